@@ -1,0 +1,73 @@
+"""IP addresses and CIDR blocks as plain integers.
+
+The engine compares addresses millions of times per second, so an address is an
+``(version, int)`` pair and a CIDR is a network integer plus a prefix length; the
+``ipaddress`` module is used only to parse and print.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+_BITS = {4: 32, 6: 128}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class IpAddress:
+    version: int
+    value: int
+
+    def __str__(self) -> str:
+        return str(ipaddress.ip_address(self.value) if self.version == 4 else ipaddress.IPv6Address(self.value))
+
+
+@dataclass(frozen=True, slots=True)
+class Cidr:
+    """A canonical CIDR block: ``network`` has no host bits set."""
+
+    version: int
+    network: int
+    prefixlen: int
+    mask: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        bits = _BITS[self.version]
+        object.__setattr__(self, "mask", ((1 << bits) - 1) ^ ((1 << (bits - self.prefixlen)) - 1))
+
+    def contains(self, address: IpAddress) -> bool:
+        return address.version == self.version and (address.value & self.mask) == self.network
+
+    @property
+    def is_everything(self) -> bool:
+        """True for 0.0.0.0/0 and ::/0, the blocks that decide whether a flow is untracked."""
+        return self.prefixlen == 0
+
+    def __str__(self) -> str:
+        network = ipaddress.ip_network((self.network, self.prefixlen)) if self.version == 4 else ipaddress.IPv6Network((self.network, self.prefixlen))
+        return str(network)
+
+
+def parse_ip(text: str, version: int | None = None) -> IpAddress:
+    """Parse an IPv4 or IPv6 address; raises ValueError with a readable message."""
+    try:
+        parsed = ipaddress.ip_address(text.strip())
+    except (ValueError, AttributeError):
+        raise ValueError(f"{text!r} is not an IP address") from None
+    if version is not None and parsed.version != version:
+        raise ValueError(f"{text!r} is not an IPv{version} address")
+    return IpAddress(parsed.version, int(parsed))
+
+
+def parse_cidr(text: str, version: int | None = None) -> Cidr:
+    """Parse a CIDR, canonicalising host bits away as AWS does (2.2.2.2/28 -> 2.2.2.0/28)."""
+    kind = f"an IPv{version} CIDR" if version else "a CIDR"
+    if not isinstance(text, str) or "/" not in text:
+        raise ValueError(f"{text!r} is not {kind}")
+    try:
+        network = ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        raise ValueError(f"{text!r} is not {kind}") from None
+    if version is not None and network.version != version:
+        raise ValueError(f"{text!r} is not {kind}")
+    return Cidr(network.version, int(network.network_address), network.prefixlen)
