@@ -2,16 +2,35 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Dependencies are (re)installed only when requirements.txt is newer than this stamp.
 INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 $(INSTALLED): requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(INSTALLED)
 
-.PHONY: setup test
+.PHONY: setup migrate run admin test bench
 setup: $(INSTALLED)
+
+# Migrating also loads the seed lesson (a data migration).
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	@echo
+	@echo "  sgviz:  http://$(HOST):$(PORT)/"
+	@echo "  admin:  http://$(HOST):$(PORT)/admin/  (create a staff login first: make admin)"
+	@echo
+	$(BIN)/daphne -b $(HOST) -p $(PORT) sgviz.asgi:application
+
+admin: migrate
+	$(BIN)/python manage.py createsuperuser
 
 test: setup
 	$(BIN)/python -m pytest
+
+bench: setup
+	for benchmark in benchmarks/*.py; do $(BIN)/python $$benchmark || exit 1; done

@@ -1,0 +1,120 @@
+import json
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from .models import KeyMoment, Lesson, LessonMode, QuizOption, QuizQuestion, SampleLine, SnapshotBullet
+
+
+class ScenarioField(forms.JSONField):
+    """The scenario as indented JSON; a syntax error says where it is."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ValidationError(
+                    "Not valid JSON: %(problem)s at line %(line)d, column %(column)d.",
+                    code="invalid",
+                    params={"problem": error.msg, "line": error.lineno, "column": error.colno},
+                ) from None
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
+
+
+class LessonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Lesson
+        fields = "__all__"
+        field_classes = {"scenario": ScenarioField}
+        widgets = {"scenario": forms.Textarea(attrs={"rows": 30, "cols": 100, "spellcheck": "false"})}
+
+
+class SampleLineInline(admin.TabularInline):
+    model = SampleLine
+    extra = 0
+
+
+class KeyMomentInline(admin.StackedInline):
+    model = KeyMoment
+    fields = ["order", "step", "question", "answer"]
+    extra = 0
+
+
+class QuizQuestionInline(admin.StackedInline):
+    """Questions only: their options are edited on the question's own page (the change link)."""
+
+    model = QuizQuestion
+    fields = ["order", "step", "prompt", "hint", "explanation"]
+    show_change_link = True
+    extra = 0
+
+
+class SnapshotBulletInline(admin.TabularInline):
+    model = SnapshotBullet
+    extra = 0
+
+
+class LessonModeInline(admin.StackedInline):
+    model = LessonMode
+    fields = ["mode", "order", "body"]
+    extra = 0
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    form = LessonAdminForm
+    list_display = ["title", "topic", "minutes", "published", "order", "step_count", "updated"]
+    list_filter = ["published", "topic"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "topic", "minutes", "summary", "published", "order"]}),
+        ("Scenario", {"fields": ["scenario"], "description": "The engine's scenario document: see docs/engine.md."}),
+        (
+            "Visual mode",
+            {"fields": ["flow_summary", "sample_language", "sample_summary", "table_note", "transcript"]},
+        ),
+    ]
+    inlines = [SampleLineInline, KeyMomentInline, QuizQuestionInline, SnapshotBulletInline, LessonModeInline]
+
+    @admin.display(description="steps")
+    def step_count(self, lesson):
+        return lesson.step_count
+
+
+class QuizOptionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        correct = sum(1 for form in kept if form.cleaned_data.get("is_correct"))
+        if correct != 1:
+            raise ValidationError(
+                "Mark exactly one option as correct (%(count)d are marked now).",
+                code="correct_options",
+                params={"count": correct},
+            )
+
+
+class QuizOptionInline(admin.TabularInline):
+    model = QuizOption
+    formset = QuizOptionFormSet
+    min_num = 2
+    validate_min = True
+    extra = 1
+
+
+@admin.register(QuizQuestion)
+class QuizQuestionAdmin(admin.ModelAdmin):
+    list_display = ["prompt", "lesson", "step", "order"]
+    list_filter = ["lesson"]
+    search_fields = ["prompt", "lesson__title"]
+    inlines = [QuizOptionInline]

@@ -1,0 +1,196 @@
+"""Lessons as authored in the admin.
+
+A lesson is a scenario for the engine plus the words around it. Everything the engine can
+compute from the scenario (the flowchart, the process table rows, the tracker cells) is NOT
+stored here: the lesson page asks the engine. Text fields marked Markdown are rendered on
+the site with the `markdown` template filter, which keeps no raw HTML from authors.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+
+
+def scenario_faults(document):
+    """Every fault the engine's validator finds in a scenario document, as "path: message"."""
+    from sgviz.engine.errors import ScenarioError  # TEMPORARY until the validator lands
+    from sgviz.engine.scenario import load_scenario
+
+    try:
+        load_scenario(document)
+    except ScenarioError as error:
+        return [str(fault) for fault in error.faults]
+    return []
+
+
+def packet_count(document):
+    """How many packets the scenario's timeline sends: the steps the player walks through."""
+    timeline = document.get("timeline") if isinstance(document, dict) else None
+    if not isinstance(timeline, list):
+        return 0
+    return sum(1 for entry in timeline if isinstance(entry, dict) and "packet" in entry)
+
+
+class LessonQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class Lesson(models.Model):
+    slug = models.SlugField(unique=True, help_text="The lesson's address: /lessons/<slug>/")
+    title = models.CharField(max_length=200)
+    topic = models.CharField(max_length=100, default="AWS cloud")
+    minutes = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1)], help_text='Shown as "~10 mins".'
+    )
+    summary = models.TextField(blank=True, help_text="Markdown. Shown in the list of lessons.")
+    published = models.BooleanField(default=False, help_text="Only published lessons are listed.")
+    order = models.IntegerField(default=0, help_text="Lessons are listed by this number, then by title.")
+    scenario = models.JSONField(
+        help_text="The engine's scenario document (see docs/engine.md): security groups, instances "
+        "and a timeline of packets. Every packet is one step of the lesson."
+    )
+    flow_summary = models.TextField(blank=True, help_text="Markdown. The sentence under the process flow.")
+    sample_language = models.CharField(max_length=50, default="AWS", help_text="The execution sample's label.")
+    sample_summary = models.TextField(blank=True, help_text="Markdown. The sentence after the execution sample.")
+    table_note = models.CharField(max_length=300, blank=True, help_text="The 💡 line under the process table.")
+    transcript = models.TextField(blank=True, help_text='Markdown. The "Full Transcript".')
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"/lessons/{self.slug}/"
+
+    @property
+    def step_count(self):
+        return packet_count(self.scenario)
+
+    def clean(self):
+        faults = scenario_faults(self.scenario)
+        if faults:
+            raise ValidationError({"scenario": faults})
+
+    def save(self, *args, **kwargs):
+        # The lesson page runs the scenario on every visit, so an invalid one must never be
+        # stored, whichever way it arrives (admin, shell, fixtures).
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def mode_bar(self):
+        """The learning modes this lesson offers, as (mode, label) in display order.
+
+        Visual is always offered: it is the scenario player. Other modes appear only when the
+        lesson has text for them. Authors order them with LessonMode.order; ties keep the
+        order of learning-modes.md.
+        """
+        authored = {mode.mode: mode.order for mode in self.modes.all()}
+        authored.setdefault(LessonMode.Mode.VISUAL, 0)
+        spec_order = list(LessonMode.Mode)
+        offered = sorted(authored, key=lambda mode: (authored[mode], spec_order.index(mode)))
+        return [(mode, LessonMode.Mode(mode).label) for mode in offered]
+
+
+class Ordered(models.Model):
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+
+class PointsAtStep(models.Model):
+    """Something that sends the learner to one step of the lesson's scenario."""
+
+    step = models.PositiveSmallIntegerField(help_text="The execution step it points at, from 1.")
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        if self.step is None:  # already refused as a field error
+            return
+        steps = self.lesson.step_count
+        if not 1 <= self.step <= steps:
+            raise ValidationError({"step": f"Choose a step from 1 to {steps}: the scenario sends {steps} packets."})
+
+
+class SampleLine(Ordered):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="sample_lines")
+    text = models.CharField(max_length=300)
+
+    def __str__(self):
+        return self.text
+
+
+class KeyMoment(Ordered, PointsAtStep):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="key_moments")
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Markdown.")
+
+    def __str__(self):
+        return self.question
+
+
+class QuizQuestion(Ordered, PointsAtStep):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="quiz_questions")
+    prompt = models.CharField(max_length=500)
+    hint = models.CharField(max_length=300, blank=True, help_text="Shown on request, before answering.")
+    explanation = models.TextField(blank=True, help_text="Markdown. Shown after an answer, right or wrong.")
+
+    def __str__(self):
+        return self.prompt
+
+    @property
+    def correct_option(self):
+        return next((option for option in self.options.all() if option.is_correct), None)
+
+
+class QuizOption(Ordered):
+    question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="options")
+    text = models.CharField(max_length=300)
+    is_correct = models.BooleanField(default=False)
+
+    def __str__(self):
+        return self.text
+
+
+class SnapshotBullet(Ordered):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="snapshot_bullets")
+    text = models.CharField(max_length=300)
+
+    def __str__(self):
+        return self.text
+
+
+class LessonMode(Ordered):
+    """A learning mode's text for one lesson (learning-modes.md). Visual needs none."""
+
+    class Mode(models.TextChoices):
+        LEARN = "learn", "Learn"
+        WHY = "why", "Why"
+        DEEP = "deep", "Deep"
+        VISUAL = "visual", "Visual"
+        TRY = "try", "Try"
+        CHALLENGE = "challenge", "Challenge"
+        PROJECT = "project", "Project"
+        RECALL = "recall", "Recall"
+        PERF = "perf", "Perf"
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="modes")
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    body = models.TextField(blank=True, help_text="Markdown.")
+
+    class Meta(Ordered.Meta):
+        constraints = [models.UniqueConstraint(fields=["lesson", "mode"], name="one_text_per_mode")]
+
+    def __str__(self):
+        return f"{self.lesson}: {self.get_mode_display()}"

@@ -1,0 +1,221 @@
+"""sgviz settings: one module, driven by environment variables (see README.md, "Configuration").
+
+With no environment at all the site runs on this machine alone: SQLite, the in-memory channel
+layer, static files served straight from the source folders. DATABASE_URL and REDIS_URL switch
+to the scaled deployment; DEBUG, SECRET_KEY, ALLOWED_HOSTS and the HTTPS variables make it a
+production site that passes `manage.py check --deploy`.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: use 1/0, true/false, yes/no or on/off")
+
+
+def env_list(name, default):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name, default):
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+
+
+DEBUG = env_bool("DEBUG", False)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# The development key is public (it is in this file), so it is only accepted while the site
+# answers nothing but loopback names: a server reachable from elsewhere must set SECRET_KEY.
+# The "django-insecure-" prefix also makes `check --deploy` flag it.
+LOCAL_ONLY_HOSTS = {"127.0.0.1", "localhost", "[::1]", "testserver"}
+DEVELOPMENT_SECRET_KEY = "django-insecure-sgviz-local-development-key-never-use-on-a-server"
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not set(ALLOWED_HOSTS) <= LOCAL_ONLY_HOSTS:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. It may only be left out while ALLOWED_HOSTS is limited to "
+            f"{', '.join(sorted(LOCAL_ONLY_HOSTS))}; generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+
+INSTALLED_APPS = [
+    "daphne",  # first, so that runserver serves ASGI (websockets included)
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "csp",
+    "lessons",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sgviz.urls"
+ASGI_APPLICATION = "sgviz.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in the project folder unless DATABASE_URL names another one.
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    # Under ASGI every request may run on a different thread, so persistent connections
+    # leak; PostgreSQL gets Django's connection pool instead.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = True
+else:
+    # The test database must be a file, not SQLite's in-memory default, because
+    # ChannelsLiveServerTestCase serves it from a second process. Its name is fixed once
+    # per test run (children inherit the environment) so that two test runs in the same
+    # checkout never delete each other's database.
+    os.environ.setdefault(
+        "SGVIZ_TEST_SQLITE", str(Path(tempfile.gettempdir()) / f"sgviz-test-{os.getpid()}.sqlite3")
+    )
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "db.sqlite3",
+            # daphne runs views on several threads: wait for the write lock instead of
+            # failing with "database is locked", and take it at the start of a transaction.
+            "OPTIONS": {"init_command": "PRAGMA busy_timeout=5000;", "transaction_mode": "IMMEDIATE"},
+            "TEST": {"NAME": os.environ["SGVIZ_TEST_SQLITE"]},
+        }
+    }
+CONN_MAX_AGE = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Channel layer: one process needs nothing more; several daphne processes share Redis.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONNECTIONS", 100)}],
+                "prefix": os.environ.get("REDIS_PREFIX", "sgviz"),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # quiz answers live in the session
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# Static files, served by WhiteNoise from daphne itself (daphne serves none with DEBUG off).
+# With STATIC_ROOT set, `collectstatic` gathers hashed, pre-compressed copies there and the
+# site serves those (production). Without it, WhiteNoise serves the source folders directly,
+# so `make run` and the tests need no collectstatic step.
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_ROOT
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_ROOT
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Security headers. The Content-Security-Policy allows nothing inline: every script and
+# style is a file from this site. 'self' also covers ws:/wss: to this host in CSP Level 3.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS: on for production (HTTPS=1), which turns on redirects, secure cookies and HSTS.
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+# Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's) may the
+# site believe it; otherwise any client could claim HTTPS.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
