@@ -24,6 +24,9 @@ class Basis(str, Enum):
     NO_MATCH = "no-match"  # no rule and no tracked connection allowed it
     CAPACITY = "capacity"  # the connection tracking table was full
     EXEMPT = "exempt"  # traffic AWS never filters (metadata, DNS resolver, ...)
+    # EC2 itself blocks it whatever the rules say (outbound TCP 25, Parameters.block_outbound_smtp):
+    # neither a rule nor a NACL decided, so it gets its own basis rather than a misleading one.
+    BLOCKED = "blocked"
 
 
 class TableChangeKind(str, Enum):
@@ -32,6 +35,7 @@ class TableChangeKind(str, Enum):
     ESTABLISHED = "established"  # a TCP flow saw a packet each way
     CLOSED = "closed"  # FIN/RST seen
     EXPIRED = "expired"  # idle past its timeout, removed
+    RELATED = "related"  # an ICMP error about this tracked connection was let through (timer unchanged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,18 @@ class Connection:
     initiated_inbound: bool
     state: str  # "new", "established", "stream", "closing", "tracked"
     expires_at: float
+    # The same ends split up, for phrasing ("Connection recorded for IP A:80"); ports are None
+    # for protocols without ports, icmp_id is set for ICMP queries.
+    local_ip: str = ""
+    remote_ip: str = ""
+    local_port: int | None = None
+    remote_port: int | None = None
+    icmp_id: int | None = None
+
+    @property
+    def service_port(self) -> int | None:
+        """The port the initiator asked for: ours if it came in, theirs if we went out."""
+        return self.local_port if self.initiated_inbound else self.remote_port
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +93,10 @@ class PacketResult:
     tracked: bool | None  # for a packet that opens a new flow; None otherwise
     explanation: str
     steps: tuple[StepEvent, ...]
+    # Index in ``steps`` of the decision that settled the verdict (the execution table's row).
+    deciding_step: int = -1
+    # Connections that timed out before this packet was judged (any instance).
+    expired: tuple[TableChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +106,11 @@ class ChangeResult:
     entry: TimelineEntry
     explanation: str  # e.g. "Revoked inbound TCP 80 from 0.0.0.0/0: the untracked flow ... now drops"
     changes: tuple[TableChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A whole timeline: one result per entry, and the connection table(s) after each entry."""
+
+    results: tuple[PacketResult | ChangeResult, ...]
+    tables: tuple[tuple[Connection, ...], ...]

@@ -1,0 +1,277 @@
+"""Connection tracking: one table per network interface, integers all the way down.
+
+A connection is seen *from the interface*: ``(protocol, local address, local port, remote
+address, remote port)``. A request and its replies cross the interface in opposite directions
+but have the same local and remote ends, so one key serves both and a reply costs one dict
+lookup. The key is packed into one integer (``flow_key``); for ICMP queries the "ports" are the
+identifier (so an echo request and its reply share a key), for protocols without ports they
+are 0 (AWS tracks those by protocol and addresses only).
+
+An entry's value is one integer too: ``expires_ms << 8 | flags``, where ``flags`` holds the
+stage (below), whether the flow was initiated inbound, and whether it came through a Network
+Load Balancer. Both choices keep a tracked connection near 110 bytes.
+
+Time is in integer milliseconds. An entry whose idle time exceeds its timeout is gone: it is
+live while ``now <= expires``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from .addresses import IpAddress
+from .model import ICMP, ICMPV6, TCP, UDP, ConnectionTrackingConfig
+from .params import Parameters
+from .results import Connection
+
+# Stages, the low four bits of an entry's flags.
+TCP_NEW = 1  # only the initiator has sent so far
+TCP_ESTABLISHED = 2  # a packet has passed each way
+TCP_CLOSING = 3  # FIN or RST seen
+UDP_NEW = 4  # only the initiator has sent so far
+UDP_REPLIED = 5  # one request/response
+UDP_ASKED_AGAIN = 6  # the initiator sent again after a response
+UDP_STREAM = 7  # more than one request/response: UdpStreamTimeout applies
+ICMP_FLOW = 8
+OTHER_FLOW = 9
+STAGE_MASK = 15
+INBOUND = 16  # the first packet arrived at the interface (vs. left it)
+NLB = 32  # the flow came through a Network Load Balancer
+FLAG_BITS = 8
+FLAG_MASK = (1 << FLAG_BITS) - 1
+_FLAG_VALUES = 64
+
+STAGE_NAMES = {
+    TCP_NEW: "new",
+    TCP_ESTABLISHED: "established",
+    TCP_CLOSING: "closing",
+    UDP_NEW: "new",
+    UDP_REPLIED: "new",
+    UDP_ASKED_AGAIN: "new",
+    UDP_STREAM: "stream",
+    ICMP_FLOW: "tracked",
+    OTHER_FLOW: "tracked",
+}
+
+_V4_LIMIT = 1 << 104  # every IPv4 key is below, every IPv6 key above (see flow_key)
+
+
+def flow_key(version: int, protocol: int, local: int, local_port: int, remote: int, remote_port: int) -> int:
+    """Pack a flow, seen from the interface, into one integer.
+
+    IPv4: protocol(8) local(32) local_port(16) remote(32) remote_port(16) = 104 bits.
+    IPv6: a marker bit above protocol keeps every IPv6 key above every IPv4 key.
+    """
+    if version == 4:
+        return ((((protocol << 32 | local) << 16 | local_port) << 32 | remote) << 16) | remote_port
+    return (((((256 | protocol) << 128 | local) << 16 | local_port) << 128 | remote) << 16) | remote_port
+
+
+def unpack_key(key: int) -> tuple[int, int, int, int, int, int]:
+    """``(version, protocol, local, local_port, remote, remote_port)`` of a ``flow_key``."""
+    if key < _V4_LIMIT:
+        return 4, key >> 96, (key >> 64) & 0xFFFFFFFF, (key >> 48) & 0xFFFF, (key >> 16) & 0xFFFFFFFF, key & 0xFFFF
+    mask128 = (1 << 128) - 1
+    return (
+        6,
+        (key >> 288) & 0xFF,
+        (key >> 160) & mask128,
+        (key >> 144) & 0xFFFF,
+        (key >> 16) & mask128,
+        key & 0xFFFF,
+    )
+
+
+def first_stage(protocol: int, closing: bool) -> int:
+    if protocol == TCP:
+        return TCP_CLOSING if closing else TCP_NEW
+    if protocol == UDP:
+        return UDP_NEW
+    if protocol in (ICMP, ICMPV6):
+        return ICMP_FLOW
+    return OTHER_FLOW
+
+
+def _next_stage(stage: int, reply: bool) -> int:
+    """A packet without FIN/RST: the reply direction moves TCP and UDP flows along."""
+    if stage == TCP_NEW and reply:
+        return TCP_ESTABLISHED
+    if stage == UDP_NEW and reply:
+        return UDP_REPLIED
+    if stage == UDP_REPLIED and not reply:
+        return UDP_ASKED_AGAIN
+    if stage == UDP_ASKED_AGAIN and reply:
+        return UDP_STREAM
+    return stage
+
+
+def _advance_table(inbound_packet: bool) -> tuple[int, ...]:
+    table = []
+    for flags in range(_FLAG_VALUES):
+        reply = bool(flags & INBOUND) != inbound_packet
+        table.append((flags & ~STAGE_MASK) | _next_stage(flags & STAGE_MASK, reply))
+    return tuple(table)
+
+
+# ADVANCE[packet is inbound][old flags] -> new flags, for a packet without FIN/RST.
+ADVANCE = (_advance_table(False), _advance_table(True))
+# CLOSE[old flags] -> new flags, for a TCP packet carrying FIN or RST.
+CLOSE = tuple((f & ~STAGE_MASK) | TCP_CLOSING if f & STAGE_MASK in (TCP_NEW, TCP_ESTABLISHED, TCP_CLOSING) else f for f in range(_FLAG_VALUES))
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Idle timeout in milliseconds for each flags value (index = flags)."""
+
+    by_flags: tuple[int, ...]
+
+    @classmethod
+    def for_interface(cls, config: ConnectionTrackingConfig, params: Parameters) -> Timeouts:
+        seconds = {
+            TCP_NEW: params.tcp_unestablished_timeout,
+            TCP_ESTABLISHED: config.tcp_established_timeout,
+            TCP_CLOSING: params.tcp_closing_timeout,
+            UDP_NEW: config.udp_timeout,
+            UDP_REPLIED: config.udp_timeout,
+            UDP_ASKED_AGAIN: config.udp_timeout,
+            UDP_STREAM: config.udp_stream_timeout,
+            ICMP_FLOW: params.icmp_timeout,
+            OTHER_FLOW: params.other_protocol_timeout,
+        }
+        by_flags = []
+        for flags in range(_FLAG_VALUES):
+            stage = flags & STAGE_MASK
+            timeout = seconds.get(stage, 0)
+            if flags & NLB and stage in (TCP_NEW, TCP_ESTABLISHED, TCP_CLOSING):
+                timeout = params.nlb_tcp_timeout
+            elif flags & NLB and stage in (UDP_NEW, UDP_REPLIED, UDP_ASKED_AGAIN, UDP_STREAM):
+                timeout = params.nlb_udp_timeout
+            by_flags.append(timeout * 1000)
+        return cls(tuple(by_flags))
+
+
+class ConnectionTable:
+    """The tracked connections of one interface (see the module docstring for the encoding)."""
+
+    __slots__ = ("_entries", "_timeouts", "capacity", "_earliest")
+
+    def __init__(self, timeouts: Timeouts, capacity: int) -> None:
+        self._entries: dict[int, int] = {}
+        self._timeouts = timeouts.by_flags
+        self.capacity = capacity
+        self._earliest: int | None = None  # no entry expires before this (a lower bound)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def full(self) -> bool:
+        return len(self._entries) >= self.capacity
+
+    def get(self, key: int, now: int) -> tuple[int, int] | None:
+        """``(flags, expires_ms)`` of a live entry, or None."""
+        value = self._entries.get(key)
+        if value is None or value < now << FLAG_BITS:
+            return None
+        return value & FLAG_MASK, value >> FLAG_BITS
+
+    def record(self, key: int, now: int, flags: int) -> int:
+        """Add a new entry; returns its expiry (ms)."""
+        expires = now + self._timeouts[flags]
+        self._entries[key] = expires << FLAG_BITS | flags
+        if self._earliest is None or expires < self._earliest:
+            self._earliest = expires
+        return expires
+
+    def use(self, key: int, now: int, inbound: bool, closing: bool = False) -> tuple[int, int, int] | None:
+        """A packet of a tracked flow passed: restart its idle timer and move its stage along.
+
+        Returns ``(old flags, new flags, expires_ms)``, or None when the flow is not tracked.
+        """
+        entries = self._entries
+        value = entries.get(key)
+        if value is None or value < now << FLAG_BITS:
+            return None
+        old = value & FLAG_MASK
+        new = CLOSE[old] if closing else ADVANCE[inbound][old]
+        expires = now + self._timeouts[new]
+        entries[key] = expires << FLAG_BITS | new
+        return old, new, expires
+
+    def use_many(self, keys: Iterable[int], now: int, inbound: bool) -> int:
+        """``use`` for a burst of packets (no FIN/RST) arriving at the same instant.
+
+        Returns how many were part of a tracked connection (and so allowed by state).
+        The per-key work is one ``get``, one comparison and one store: the new value for
+        every possible old flags value is computed once per call.
+        """
+        timeouts = self._timeouts
+        renewed = [((now + timeouts[new]) << FLAG_BITS) | new for new in ADVANCE[inbound]]
+        floor = now << FLAG_BITS
+        entries = self._entries
+        get = entries.get
+        allowed = 0
+        for key in keys:
+            value = get(key)
+            if value is not None and value >= floor:
+                entries[key] = renewed[value & FLAG_MASK]
+                allowed += 1
+        return allowed
+
+    def expire(self, now: int) -> list[tuple[int, int, int]]:
+        """Remove entries idle past their timeout; returns ``(key, flags, expires_ms)`` sorted by expiry then key."""
+        if self._earliest is None or now <= self._earliest:
+            return []
+        floor = now << FLAG_BITS
+        entries = self._entries
+        gone = sorted(
+            ((value >> FLAG_BITS, key, value & FLAG_MASK) for key, value in entries.items() if value < floor),
+        )
+        for _, key, _ in gone:
+            del entries[key]
+        self._earliest = min((value >> FLAG_BITS for value in entries.values()), default=None)
+        return [(key, flags, expires) for expires, key, flags in gone]
+
+    def entries(self) -> list[tuple[int, int, int]]:
+        """Every entry as ``(key, flags, expires_ms)``, in key order."""
+        return [(key, value & FLAG_MASK, value >> FLAG_BITS) for key, value in sorted(self._entries.items())]
+
+    def between(self, version: int, local: int, remote: int, now: int) -> tuple[int, int, int] | None:
+        """The first live entry (key order) between two addresses, whatever the protocol and ports.
+
+        Used for ICMP errors that carry no embedded header; a scan, as these are rare.
+        """
+        for key, flags, expires in self.entries():
+            v, _, key_local, _, key_remote, _ = unpack_key(key)
+            if v == version and key_local == local and key_remote == remote and expires >= now:
+                return key, flags, expires
+        return None
+
+
+def endpoint(address: IpAddress, port: int | None) -> str:
+    """``10.0.1.10:80``, ``[2001:db8::1]:443``, or the bare address when there is no port."""
+    if port is None:
+        return str(address)
+    return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
+
+
+def connection_view(instance: str, key: int, flags: int, expires_ms: int) -> Connection:
+    """The read-only ``Connection`` the state tracker shows for one entry."""
+    version, protocol, local, local_port, remote, remote_port = unpack_key(key)
+    ported = protocol in (TCP, UDP)
+    local_ip, remote_ip = IpAddress(version, local), IpAddress(version, remote)
+    return Connection(
+        instance=instance,
+        protocol=protocol,
+        local=endpoint(local_ip, local_port if ported else None),
+        remote=endpoint(remote_ip, remote_port if ported else None),
+        initiated_inbound=bool(flags & INBOUND),
+        state=STAGE_NAMES[flags & STAGE_MASK],
+        expires_at=expires_ms / 1000,
+        local_ip=str(local_ip),
+        remote_ip=str(remote_ip),
+        local_port=local_port if ported else None,
+        remote_port=remote_port if ported else None,
+        icmp_id=local_port if protocol in (ICMP, ICMPV6) else None,
+    )

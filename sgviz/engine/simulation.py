@@ -1,0 +1,615 @@
+"""The simulator, sans I/O: feed it timeline entries, it returns typed results.
+
+``Simulation`` holds what changes while a timeline plays: the security groups' rules, the
+network ACLs' entries, one connection table per interface, and the clock. ``apply`` advances
+the clock to the entry's time (expiring idle connections), then judges the packet or applies
+the change. It never reads a clock, draws a random number or iterates a set, so the same
+scenario always gives the same results.
+
+A packet is judged on each interface it touches (see ``Simulation._packet``); on one
+interface it walks the nodes of ``graph.FLOW_GRAPH``:
+
+- inbound: arrive → [exempt] → [NACL, when crossing the subnet boundary] → connection state →
+  rules → [capacity, only when the table is full] → allow → [record, for a new tracked flow];
+- outbound: arrive → [exempt] → connection state → rules → [EC2's TCP 25 block] → [capacity]
+  → [NACL] → allow → [record].
+
+When the interface's groups have no rules at all in the packet's direction, the rules nodes
+are skipped: the connection state is the only thing that could let the packet through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import explain
+from .addresses import Cidr, IpAddress, parse_ip
+from .conntrack import (
+    INBOUND,
+    NLB,
+    ConnectionTable,
+    Timeouts,
+    connection_view,
+    first_stage,
+    flow_key,
+)
+from .graph import FLOW_GRAPH, NodeKind
+from .matching import DEFAULT_NACL_ENTRIES, NaclTable, RuleTable, packet_point
+from .model import (
+    ICMP,
+    ICMPV6,
+    TCP,
+    UDP,
+    ChangeAction,
+    Direction,
+    GroupRef,
+    Instance,
+    NaclAction,
+    NaclChange,
+    NaclEntry,
+    Packet,
+    Peer,
+    PrefixListRef,
+    Rule,
+    RuleChange,
+    Scenario,
+    Subnet,
+    TimelineEntry,
+)
+from .params import Parameters
+from .results import (
+    Basis,
+    ChangeResult,
+    Connection,
+    PacketResult,
+    Run,
+    StepEvent,
+    TableChange,
+    TableChangeKind,
+    Verdict,
+)
+
+# Addresses AWS never filters (spec §1), with what they are.
+NEVER_FILTERED = {
+    parse_ip("169.254.169.254"): "the instance metadata service",
+    parse_ip("169.254.169.253"): "the Amazon DNS resolver",
+    parse_ip("169.254.169.123"): "the Amazon Time Sync Service",
+    parse_ip("fd00:ec2::254"): "the instance metadata service (IPv6)",
+    parse_ip("fd00:ec2::253"): "the Amazon DNS resolver (IPv6)",
+    parse_ip("fd00:ec2::123"): "the Amazon Time Sync Service (IPv6)",
+}
+DHCP_PORTS = frozenset({67, 68})
+# ICMP messages that report on another packet (they carry its header).
+ICMP_ERRORS = {ICMP: frozenset({3, 4, 11, 12}), ICMPV6: frozenset({1, 2, 3, 4})}
+SMTP_PORT = 25
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def _same_rule(a: Rule, b: Rule) -> bool:
+    """AWS identifies a rule by what it allows, not by its description."""
+    return (a.protocol, a.from_port, a.to_port, a.peer) == (b.protocol, b.from_port, b.to_port, b.peer)
+
+
+def is_icmp_error(packet: Packet) -> bool:
+    return packet.icmp_type in ICMP_ERRORS.get(packet.protocol, ())
+
+
+class _Interface:
+    """One instance's network interface: its compiled rules, NACL tables and connection table."""
+
+    __slots__ = ("instance", "name", "table", "addresses", "subnet", "acl_id", "nacl_in", "nacl_out", "ingress", "egress")
+
+    def __init__(self, instance: Instance, params: Parameters, subnet: Subnet | None) -> None:
+        self.instance = instance
+        self.name = instance.name
+        self.table = ConnectionTable(
+            Timeouts.for_interface(instance.connection_tracking, params),
+            instance.conntrack_capacity if instance.conntrack_capacity is not None else params.conntrack_capacity,
+        )
+        self.addresses = tuple(a for a in (instance.private_ip, instance.ipv6, instance.public_ip) if a is not None)
+        self.subnet = subnet
+        self.acl_id = ""
+        self.nacl_in = self.nacl_out = NaclTable((), False)
+        self.ingress = self.egress = RuleTable((), lambda peer: ())
+
+    def crosses(self, remote: IpAddress) -> bool:
+        """Does traffic with ``remote`` enter or leave this interface's subnet?"""
+        if self.subnet is None:
+            return False
+        block = self.subnet.cidr if remote.version == 4 else self.subnet.ipv6_cidr
+        return block is None or not block.contains(remote)
+
+    def groups(self) -> str:
+        return ", ".join(self.instance.security_groups)
+
+
+@dataclass
+class _Side:
+    """The judgement of one packet on one interface, built node by node."""
+
+    iface: _Interface
+    inbound: bool
+    steps: list[StepEvent] = field(default_factory=list)
+    verdict: Verdict | None = None
+    basis: Basis | None = None
+    rule: Rule | NaclEntry | None = None
+    tracked: bool | None = None
+    reason: str = ""
+
+    @property
+    def lane(self) -> str:
+        return "in" if self.inbound else "out"
+
+    @property
+    def direction(self) -> Direction:
+        return Direction.INGRESS if self.inbound else Direction.EGRESS
+
+    def step(self, node: str, detail: str, answer: bool | None = None, matched=None, changes=()) -> None:
+        self.steps.append(StepEvent(f"{self.lane}.{node}", self.iface.name, self.direction, detail, answer, matched, tuple(changes)))
+
+    def finish(self, verdict: Verdict, basis: Basis, reason: str, rule=None, tracked=None, changes=()) -> _Side:
+        self.verdict, self.basis, self.reason, self.rule, self.tracked = verdict, basis, reason, rule, tracked
+        if verdict == Verdict.ALLOW:
+            self.step("allow", f"{self.iface.name} lets the packet {'in' if self.inbound else 'out'}", changes=changes)
+        else:
+            self.step("drop", f"{self.iface.name} drops the packet")
+        return self
+
+    @property
+    def deciding_step(self) -> int:
+        return max(i for i, s in enumerate(self.steps) if FLOW_GRAPH.node(s.node).kind == NodeKind.DECISION)
+
+
+class Simulation:
+    """The state of one timeline being played (see the module docstring)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        params = scenario.parameters
+        if params.untracked_judged_on not in ("merged", "per-group"):
+            raise ValueError(f"untracked_judged_on must be 'merged' or 'per-group', not {params.untracked_judged_on!r}")
+        self._scenario = scenario
+        self._params = params
+        self._now = 0
+        self._rules: dict[str, dict[Direction, list[Rule]]] = {
+            g.group_id: {Direction.INGRESS: list(g.ingress), Direction.EGRESS: list(g.egress)} for g in scenario.security_groups
+        }
+        self._acl_entries: dict[str, list[NaclEntry]] = {a.acl_id: list(a.entries) for a in scenario.network_acls}
+        subnets = {s.subnet_id: s for s in scenario.subnets}
+        self._interfaces = [_Interface(i, params, subnets.get(i.subnet or "")) for i in scenario.instances]
+        self._by_address: dict[IpAddress, _Interface] = {}
+        for iface in self._interfaces:
+            for address in iface.addresses:
+                self._by_address.setdefault(address, iface)
+        self._never_filtered = dict(NEVER_FILTERED)
+        for subnet in scenario.subnets:
+            for offset, what in ((1, "the VPC router"), (2, "the Amazon DNS resolver"), (3, "an address AWS reserves")):
+                address = IpAddress(4, subnet.cidr.network + offset)
+                self._never_filtered.setdefault(address, f"{what} of {subnet.subnet_id}")
+        self._members = self._group_members(scenario)
+        self._compile_rules()
+        self._compile_nacls()
+
+    # -- compiling ------------------------------------------------------------------------
+
+    @staticmethod
+    def _group_members(scenario: Scenario) -> dict[str, tuple[Cidr, ...]]:
+        """Private addresses (as /32 and /128) of the interfaces carrying each group."""
+        members: dict[str, list[Cidr]] = {}
+        for instance in scenario.instances:
+            own = [Cidr(4, instance.private_ip.value, 32)] if instance.private_ip.version == 4 else [Cidr(6, instance.private_ip.value, 128)]
+            if instance.ipv6 is not None:
+                own.append(Cidr(6, instance.ipv6.value, 128))
+            for group_id in instance.security_groups:
+                members.setdefault(group_id, []).extend(own)
+        return {group_id: tuple(cidrs) for group_id, cidrs in members.items()}
+
+    def _resolve(self, peer: Peer) -> tuple[Cidr, ...]:
+        if isinstance(peer, GroupRef):
+            return self._members.get(peer.group_id, ())  # an absent group matches nothing
+        if isinstance(peer, PrefixListRef):
+            return tuple(self._scenario.prefix_lists.get(peer.prefix_list_id, ()))
+        return (peer,)
+
+    def _compile_rules(self) -> None:
+        for iface in self._interfaces:
+            for direction in Direction:
+                merged = [rule for g in iface.instance.security_groups for rule in self._rules.get(g, {}).get(direction, ())]
+                table = RuleTable(merged, self._resolve)
+                if direction == Direction.INGRESS:
+                    iface.ingress = table
+                else:
+                    iface.egress = table
+
+    def _compile_nacls(self) -> None:
+        default_id, default_entries = "the default network ACL", list(DEFAULT_NACL_ENTRIES)
+        by_subnet: dict[str, str] = {}
+        for acl in self._scenario.network_acls:
+            if acl.is_default and default_id == "the default network ACL":
+                default_id = acl.acl_id
+            for subnet_id in acl.subnet_ids:
+                by_subnet[subnet_id] = acl.acl_id
+        for iface in self._interfaces:
+            if iface.subnet is None:
+                continue
+            acl_id = by_subnet.get(iface.subnet.subnet_id, default_id)
+            entries = self._acl_entries.get(acl_id, default_entries)
+            iface.acl_id = acl_id
+            iface.nacl_in, iface.nacl_out = NaclTable(entries, False), NaclTable(entries, True)
+
+    # -- public API -----------------------------------------------------------------------
+
+    def apply(self, index: int, entry: TimelineEntry) -> PacketResult | ChangeResult:
+        """Advance the clock to ``entry.at`` (expiring idle connections), then handle the entry."""
+        now = _ms(entry.at)
+        if now < self._now:
+            raise ValueError(f"timeline[{index}].at goes back in time ({entry.at} s after {self._now / 1000} s)")
+        self._now = now
+        expired = self._expire(now)
+        if entry.packet is not None:
+            return self._packet(index, entry, expired)
+        if isinstance(entry.change, RuleChange):
+            return self._rule_change(index, entry, expired)
+        if isinstance(entry.change, NaclChange):
+            return self._nacl_change(index, entry, expired)
+        raise ValueError(f"timeline[{index}] has neither a packet nor a change")
+
+    def connections(self, instance: str | None = None) -> tuple[Connection, ...]:
+        """Live connection-table entries, by instance (scenario order) then key."""
+        return tuple(
+            connection_view(iface.name, key, flags, expires)
+            for iface in self._interfaces
+            if instance is None or iface.name == instance
+            for key, flags, expires in iface.table.entries()
+            if expires >= self._now
+        )
+
+    # -- time -----------------------------------------------------------------------------
+
+    def _expire(self, now: int) -> tuple[TableChange, ...]:
+        return tuple(
+            TableChange(TableChangeKind.EXPIRED, connection_view(iface.name, key, flags, expires))
+            for iface in self._interfaces
+            for key, flags, expires in iface.table.expire(now)
+        )
+
+    # -- packets --------------------------------------------------------------------------
+
+    def _packet(self, index: int, entry: TimelineEntry, expired: tuple[TableChange, ...]) -> PacketResult:
+        """Judge a packet on the interfaces it touches.
+
+        A packet between two instances is checked leaving the source, then (if it left)
+        entering the destination. The result's verdict, basis, rule and ``tracked`` come from
+        the *deciding side*: the side that dropped it; when both allowed it, the destination,
+        except that a source allowing it by connection state wins over a destination
+        allowing it by a rule (the packet is a reply, and that is the lesson to show).
+        """
+        packet = entry.packet
+        assert packet is not None
+        source = self._by_address.get(packet.src)
+        destination = self._by_address.get(packet.dst)
+        if source is None and destination is None:
+            raise ValueError(f"timeline[{index}]: the packet {explain.describe_packet(packet)} touches no instance")
+        sides: list[_Side] = []
+        if source is not None:
+            sides.append(self._judge(source, packet, inbound=False))
+        if destination is not None and (not sides or sides[0].verdict == Verdict.ALLOW):
+            sides.append(self._judge(destination, packet, inbound=True))
+        deciding = sides[-1]
+        if len(sides) == 2 and deciding.verdict == Verdict.ALLOW and sides[0].basis == Basis.STATE and deciding.basis == Basis.RULE:
+            deciding = sides[0]
+        steps: list[StepEvent] = []
+        offset = 0
+        for side in sides:
+            if side is deciding:
+                offset = len(steps)
+            steps.extend(side.steps)
+        explanation = deciding.reason
+        if len(sides) == 2:
+            where = "entering" if deciding.inbound else "leaving"
+            explanation = f"{explanation} (decided {where} {deciding.iface.name})"
+        return PacketResult(
+            index=index,
+            at=entry.at,
+            packet=packet,
+            verdict=deciding.verdict,
+            basis=deciding.basis,
+            rule=deciding.rule,
+            tracked=deciding.tracked,
+            explanation=explanation + ".",
+            steps=tuple(steps),
+            deciding_step=offset + deciding.deciding_step,
+            expired=expired,
+        )
+
+    def _key(self, packet: Packet, inbound: bool) -> int:
+        local, remote = (packet.dst, packet.src) if inbound else (packet.src, packet.dst)
+        if packet.protocol in (TCP, UDP):
+            local_port, remote_port = (packet.dst_port, packet.src_port) if inbound else (packet.src_port, packet.dst_port)
+        elif packet.protocol in (ICMP, ICMPV6):
+            local_port, remote_port = packet.icmp_id or 0, 0  # echo request and reply share the identifier
+        else:
+            local_port = remote_port = 0  # other protocols: tracked by addresses only
+        return flow_key(local.version, packet.protocol, local.value, local_port or 0, remote.value, remote_port or 0)
+
+    def _judge(self, iface: _Interface, packet: Packet, inbound: bool) -> _Side:
+        side = _Side(iface, inbound)
+        remote = packet.src if inbound else packet.dst
+        word = explain.direction_word(side.direction)
+        arrival = "arrives at" if inbound else "leaves"
+        side.step("arrive", f"{explain.describe_packet(packet)} {arrival} {iface.name}")
+
+        exempt = self._never_filtered_reason(packet, remote)
+        if exempt:
+            side.step("exempt", f"Yes: {exempt}, which AWS never filters", answer=True)
+            return side.finish(Verdict.ALLOW, Basis.EXEMPT, f"Allowed: {exempt} is never filtered by security groups or network ACLs")
+
+        crossing = iface.crosses(remote)
+        if inbound and crossing and not self._nacl_allows(side, packet, remote):
+            return side
+
+        table, now = iface.table, self._now
+        key = self._key(packet, inbound)
+        side.step("state", f"Looking up {explain.describe_packet(packet)} in {iface.name}'s connection table")
+        rules = iface.ingress if inbound else iface.egress
+        found = table.get(key, now)
+        related = None
+        if found is None and is_icmp_error(packet):
+            related = self._related(iface, packet, inbound)
+        if found is not None or related is not None:
+            return self._allow_by_state(side, packet, key, found, related, crossing, remote, rules)
+
+        if not rules:
+            side.step(
+                "state_ok",
+                f"No: not part of a tracked connection, and {iface.groups()} has no {word} rules, so nothing else can let it {'in' if inbound else 'out'}",
+                answer=False,
+            )
+            return side.finish(
+                Verdict.DROP,
+                Basis.NO_MATCH,
+                f"Dropped: {explain.describe_packet(packet)} is not part of a tracked connection and {iface.groups()} has no {word} rules",
+            )
+        side.step("state_ok", "No: not part of a tracked connection", answer=False)
+        return self._judge_by_rules(side, packet, key, crossing, remote, rules)
+
+    def _never_filtered_reason(self, packet: Packet, remote: IpAddress) -> str | None:
+        what = self._never_filtered.get(remote)
+        if what:
+            return f"{remote} is {what}"
+        if packet.protocol == UDP and {packet.src_port, packet.dst_port} == DHCP_PORTS:
+            return "DHCP (UDP ports 67 and 68)"
+        return None
+
+    def _nacl_allows(self, side: _Side, packet: Packet, remote: IpAddress) -> bool:
+        iface = side.iface
+        subnet = iface.subnet.subnet_id if iface.subnet else ""
+        moving = "entering" if side.inbound else "leaving"
+        side.step("nacl", f"The packet is {moving} {subnet}: checking network ACL {iface.acl_id}, lowest rule number first")
+        nacl = iface.nacl_in if side.inbound else iface.nacl_out
+        entry = nacl.decide(remote.version, packet.protocol, packet_point(packet), remote.value)
+        allowed = entry.action == NaclAction.ALLOW
+        text = explain.describe_nacl_entry(entry)
+        side.step("nacl_ok", f"{'Yes' if allowed else 'No'}: {text}", answer=allowed, matched=entry)
+        if not allowed:
+            side.finish(Verdict.DROP, Basis.NACL, f"Dropped by network ACL {iface.acl_id} {moving} {subnet}: {text}", rule=entry)
+        return allowed
+
+    def _related(self, iface: _Interface, packet: Packet, inbound: bool) -> tuple[int, int, int] | None:
+        """The tracked flow an ICMP error reports on: the embedded header's flow if given,
+        else any live flow between the error's two addresses."""
+        now = self._now
+        if packet.embedded is not None:
+            embedded = packet.embedded
+            outgoing = embedded.src in iface.addresses
+            key = self._key(embedded, inbound=not outgoing)
+            found = iface.table.get(key, now)
+            return None if found is None else (key, *found)
+        local, remote = (packet.dst, packet.src) if inbound else (packet.src, packet.dst)
+        return iface.table.between(local.version, local.value, remote.value, now)
+
+    def _allow_by_state(self, side, packet, key, found, related, crossing, remote, rules) -> _Side:
+        iface, now, inbound = side.iface, self._now, side.inbound
+        word = explain.direction_word(side.direction)
+        if related is not None:
+            related_key, flags, expires = related
+            connection = connection_view(iface.name, related_key, flags, expires)
+            side.step("state_ok", f"Yes: an ICMP error about the tracked connection {explain.describe_connection(connection)}", answer=True)
+            if not inbound and crossing and not self._nacl_allows(side, packet, remote):
+                return side
+            reason = f"Allowed without an {word} rule: ICMP error about the tracked connection {explain.describe_connection(connection)}"
+            return side.finish(Verdict.ALLOW, Basis.STATE, reason, changes=[TableChange(TableChangeKind.RELATED, connection)])
+        flags, expires = found
+        connection = connection_view(iface.name, key, flags, expires)
+        reply = connection.initiated_inbound != inbound
+        what = "reply to" if reply else "part of"
+        side.step("state_ok", f"Yes: {what} the tracked connection {explain.describe_connection(connection)}", answer=True)
+        if not inbound and crossing and not self._nacl_allows(side, packet, remote):
+            return side
+        closing = packet.protocol == TCP and bool(packet.flags & {"FIN", "RST"})
+        old, new, expires = iface.table.use(key, now, inbound, closing)
+        after = connection_view(iface.name, key, new, expires)
+        changes = [TableChange(TableChangeKind.USED, after)]
+        if after.state != connection.state and after.state == "established":
+            changes.append(TableChange(TableChangeKind.ESTABLISHED, after))
+        elif after.state != connection.state and after.state == "closing":
+            changes.append(TableChange(TableChangeKind.CLOSED, after))
+        index = rules.match(remote.version, packet.protocol, packet_point(packet), remote.value)
+        if index < 0:
+            reason = f"Allowed without an {word} rule: {what} the tracked connection {explain.describe_connection(connection)}"
+        else:
+            reason = f"Allowed by connection state, checked before rules: {what} the tracked connection {explain.describe_connection(connection)}"
+        return side.finish(Verdict.ALLOW, Basis.STATE, reason, changes=changes)
+
+    def _judge_by_rules(self, side: _Side, packet: Packet, key: int, crossing: bool, remote: IpAddress, rules: RuleTable) -> _Side:
+        iface, inbound, params = side.iface, side.inbound, self._params
+        word = explain.direction_word(side.direction)
+        towards = "from" if inbound else "to"
+        count = len(rules.rules)
+        side.step("rules", f"Checking {count} {word} rule{'s' if count != 1 else ''} of {iface.groups()}")
+        point = packet_point(packet)
+        index = rules.match(remote.version, packet.protocol, point, remote.value)
+        error_rule = None
+        if index < 0 and is_icmp_error(packet) and params.icmp_errors_for_untracked:
+            error_rule = self._untracked_flow_rule(iface, packet)
+        if index < 0 and error_rule is None:
+            asked = f"{explain.what_is_asked(packet)} {towards} {remote}"
+            side.step("rules_ok", f"No: no {word} rule of {iface.groups()} allows {asked}", answer=False)
+            return side.finish(Verdict.DROP, Basis.NO_MATCH, f"Dropped: no {word} rule of {iface.groups()} allows {asked}")
+        if error_rule is not None:
+            side.step(
+                "rules_ok",
+                f"Yes: an ICMP error about an untracked flow allowed by {explain.describe_rule(error_rule)} (icmp_errors_for_untracked)",
+                answer=True,
+                matched=error_rule,
+            )
+            return side.finish(
+                Verdict.ALLOW,
+                Basis.RULE,
+                f"Allowed: ICMP error about an untracked flow that {error_rule.group_id} allows ({explain.describe_rule(error_rule)})",
+                rule=error_rule,
+            )
+        rule = rules.rules[index]
+        rule_text = f"{explain.describe_rule(rule)} ({rule.group_id})"
+        side.step("rules_ok", f"Yes: {rule_text}", answer=True, matched=rule)
+
+        if not inbound and params.block_outbound_smtp and packet.protocol == TCP and packet.dst_port == SMTP_PORT:
+            side.step("smtp", "Yes: EC2 blocks outbound TCP port 25 unless AWS has lifted the limit for the account", answer=True)
+            return side.finish(
+                Verdict.DROP,
+                Basis.BLOCKED,
+                f"Dropped: EC2 blocks outbound TCP port 25 by default, although {rule_text} allows it",
+                rule=rule,
+            )
+
+        tracked: bool | None = None
+        untracked_why = ""
+        if not is_icmp_error(packet):  # an ICMP error opens no flow of its own
+            untracked_why = self._untracked_reason(iface, packet, inbound, point)
+            tracked = not untracked_why
+        if tracked and iface.table.full:
+            side.step("capacity", f"No: {iface.name} already tracks {len(iface.table)} connections, its limit", answer=False)
+            return side.finish(
+                Verdict.DROP,
+                Basis.CAPACITY,
+                f"Dropped: {iface.name}'s connection tracking table is full ({iface.table.capacity} connections), so no new connection can be recorded",
+                rule=rule,
+            )
+        if not inbound and crossing and not self._nacl_allows(side, packet, remote):
+            return side
+
+        if tracked:
+            flags = first_stage(packet.protocol, packet.protocol == TCP and bool(packet.flags & {"FIN", "RST"}))
+            flags |= INBOUND if inbound else 0
+            flags |= NLB if packet.via == "network-load-balancer" else 0
+            expires = iface.table.record(key, self._now, flags)
+            connection = connection_view(iface.name, key, flags, expires)
+            side.finish(Verdict.ALLOW, Basis.RULE, "", rule=rule, tracked=True)
+            idle = round((expires - self._now) / 1000)
+            side.step(
+                "record",
+                f"Recorded {explain.describe_connection(connection)}; it is forgotten after {idle} s without packets",
+                changes=[TableChange(TableChangeKind.RECORDED, connection)],
+            )
+            side.reason = f"Allowed by {word} rule {rule_text}; connection {explain.describe_connection(connection)} recorded"
+            return side
+        if tracked is False:
+            reason = f"Allowed by {word} rule {rule_text}; not tracked, because {untracked_why}"
+        else:
+            reason = f"Allowed by {word} rule {rule_text}"
+        return side.finish(Verdict.ALLOW, Basis.RULE, reason, rule=rule, tracked=tracked)
+
+    def _untracked_reason(self, iface: _Interface, packet: Packet, inbound: bool, point: int) -> str:
+        """Why a new TCP/UDP flow is not tracked (spec §2), or "" when it is tracked.
+
+        Judged on the packet's address family, on the merged rules of the interface's groups
+        (parameter ``untracked_judged_on`` = "merged"), or with both rules in one group
+        ("per-group").
+        """
+        if packet.protocol not in (TCP, UDP) or packet.via in self._params.automatically_tracked:
+            return ""
+        version = packet.src.version
+        here, back = (iface.ingress, iface.egress) if inbound else (iface.egress, iface.ingress)
+        returning = back.returns_everything(version, packet.protocol)
+        if not returning:
+            return ""
+        everything = "0.0.0.0/0" if version == 4 else "::/0"
+        if self._params.untracked_judged_on == "per-group":
+            opened = [r.group_id for r in here.rules_allowing_everything(version, packet.protocol, point)]
+            shared = [g for g in returning if g in opened]
+            if not shared:
+                return ""
+            returning = (shared[0],)
+        elif here.first_everything(version, packet.protocol, point) < 0:
+            return ""
+        back_word = "outbound" if inbound else "inbound"
+        return f"a rule allows it from {everything} and {returning[0]} allows all {back_word} traffic to {everything}"
+
+    def _untracked_flow_rule(self, iface: _Interface, error: Packet) -> Rule | None:
+        """For an ICMP error whose embedded flow is untracked here: the rule that allows that flow."""
+        embedded = error.embedded
+        if embedded is None:
+            return None
+        outgoing = embedded.src in iface.addresses
+        remote = embedded.dst if outgoing else embedded.src
+        rules = iface.egress if outgoing else iface.ingress
+        point = packet_point(embedded)
+        index = rules.match(remote.version, embedded.protocol, point, remote.value)
+        if index < 0 or not self._untracked_reason(iface, embedded, not outgoing, point):
+            return None
+        return rules.rules[index]
+
+    # -- changes --------------------------------------------------------------------------
+
+    def _rule_change(self, index: int, entry: TimelineEntry, expired: tuple[TableChange, ...]) -> ChangeResult:
+        change = entry.change
+        assert isinstance(change, RuleChange)
+        current = self._rules.setdefault(change.group_id, {Direction.INGRESS: [], Direction.EGRESS: []})[change.direction]
+        word = explain.direction_word(change.direction)
+        described = "; ".join(explain.describe_rule(r) for r in change.rules) or "no rules"
+        if change.action == ChangeAction.REVOKE:
+            before = len(current)
+            current[:] = [r for r in current if not any(_same_rule(r, gone) for gone in change.rules)]
+            done = f"Revoked {word} {described} on {change.group_id}" if len(current) < before else f"Nothing to revoke on {change.group_id}: no {word} rule {described}"
+        else:
+            added = [r for r in change.rules if not any(_same_rule(r, kept) for kept in current)]
+            current.extend(added)
+            done = f"Authorized {word} {described} on {change.group_id}" if added else f"{change.group_id} already has {word} {described}"
+        self._compile_rules()
+        carriers = [i for i in self._interfaces if change.group_id in i.instance.security_groups]
+        live = sum(len(i.table) for i in carriers)
+        if change.action == ChangeAction.REVOKE:
+            effect = f"{live} tracked connection{'s' if live != 1 else ''} keep passing until they time out; untracked flows and new connections are judged by the remaining rules"
+        else:
+            effect = "new packets are judged by the new rules; tracked connections are unaffected"
+        return ChangeResult(index, entry.at, entry, f"{done}: {effect}.", expired)
+
+    def _nacl_change(self, index: int, entry: TimelineEntry, expired: tuple[TableChange, ...]) -> ChangeResult:
+        change = entry.change
+        assert isinstance(change, NaclChange)
+        entries = self._acl_entries.setdefault(change.acl_id, [])
+        new = change.entry
+        same_slot = [e for e in entries if (e.rule_number, e.egress) == (new.rule_number, new.egress)]
+        entries[:] = [e for e in entries if e not in same_slot]
+        text = explain.describe_nacl_entry(new)
+        if change.action == ChangeAction.REMOVE:
+            done = f"Removed {text} from {change.acl_id}" if same_slot else f"Nothing to remove: {change.acl_id} has no rule {new.rule_number}"
+        else:
+            entries.append(new)
+            done = f"{'Replaced' if same_slot else 'Added'} {text} in {change.acl_id}"
+        self._compile_nacls()
+        effect = "network ACLs keep no state, so the next packet of every flow, tracked or not, meets the new rules"
+        return ChangeResult(index, entry.at, entry, f"{done}: {effect}.", expired)
+
+
+def simulate(scenario: Scenario) -> Run:
+    """Play a whole timeline; returns every result and the connection table after each entry."""
+    simulation = Simulation(scenario)
+    results = []
+    tables = []
+    for index, entry in enumerate(scenario.timeline):
+        results.append(simulation.apply(index, entry))
+        tables.append(simulation.connections())
+    return Run(tuple(results), tuple(tables))
