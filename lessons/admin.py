@@ -1,10 +1,21 @@
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from .models import KeyMoment, Lesson, LessonMode, QuizOption, QuizQuestion, SampleLine, SnapshotBullet
+from sgviz.engine.scenario import TOP_KEYS
+
+from .models import (
+    KeyMoment,
+    Lesson,
+    LessonMode,
+    QuizOption,
+    QuizQuestion,
+    SampleLine,
+    SnapshotBullet,
+    scenario_findings,
+)
 
 
 class ScenarioField(forms.JSONField):
@@ -25,7 +36,14 @@ class ScenarioField(forms.JSONField):
     def prepare_value(self, value):
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
+        if isinstance(value, dict):
+            # PostgreSQL's jsonb does not keep key order; show the sections in the format's order.
+            value = dict(sorted(value.items(), key=lambda item: _section_position(item[0])))
         return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
+
+
+def _section_position(key):
+    return TOP_KEYS.index(key) if key in TOP_KEYS else len(TOP_KEYS)
 
 
 class LessonAdminForm(forms.ModelForm):
@@ -83,6 +101,14 @@ class LessonAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [SampleLineInline, KeyMomentInline, QuizQuestionInline, SnapshotBulletInline, LessonModeInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Warnings do not stop a save (real AWS exports often name groups from elsewhere),
+        # but the author should see them.
+        _, notices = scenario_findings(obj.scenario)
+        for notice in notices:
+            self.message_user(request, f"Scenario warning: {notice}", messages.WARNING)
 
     @admin.display(description="steps")
     def step_count(self, lesson):

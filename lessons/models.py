@@ -10,18 +10,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from sgviz.engine.errors import describe
+from sgviz.engine.scenario import validate_scenario
 
 
-def scenario_faults(document):
-    """Every fault the engine's validator finds in a scenario document, as "path: message"."""
-    from sgviz.engine.errors import ScenarioError  # TEMPORARY until the validator lands
-    from sgviz.engine.scenario import load_scenario
-
-    try:
-        load_scenario(document)
-    except ScenarioError as error:
-        return [str(fault) for fault in error.faults]
-    return []
+def scenario_findings(document):
+    """What the engine's validator says about a scenario document: (faults, notices), each
+    a list of "path: message". Faults make it unusable; notices are warnings for the author."""
+    if not isinstance(document, dict):
+        # The validator would read a string as JSON text; a stored scenario is always parsed.
+        return [f"the scenario must be a JSON object {{...}}, not {describe(document)}"], []
+    _, faults, notices = validate_scenario(document)
+    return [str(fault) for fault in faults], [str(notice) for notice in notices]
 
 
 def packet_count(document):
@@ -75,7 +75,7 @@ class Lesson(models.Model):
         return packet_count(self.scenario)
 
     def clean(self):
-        faults = scenario_faults(self.scenario)
+        faults, _ = scenario_findings(self.scenario)
         if faults:
             raise ValidationError({"scenario": faults})
 

@@ -1,0 +1,70 @@
+import copy
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+SEED_SCENARIO = json.loads((Path(__file__).parent / "examples" / "seed-lesson.json").read_text())
+SEED_SLUG = "stateful-security-groups"
+
+
+@pytest.fixture
+def seed_scenario():
+    """The seed lesson's scenario document, a fresh copy to modify."""
+    return copy.deepcopy(SEED_SCENARIO)
+
+
+@pytest.fixture
+def seed_lesson(db):
+    """The lesson the data migration loads."""
+    from lessons.models import Lesson
+
+    return Lesson.objects.get(slug=SEED_SLUG)
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would submit from the page's forms."""
+
+    def __init__(self):
+        super().__init__()
+        self.values = {}
+        self._textarea = None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
+            if attrs.get("type") in {"checkbox", "radio"}:
+                if "checked" in attrs:
+                    self.values[name] = attrs.get("value", "on")
+            else:
+                self.values[name] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+            self.values[name] = ""
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            # A browser drops the single newline right after <textarea>; Django writes one there.
+            self.values[self._textarea] = self.values[self._textarea].removeprefix("\n")
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def form_values(html):
+    """The fields (name -> value) a browser would post from the forms in `html`."""
+    reader = _FormReader()
+    reader.feed(html)
+    return reader.values

@@ -1,0 +1,166 @@
+"""The settings module under each kind of environment, and the headers it puts on pages.
+
+Settings are read once per process, so each environment is tried in a fresh interpreter.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import TestCase
+
+PROJECT = Path(__file__).resolve().parent.parent
+SETTINGS_VARIABLES = [
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "REDIS_URL",
+    "REDIS_MAX_CONNECTIONS", "REDIS_PREFIX", "STATIC_ROOT", "HTTPS", "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "TRUST_X_FORWARDED_PROTO", "LOG_LEVEL",
+]  # fmt: skip
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k7Vq2-mZ8xR4tL9pW3nB6yH1cF5dJ0sG2aE7uN4iO8vT3rY6wQ9zX1bM5kP",
+    "ALLOWED_HOSTS": "sgviz.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://sgviz.example.org",
+    "HTTPS": "1",
+    "TRUST_X_FORWARDED_PROTO": "1",
+}
+
+
+def run_python(code, env, *args):
+    """Run Python in the project folder with only `env` (plus PATH) as configuration."""
+    clean = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
+    clean.update(env, DJANGO_SETTINGS_MODULE="sgviz.settings")
+    return subprocess.run(
+        [sys.executable, *(["-c", code] if code else []), *args],
+        cwd=PROJECT, env=clean, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def settings_under(env, *names):
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name, None) for name in {list(names)!r}}}, default=str))"
+    )
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def manage(env, *args):
+    return run_python(None, env, "manage.py", *args)
+
+
+def test_with_no_environment_it_runs_embedded_on_sqlite_and_the_in_memory_layer():
+    found = settings_under({}, "DEBUG", "DATABASES", "CHANNEL_LAYERS", "SECRET_KEY", "ALLOWED_HOSTS")
+    assert found["DEBUG"] is False
+    database = found["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(PROJECT / "db.sqlite3")
+    assert database["OPTIONS"] == {"init_command": "PRAGMA busy_timeout=5000;", "transaction_mode": "IMMEDIATE"}
+    assert found["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert found["SECRET_KEY"].startswith("django-insecure-")
+    assert found["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
+
+
+def test_database_url_switches_to_pooled_postgresql():
+    found = settings_under({"DATABASE_URL": "postgres://sgviz:pw@db.internal:5432/sgviz"}, "DATABASES")
+    database = found["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"], database["USER"]) == ("db.internal", 5432, "sgviz", "sgviz")
+    assert database["OPTIONS"] == {"pool": True}
+    assert database["CONN_MAX_AGE"] == 0
+
+
+def test_redis_url_switches_to_the_redis_channel_layer():
+    found = settings_under({"REDIS_URL": "redis://cache.internal:6379/2", "REDIS_MAX_CONNECTIONS": "40"}, "CHANNEL_LAYERS")
+    layer = found["CHANNEL_LAYERS"]["default"]
+    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layer["CONFIG"]["hosts"] == [{"address": "redis://cache.internal:6379/2", "max_connections": 40}]
+
+
+def test_it_refuses_to_serve_other_hosts_with_the_public_development_key():
+    result = run_python("import django; django.setup()", {"ALLOWED_HOSTS": "sgviz.example.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "Traceback" in result.stderr  # ImproperlyConfigured, raised on purpose
+
+
+@pytest.mark.parametrize("variable, value", [("DEBUG", "maybe"), ("SECURE_HSTS_SECONDS", "a year")])
+def test_a_malformed_variable_is_named_in_the_error(variable, value):
+    result = run_python("import django; django.setup()", {variable: value})
+    assert result.returncode != 0
+    assert f"{variable}={value!r}" in result.stderr
+
+
+def test_static_root_switches_to_hashed_compressed_files():
+    found = settings_under({"STATIC_ROOT": "/srv/sgviz/static"}, "STORAGES", "WHITENOISE_USE_FINDERS")
+    assert found["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert found["WHITENOISE_USE_FINDERS"] is False
+
+
+def test_production_settings_pass_check_deploy():
+    result = manage(PRODUCTION, "check", "--deploy", "--fail-level", "DEBUG")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_flags_the_development_key_and_plain_http():
+    result = manage({}, "check", "--deploy")
+    for warning in ["security.W004", "security.W008", "security.W009", "security.W012", "security.W016"]:
+        assert warning in result.stderr
+
+
+def test_the_test_database_is_a_file_so_a_live_server_process_can_share_it():
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("only SQLite has an in-memory test database to avoid")
+    assert Path(database["TEST"]["NAME"]).parent.is_dir()
+    assert str(database["TEST"]["NAME"]) != ":memory:"
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(directive.strip().split(" ", 1) for directive in policy.split(";"))
+    assert directives == {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "connect-src": "'self'",
+        "frame-ancestors": "'none'",
+        "form-action": "'self'",
+        "base-uri": "'none'",
+    }
+    assert "unsafe" not in policy
+
+
+@pytest.mark.django_db
+def test_pages_carry_the_other_security_headers(client):
+    headers = client.get("/").headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_static_files_are_served_with_debug_off_and_no_collectstatic(client):
+    assert settings.DEBUG is False
+    response = client.get("/static/vendor/htmx-2.0.11.min.js")
+    assert response.status_code == 200
+    assert b"htmx" in b"".join(response.streaming_content)
+
+
+class WebsocketOriginTests(TestCase):
+    async def test_a_websocket_from_another_sites_page_is_refused(self):
+        from sgviz.asgi import application
+
+        communicator = WebsocketCommunicator(
+            application, "/ws/lessons/stateful-security-groups/", headers=[(b"origin", b"https://evil.example")]
+        )
+        connected, _ = await communicator.connect()
+        self.assertFalse(connected)
+        await communicator.disconnect()
