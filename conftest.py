@@ -1,4 +1,5 @@
 import copy
+import importlib
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,6 +22,16 @@ def seed_lesson(db):
     from lessons.models import Lesson
 
     return Lesson.objects.get(slug=SEED_SLUG)
+
+
+def load_seed_lesson():
+    """Load the seed lesson again with its data migration's own code, for tests that empty
+    the database (TransactionTestCase, ChannelsLiveServerTestCase): call it in setUp.
+    (serialized_rollback=True breaks as soon as a test without it has flushed the database:
+    the content types it re-creates collide with the restored ones.)"""
+    from django.apps import apps
+
+    importlib.import_module("lessons.migrations.0002_seed_lesson").load_seed_lesson(apps, None)
 
 
 class _FormReader(HTMLParser):

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from conftest import SEED_SCENARIO
+from conftest import SEED_SCENARIO, load_seed_lesson
 from lessons.models import KeyMoment, Lesson, LessonMode, QuizQuestion, packet_count
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +83,16 @@ class TestSeedLesson:
         assert len(bullets) == 6
         assert bullets[0] == "Security groups are stateful firewalls."
         assert bullets[-1] == "Packets not matching rules or state are dropped."
+
+
+    def test_its_loader_restores_it_once_after_the_database_is_emptied(self, seed_lesson):
+        Lesson.objects.all().delete()
+        load_seed_lesson()
+        load_seed_lesson()
+        lesson = Lesson.objects.get()
+        assert (lesson.slug, lesson.sample_lines.count(), lesson.quiz_questions.count()) == (
+            "stateful-security-groups", 5, 3,
+        )  # fmt: skip
 
 
 class TestLesson:
