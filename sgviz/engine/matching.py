@@ -76,7 +76,7 @@ class _Compiled:
 class _PointTable:
     """Rules of one family and protocol, cut into point intervals (see module docstring)."""
 
-    __slots__ = ("starts", "buckets", "everything")
+    __slots__ = ("starts", "buckets")
 
     def __init__(self, compiled: Sequence[_Compiled]) -> None:
         cuts = {0}
@@ -87,22 +87,17 @@ class _PointTable:
         self.starts = sorted(cuts)
         ends = self.starts[1:] + [POINTS]
         self.buckets: list[tuple[tuple[int, dict[int, int]], ...]] = []
-        self.everything: list[int] = []  # per interval: first rule allowing every address, or -1
         for start, end in zip(self.starts, ends):
             by_mask: dict[int, dict[int, int]] = {}
             prefixes: dict[int, int] = {}
-            first_everything = -1
             for item in compiled:
                 if item.low <= start and item.high >= end - 1:
                     networks = by_mask.setdefault(item.cidr.mask, {})
                     prefixes[item.cidr.mask] = item.cidr.prefixlen
                     if networks.get(item.cidr.network, item.index + 1) > item.index:
                         networks[item.cidr.network] = item.index
-                    if item.cidr.is_everything and (first_everything < 0 or item.index < first_everything):
-                        first_everything = item.index
             ordered = sorted(by_mask.items(), key=lambda pair: -prefixes[pair[0]])
             self.buckets.append(tuple(ordered))
-            self.everything.append(first_everything)
 
     def match(self, point: int, address: int) -> int:
         best = -1
@@ -111,9 +106,6 @@ class _PointTable:
             if index is not None and (best < 0 or index < best):
                 best = index
         return best
-
-    def first_everything(self, point: int) -> int:
-        return self.everything[bisect_right(self.starts, point) - 1]
 
 
 _EMPTY = _PointTable(())
@@ -126,15 +118,19 @@ class RuleTable:
     list, or the private addresses (as /32 and /128) of the instances carrying a group.
     """
 
-    __slots__ = ("rules", "_tables")
+    __slots__ = ("rules", "_tables", "_everything")
 
     def __init__(self, rules: Iterable[Rule], resolve: Callable[[Peer], tuple[Cidr, ...]]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         grouped: dict[int, list[_Compiled]] = {}
+        # Per family, the rules whose peer includes every address (0.0.0.0/0, ::/0).
+        self._everything: dict[int, list[int]] = {4: [], 6: []}
         for index, rule in enumerate(self.rules):
             low, high = rule_span(rule.protocol, rule.from_port, rule.to_port)
             for cidr in resolve(rule.peer):
                 grouped.setdefault(_table_key(cidr.version, rule.protocol), []).append(_Compiled(low, high, cidr, index))
+                if cidr.is_everything and index not in self._everything[cidr.version]:
+                    self._everything[cidr.version].append(index)
         self._tables: dict[int, _PointTable] = {}
         for version in (4, 6):
             every_protocol = grouped.get(_table_key(version, ALL_PROTOCOLS), [])
@@ -154,35 +150,28 @@ class RuleTable:
         """Index (in ``rules``) of the first rule allowing the packet, or -1."""
         return self._table(version, protocol).match(point, address)
 
-    def first_everything(self, version: int, protocol: int, point: int) -> int:
-        """Index of the first rule allowing this protocol and point from/to every address, or -1."""
-        return self._table(version, protocol).first_everything(point)
-
     def rules_allowing_everything(self, version: int, protocol: int, point: int) -> tuple[Rule, ...]:
         """Every rule that allows this protocol and point from/to 0.0.0.0/0 or ::/0, in order."""
-        return tuple(
-            rule
-            for rule in self.rules
-            if rule.protocol in (ALL_PROTOCOLS, protocol)
-            and isinstance(rule.peer, Cidr)
-            and rule.peer.version == version
-            and rule.peer.is_everything
-            and rule_span(rule.protocol, rule.from_port, rule.to_port)[0] <= point <= rule_span(rule.protocol, rule.from_port, rule.to_port)[1]
-        )
+        found = []
+        for index in self._everything[version]:
+            rule = self.rules[index]
+            low, high = rule_span(rule.protocol, rule.from_port, rule.to_port)
+            if rule.protocol in (ALL_PROTOCOLS, protocol) and low <= point <= high:
+                found.append(rule)
+        return tuple(found)
 
     def returns_everything(self, version: int, protocol: int) -> tuple[str, ...]:
-        """Groups with a rule letting every address of this family reach every port of ``protocol``.
+        """Groups with a rule letting every address of this family use every port of ``protocol``.
 
         This is the "other direction" half of the untracked-flow test (spec §2): protocol -1,
-        or the flow's own protocol with ports 0-65535, to 0.0.0.0/0 or ::/0.
+        or the flow's own protocol with ports 0-65535, to/from 0.0.0.0/0 or ::/0.
         """
-        groups = []
-        for rule in self.rules:
-            if rule.protocol not in (ALL_PROTOCOLS, protocol):
-                continue
-            if rule.protocol != ALL_PROTOCOLS and rule_span(rule.protocol, rule.from_port, rule.to_port) != (0, HIGHEST_POINT):
-                continue
-            if isinstance(rule.peer, Cidr) and rule.peer.version == version and rule.peer.is_everything:
+        groups: list[str] = []
+        for index in self._everything[version]:
+            rule = self.rules[index]
+            if rule.protocol == ALL_PROTOCOLS or (
+                rule.protocol == protocol and rule_span(rule.protocol, rule.from_port, rule.to_port) == (0, HIGHEST_POINT)
+            ):
                 if rule.group_id not in groups:
                     groups.append(rule.group_id)
         return tuple(groups)

@@ -522,30 +522,43 @@ class Simulation:
         return side.finish(Verdict.ALLOW, Basis.RULE, reason, rule=rule, tracked=tracked)
 
     def _untracked_reason(self, iface: _Interface, packet: Packet, inbound: bool, point: int) -> str:
-        """Why a new TCP/UDP flow is not tracked (spec §2), or "" when it is tracked.
+        """Why a TCP/UDP packet with no tracked connection belongs to an untracked flow (spec §2),
+        or "" when its flow is tracked.
 
-        Judged on the packet's address family, on the merged rules of the interface's groups
-        (parameter ``untracked_judged_on`` = "merged"), or with both rules in one group
-        ("per-group").
+        A flow is untracked when the rule letting its first packet through allows every address
+        and the other direction allows every address on every port. The packet may be that
+        first packet (it opens the flow), or a reply travelling back (the flow was opened the
+        other way: a rule of the other direction lets the reversed packet through from every
+        address, and this direction allows everything back). Judged on the packet's address
+        family, on the merged rules of the interface's groups (parameter
+        ``untracked_judged_on`` = "merged"), or with both rules in one group ("per-group").
         """
         if packet.protocol not in (TCP, UDP) or packet.via in self._params.automatically_tracked:
             return ""
         version = packet.src.version
         here, back = (iface.ingress, iface.egress) if inbound else (iface.egress, iface.ingress)
-        returning = back.returns_everything(version, packet.protocol)
-        if not returning:
-            return ""
         everything = "0.0.0.0/0" if version == 4 else "::/0"
-        if self._params.untracked_judged_on == "per-group":
-            opened = [r.group_id for r in here.rules_allowing_everything(version, packet.protocol, point)]
-            shared = [g for g in returning if g in opened]
-            if not shared:
-                return ""
-            returning = (shared[0],)
-        elif here.first_everything(version, packet.protocol, point) < 0:
+
+        def traffic(inward: bool) -> str:
+            return f"inbound traffic from {everything}" if inward else f"outbound traffic to {everything}"
+
+        group = self._untracked_pair(here.rules_allowing_everything(version, packet.protocol, point), back.returns_everything(version, packet.protocol))
+        if group:
+            return f"the rule allows {traffic(inbound)} and {group} allows all {traffic(not inbound)}"
+        reply_point = packet.src_port or 0  # the reversed packet's destination port
+        group = self._untracked_pair(back.rules_allowing_everything(version, packet.protocol, reply_point), here.returns_everything(version, packet.protocol))
+        if group:
+            return f"it answers a flow opened by a rule allowing {traffic(not inbound)}, and {group} allows all {traffic(inbound)}"
+        return ""
+
+    def _untracked_pair(self, opening: tuple[Rule, ...], returning: tuple[str, ...]) -> str:
+        """The group whose return rule makes a flow untracked, or "" (see ``_untracked_reason``)."""
+        if not opening or not returning:
             return ""
-        back_word = "outbound" if inbound else "inbound"
-        return f"a rule allows it from {everything} and {returning[0]} allows all {back_word} traffic to {everything}"
+        if self._params.untracked_judged_on == "per-group":
+            shared = [g for g in returning if any(r.group_id == g for r in opening)]
+            return shared[0] if shared else ""
+        return returning[0]
 
     def _untracked_flow_rule(self, iface: _Interface, error: Packet) -> Rule | None:
         """For an ICMP error whose embedded flow is untracked here: the rule that allows that flow."""
@@ -581,7 +594,8 @@ class Simulation:
         carriers = [i for i in self._interfaces if change.group_id in i.instance.security_groups]
         live = sum(len(i.table) for i in carriers)
         if change.action == ChangeAction.REVOKE:
-            effect = f"{live} tracked connection{'s' if live != 1 else ''} keep passing until they time out; untracked flows and new connections are judged by the remaining rules"
+            tracked = f"{live} tracked connection keeps" if live == 1 else f"{live} tracked connections keep"
+            effect = f"{tracked} passing until idle past the timeout; untracked flows and new connections are judged by the remaining rules"
         else:
             effect = "new packets are judged by the new rules; tracked connections are unaffected"
         return ChangeResult(index, entry.at, entry, f"{done}: {effect}.", expired)

@@ -81,13 +81,13 @@ ALL_OUT = ("-1", None, "0.0.0.0/0")
 ALL_OUT_V6 = ("-1", None, "::/0")
 
 
-def instance(name: str, address: str, *groups: str, ipv6: str | None = None, subnet: str | None = None, **kwargs) -> Instance:
+def instance(name: str, address: str, *groups: str, ipv6: str | None = None, public_ip: str | None = None, **kwargs) -> Instance:
     return Instance(
         name,
         parse_ip(address),
         tuple(groups),
         ipv6=parse_ip(ipv6) if ipv6 else None,
-        subnet=subnet,
+        public_ip=parse_ip(public_ip) if public_ip else None,
         **kwargs,
     )
 

@@ -1,0 +1,192 @@
+"""Properties that hold for every scenario (Hypothesis generates small random ones)."""
+
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sgviz.engine.addresses import Cidr
+from sgviz.engine.matching import RuleTable, packet_point, rule_span
+from sgviz.engine.model import ALL_PROTOCOLS, ICMP, Packet, SecurityGroup, TimelineEntry
+from sgviz.engine.results import Basis, PacketResult, Verdict
+from sgviz.engine.simulation import Simulation, simulate
+
+from .factories import ALL_OUT, IN, OUT, group, icmp, instance, nacl, nacl_entry, packet, rule, scenario, subnet
+
+PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+WEB, APP, OUTSIDE = "10.0.1.10", "10.0.2.20", ["198.51.100.10", "203.0.113.7", "10.0.1.99"]
+GROUPS = ("sg-a", "sg-b")
+PEERS = ["0.0.0.0/0", "198.51.100.0/24", "203.0.113.7/32", "10.0.0.0/16", "sg-a", "sg-b", "::/0"]
+OUTSIDE_WEB_SUBNET = ("198.51.100.10", "203.0.113.7")
+PORTS = [22, 80, 443, 5432]
+
+protocols = st.sampled_from(["tcp", "udp", "icmp", "-1"])
+
+
+@st.composite
+def rules(draw, group_id, direction):
+    protocol = draw(protocols)
+    if protocol in ("tcp", "udp"):
+        ports = draw(st.one_of(st.none(), st.sampled_from(PORTS), st.tuples(st.sampled_from([0, 20, 80]), st.sampled_from([80, 1023, 65535]))))
+    elif protocol == "icmp":
+        ports = draw(st.one_of(st.none(), st.just(8), st.just((3, 4))))
+    else:
+        ports = None
+    return rule(group_id, direction, protocol, ports, draw(st.sampled_from(PEERS)))
+
+
+@st.composite
+def security_groups(draw):
+    return [
+        SecurityGroup(
+            group_id,
+            ingress=tuple(draw(st.lists(rules(group_id, IN), max_size=4))),
+            egress=tuple(draw(st.lists(rules(group_id, OUT), max_size=4))),
+        )
+        for group_id in GROUPS
+    ]
+
+
+@st.composite
+def packets(draw, ends=(WEB, APP)):
+    local = draw(st.sampled_from(ends))
+    remote = draw(st.sampled_from(OUTSIDE + [e for e in ends if e != local]))
+    src, dst = draw(st.permutations([local, remote]))
+    kind = draw(st.sampled_from(["tcp", "udp", "icmp"]))
+    if kind == "icmp":
+        icmp_type, code = draw(st.sampled_from([(8, 0), (0, 0), (3, 4)]))
+        return icmp(src, dst, icmp_type, code, ident=draw(st.sampled_from([1, 2])))
+    src_port = draw(st.sampled_from(PORTS + [40000, 50000]))
+    dst_port = draw(st.sampled_from(PORTS + [40000, 50000]))
+    return packet(f"{src}:{src_port}", f"{dst}:{dst_port}", kind)
+
+
+@st.composite
+def worlds(draw, with_nacls=True):
+    """Groups, two instances in two subnets and (maybe) NACLs."""
+    groups = draw(security_groups())
+    instances = [
+        instance("web", WEB, *draw(st.lists(st.sampled_from(GROUPS), min_size=1, max_size=2, unique=True)), subnet="subnet-web"),
+        instance("app", APP, *draw(st.lists(st.sampled_from(GROUPS), min_size=1, max_size=2, unique=True)), subnet="subnet-app"),
+    ]
+    acls = ()
+    if with_nacls and draw(st.booleans()):
+        entries = draw(
+            st.lists(
+                st.builds(
+                    nacl_entry,
+                    st.integers(1, 200),
+                    st.sampled_from(["allow", "deny"]),
+                    st.sampled_from(["tcp", "udp", "-1"]),
+                    st.sampled_from([None, (80, 80), (1024, 65535)]),
+                    st.sampled_from(["0.0.0.0/0", "198.51.100.0/24"]),
+                    st.booleans(),
+                ),
+                max_size=5,
+            )
+        )
+        acls = (nacl("acl-web", *entries, subnets=("subnet-web",)),)
+    subnets = (subnet("subnet-web", "10.0.1.0/24"), subnet("subnet-app", "10.0.2.0/24"))
+    return dict(groups=groups, instances=instances, network_acls=acls, subnets=subnets)
+
+
+def timed(items):
+    return [(float(i), item) for i, item in enumerate(items)]
+
+
+@PROPERTY_SETTINGS
+@given(worlds(), st.lists(packets(), max_size=8))
+def test_the_same_scenario_always_gives_the_same_run(world, timeline):
+    lesson = scenario(world["groups"], world["instances"], timed(timeline), network_acls=world["network_acls"], subnets=world["subnets"])
+    assert simulate(lesson) == simulate(lesson)
+
+
+@PROPERTY_SETTINGS
+@given(worlds(), packets(), st.sampled_from(GROUPS), st.sampled_from([IN, OUT]), st.data())
+def test_adding_an_allow_rule_never_turns_a_first_packets_allow_into_drop(world, first, group_id, direction, data):
+    before = simulate(scenario(world["groups"], world["instances"], [first], network_acls=world["network_acls"], subnets=world["subnets"]))
+    extra = data.draw(rules(group_id, direction))
+    groups = [
+        replace(g, ingress=g.ingress + (extra,)) if g.group_id == group_id and direction == IN else
+        replace(g, egress=g.egress + (extra,)) if g.group_id == group_id else g
+        for g in world["groups"]
+    ]
+    after = simulate(scenario(groups, world["instances"], [first], network_acls=world["network_acls"], subnets=world["subnets"]))
+    if before.results[0].verdict == Verdict.ALLOW:
+        assert after.results[0].verdict == Verdict.ALLOW
+
+
+def reply_to(request: Packet) -> Packet:
+    if request.protocol == ICMP:
+        return replace(request, src=request.dst, dst=request.src, icmp_type=0)
+    return replace(request, src=request.dst, dst=request.src, src_port=request.dst_port, dst_port=request.src_port)
+
+
+@PROPERTY_SETTINGS
+@given(worlds(), st.lists(packets(), max_size=4), packets(), st.floats(0, 30))
+def test_a_reply_within_the_timeout_to_a_tracked_allowed_request_is_allowed_unless_a_nacl_blocks_it(world, before, request, delay):
+    history = timed(before)
+    sim = Simulation(scenario(world["groups"], world["instances"], network_acls=world["network_acls"], subnets=world["subnets"]))
+    for index, (at, thing) in enumerate(history):
+        sim.apply(index, TimelineEntry(at, packet=thing))
+    start = float(len(history))
+    first = sim.apply(len(history), TimelineEntry(start, packet=request))
+    if first.verdict != Verdict.ALLOW or first.tracked is not True:
+        return
+    answer = sim.apply(len(history) + 1, TimelineEntry(start + delay, packet=reply_to(request)))
+    assert answer.verdict == Verdict.ALLOW or answer.basis == Basis.NACL
+
+
+def nacl_decisions(result: PacketResult):
+    return {(s.instance, s.node): (s.answer, s.matched) for s in result.steps if s.node.endswith("nacl_ok")}
+
+
+@PROPERTY_SETTINGS
+@given(worlds(), st.lists(packets(), min_size=1, max_size=8))
+def test_nacl_verdicts_never_depend_on_history(world, timeline):
+    run = simulate(scenario(world["groups"], world["instances"], timed(timeline), network_acls=world["network_acls"], subnets=world["subnets"]))
+    for (at, thing), result in zip(timed(timeline), run.results):
+        alone = simulate(scenario(world["groups"], world["instances"], [(at, thing)], network_acls=world["network_acls"], subnets=world["subnets"])).results[0]
+        seen, fresh = nacl_decisions(result), nacl_decisions(alone)
+        for place in seen.keys() & fresh.keys():
+            assert seen[place] == fresh[place]
+        if str(thing.dst) == WEB and str(thing.src) in OUTSIDE_WEB_SUBNET:
+            # Nothing stateful comes before the inbound NACL: it is always asked, and answers alike.
+            assert ("web", "in.nacl_ok") in seen.keys() & fresh.keys()
+
+
+def naive_match(rules_, resolve, version, protocol, point, address):
+    for index, r in enumerate(rules_):
+        if r.protocol not in (ALL_PROTOCOLS, protocol):
+            continue
+        low, high = rule_span(r.protocol, r.from_port, r.to_port)
+        if not low <= point <= high:
+            continue
+        if any(c.version == version and (address & c.mask) == c.network for c in resolve(r.peer)):
+            return index
+    return -1
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(rules("sg-a", IN), max_size=12), st.lists(packets(ends=(WEB,)), min_size=1, max_size=10))
+def test_compiled_rule_tables_agree_with_a_linear_scan(rule_list, probes):
+    members = {"sg-a": (Cidr(4, 0x0A01010A, 32),), "sg-b": (Cidr(4, 0x0A020214, 32),)}
+
+    def resolve(peer):
+        return members.get(peer.group_id, ()) if hasattr(peer, "group_id") else (peer,)
+
+    table = RuleTable(rule_list, resolve)
+    for probe in probes:
+        point = packet_point(probe)
+        expected = naive_match(rule_list, resolve, 4, probe.protocol, point, probe.src.value)
+        assert table.match(4, probe.protocol, point, probe.src.value) == expected
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(packets(), max_size=10))
+def test_a_group_with_every_rule_open_allows_every_first_packet(timeline):
+    groups = [group("sg-a", ingress=[("-1", None, "0.0.0.0/0")], egress=[ALL_OUT]), group("sg-b")]
+    world = [instance("web", WEB, "sg-a"), instance("app", APP, "sg-a")]
+    for result in simulate(scenario(groups, world, timed(timeline))).results:
+        assert result.verdict == Verdict.ALLOW or result.basis == Basis.BLOCKED
