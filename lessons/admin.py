@@ -17,6 +17,10 @@ from .models import (
     scenario_findings,
 )
 
+admin.site.site_header = "sgviz lessons"
+admin.site.site_title = "sgviz admin"
+admin.site.index_title = "Lessons, scenarios and quizzes"
+
 
 class ScenarioField(forms.JSONField):
     """The scenario as indented JSON; a syntax error says where it is."""

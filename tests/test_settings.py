@@ -5,6 +5,7 @@ Settings are read once per process, so each environment is tried in a fresh inte
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,35 @@ def test_static_root_switches_to_hashed_compressed_files():
     found = settings_under({"STATIC_ROOT": "/srv/sgviz/static"}, "STORAGES", "WHITENOISE_USE_FINDERS")
     assert found["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert found["WHITENOISE_USE_FINDERS"] is False
+
+
+def test_production_serves_collected_hashed_compressed_static_files(tmp_path):
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path / "static"), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"]):
+        result = manage(env, *command)
+        assert result.returncode == 0, result.stderr
+    code = """
+import django, json, re
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="sgviz.example.org")
+report = {}
+for url in ["/", "/lessons/stateful-security-groups/"]:
+    page = client.get(url, secure=True)
+    assert page.status_code == 200, (url, page.status_code)
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', page.content.decode()):
+        response = client.get(asset, secure=True, headers={"accept-encoding": "gzip"})
+        report[asset] = [response.status_code, response.headers.get("Content-Encoding"), response.headers["Cache-Control"]]
+print(json.dumps(report))
+"""
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stderr
+    assets = json.loads(result.stdout)
+    assert "/static/css/base.css" not in assets
+    assert any(re.fullmatch(r"/static/css/base\.[0-9a-f]{12}\.css", asset) for asset in assets)
+    for asset, (status, encoding, cache) in assets.items():
+        assert (status, encoding) == (200, "gzip"), asset
+        assert "immutable" in cache, asset
 
 
 def test_production_settings_pass_check_deploy():
