@@ -238,10 +238,13 @@ def _unique(items: list, list_path: str, id_key: str, findings: Findings, read) 
     first_seen: dict[str, str] = {}
     for i, item in enumerate(items):
         item_path = join(list_path, i)
+        faults_before = len(findings.faults)
         thing = read(item, item_path)
         if thing is None:
             continue
         thing_id = item[id_key]
+        if len(findings.faults) > faults_before:
+            findings.suspect.add(thing_id)
         if thing_id in first_seen:
             findings.fault(join(item_path, id_key), f"{thing_id!r} is also {first_seen[thing_id]}; {id_key} values must be unique")
             continue
@@ -458,21 +461,23 @@ def read_nacl_entry(item: Any, path: str, findings: Findings, *, star_allowed: b
             findings.fault(join(path, "RuleAction"), f"{action_text!r} is not a rule action; use allow or deny")
     egress = findings.as_bool(findings.required(item, "Egress", path), join(path, "Egress"))
     cidr = _nacl_cidr(item, path, findings)
-    port_from = port_to = icmp_type = icmp_code = None
-    if protocol in PORTED:
-        ports = findings.as_object(findings.required(item, "PortRange", path), join(path, "PortRange")) or {}
-        port_from, port_to = read_port_pair(
-            protocol, ports.get("From"), ports.get("To"), (join(path, "PortRange.From"), join(path, "PortRange.To")), findings,
-            absent_means_all=False,
+    # tcp/udp entries carry PortRange {From, To}; icmp/icmpv6 entries IcmpTypeCode {Type, Code}.
+    pair = (None, None)
+    pair_key, first, second = ("PortRange", "From", "To") if protocol in PORTED else ("IcmpTypeCode", "Type", "Code")
+    if protocol in PORTED or protocol in ICMPS:
+        pair_path = join(path, pair_key)
+        values = findings.as_object(findings.required(item, pair_key, path), pair_path)
+        if values is None:
+            return None
+        pair = read_port_pair(
+            protocol, values.get(first), values.get(second), (join(pair_path, first), join(pair_path, second)), findings, absent_means_all=False
         )
-    elif protocol in ICMPS:
-        codes = findings.as_object(findings.required(item, "IcmpTypeCode", path), join(path, "IcmpTypeCode")) or {}
-        icmp_type, icmp_code = read_port_pair(
-            protocol, codes.get("Type"), codes.get("Code"), (join(path, "IcmpTypeCode.Type"), join(path, "IcmpTypeCode.Code")), findings,
-            absent_means_all=False,
-        )
+        if None in pair:
+            return None
     if None in (number, protocol, action, egress, cidr):
         return None
+    port_from, port_to = pair if protocol in PORTED else (None, None)
+    icmp_type, icmp_code = pair if protocol in ICMPS else (None, None)
     entry = NaclEntry(number, egress, protocol, action, cidr, port_from, port_to, icmp_type, icmp_code)
     if star_number and not is_star_entry(entry):
         findings.fault(

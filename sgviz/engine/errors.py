@@ -61,6 +61,9 @@ class Findings:
     notices: list[Notice] = field(default_factory=list)
     # (path, id) of every group and prefix list a rule names; resolved once all are read.
     references: list[tuple[str, str]] = field(default_factory=list)
+    # Ids of things (groups, ACLs) that loaded with faults inside: checks that depend on their
+    # contents are skipped, so one mistake is reported once rather than again downstream.
+    suspect: set[str] = field(default_factory=set)
 
     def fault(self, path: str, message: str) -> None:
         self.faults.append(Fault(path, message))

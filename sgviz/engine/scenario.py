@@ -102,6 +102,12 @@ class _Reader:
     def __init__(self, findings: Findings) -> None:
         self.f = findings
         self.params = Parameters()
+        # Every subnet id, instance name and address the document defines, valid or not, so
+        # a fault in one place is not reported again wherever it is referred to.
+        self.subnet_ids: set[str] = set()
+        self.names: dict[str, str] = {}
+        self.addresses: dict[IpAddress, str] = {}
+        self.addresses_complete = True  # False once an instance's address could not be read
 
     def scenario(self, doc: Any) -> Scenario | None:
         doc = self.f.as_object(doc, "")
@@ -112,9 +118,9 @@ class _Reader:
         prefix_lists = self.prefix_lists(doc.get("prefix_lists", {}))
         subnets = self.subnets(doc.get("subnets", []))
         groups = awsjson.read_security_groups(self.f.required(doc, "security_groups", ""), "security_groups", self.f, self.params, prefix_lists)
-        acls = self.network_acls(doc.get("network_acls", []), {subnet.subnet_id for subnet in subnets})
+        acls = self.network_acls(doc.get("network_acls", []))
         instances = self.instances(self.f.required(doc, "instances", ""), {g.group_id: g for g in groups}, {s.subnet_id: s for s in subnets}, prefix_lists)
-        timeline = _Timeline(self, groups, acls, instances, prefix_lists).read(doc.get("timeline", []))
+        timeline = _Timeline(self, groups, acls, prefix_lists).read(doc.get("timeline", []))
         labels = self.labels(doc.get("labels", {}))
         self.resolve_references({group.group_id for group in groups}, set(prefix_lists))
         if self.f.faults:
@@ -212,13 +218,16 @@ class _Reader:
             subnet_id = self.f.as_string(self.f.required(item, "id", path), join(path, "id"))
             cidr = self.cidr(self.f.required(item, "cidr", path), join(path, "cidr"), 4)
             ipv6 = self.cidr(item["ipv6_cidr"], join(path, "ipv6_cidr"), 6) if "ipv6_cidr" in item else None
-            if subnet_id in subnets:
+            if subnet_id in self.subnet_ids:
                 self.f.fault(join(path, "id"), f"{subnet_id!r} is defined twice; subnet ids must be unique")
-            elif subnet_id is not None and cidr is not None:
+                continue
+            if subnet_id is not None:
+                self.subnet_ids.add(subnet_id)
+            if subnet_id is not None and cidr is not None and ("ipv6_cidr" not in item or ipv6 is not None):
                 subnets[subnet_id] = Subnet(subnet_id, cidr, ipv6)
         return tuple(subnets.values())
 
-    def network_acls(self, value: Any, subnet_ids: set[str]) -> tuple[NetworkAcl, ...]:
+    def network_acls(self, value: Any) -> tuple[NetworkAcl, ...]:
         acls = awsjson.read_network_acls(value, "network_acls", self.f, self.params)
         list_path = "network_acls.NetworkAcls" if isinstance(value, dict) else "network_acls"
         raw_items = value.get("NetworkAcls") if isinstance(value, dict) else value
@@ -233,7 +242,7 @@ class _Reader:
             path = join(list_path, position[acl.acl_id])
             for j, subnet_id in enumerate(acl.subnet_ids):
                 where = join(join(join(path, "Associations"), j), "SubnetId")
-                if subnet_id not in subnet_ids:
+                if subnet_id not in self.subnet_ids:
                     self.f.fault(where, f"{subnet_id!r} is not in subnets; add it there ({{\"id\", \"cidr\"}}) or fix the id")
                 elif subnet_id in associated:
                     self.f.fault(where, f"{subnet_id!r} is already associated with {associated[subnet_id]}; a subnet has one network ACL")
@@ -246,26 +255,32 @@ class _Reader:
         return acls
 
     def instances(self, value: Any, groups: dict[str, SecurityGroup], subnets: dict[str, Subnet], prefix_lists: dict) -> tuple[Instance, ...]:
-        instances: list[Instance] = []
-        names: dict[str, str] = {}
-        owners: dict[IpAddress, str] = {}
-        for i, item in enumerate(self.f.as_list(value, "instances") or []):
-            path = join("instances", i)
-            instance = self.instance(item, path, groups, subnets, prefix_lists)
-            if instance is None:
-                continue
-            if instance.name in names:
-                self.f.fault(join(path, "name"), f"{instance.name!r} is also {names[instance.name]}; instance names must be unique")
-            names.setdefault(instance.name, path)
-            for key in ("private_ip", "ipv6", "public_ip"):
-                address = getattr(instance, key)
-                if address is None:
-                    continue
-                if address in owners:
-                    self.f.fault(join(path, key), f"{address} is already an address of {owners[address]}; each address belongs to one instance")
-                owners.setdefault(address, path)
-            instances.append(instance)
-        return tuple(instances)
+        items = self.f.as_list(value, "instances")
+        if items is None or not all(isinstance(item, dict) for item in items):
+            self.addresses_complete = False
+        instances = (self.instance(item, join("instances", i), groups, subnets, prefix_lists) for i, item in enumerate(items or []))
+        return tuple(instance for instance in instances if instance is not None)
+
+    def unique_name(self, name: str | None, path: str) -> None:
+        if name is None:
+            return
+        if name in self.names:
+            self.f.fault(join(path, "name"), f"{name!r} is also {self.names[name]}; instance names must be unique")
+        self.names.setdefault(name, path)
+
+    def own_address(self, key: str, path: str, version: int, item: dict) -> IpAddress | None:
+        """Read one of an instance's addresses and claim it for that instance."""
+        raw = self.f.required(item, key, path) if key == "private_ip" else item.get(key)
+        if raw is None:
+            return None
+        address = self.ip(raw, join(path, key), version)
+        if address is None:
+            self.addresses_complete = False
+            return None
+        if address in self.addresses:
+            self.f.fault(join(path, key), f"{address} is already an address of {self.addresses[address]}; each address belongs to one instance")
+        self.addresses.setdefault(address, path)
+        return address
 
     def instance(self, item: Any, path: str, groups: dict[str, SecurityGroup], subnets: dict[str, Subnet], prefix_lists: dict) -> Instance | None:
         item = self.f.as_object(item, path)
@@ -273,14 +288,15 @@ class _Reader:
             return None
         self.f.only_keys(item, INSTANCE_KEYS, path)
         name = self.f.as_string(self.f.required(item, "name", path), join(path, "name"))
-        private_ip = self.ip(self.f.required(item, "private_ip", path), join(path, "private_ip"), 4)
-        ipv6 = self.ip(item["ipv6"], join(path, "ipv6"), 6) if "ipv6" in item else None
-        public_ip = self.ip(item["public_ip"], join(path, "public_ip"), 4) if "public_ip" in item else None
+        self.unique_name(name, path)
+        private_ip = self.own_address("private_ip", path, 4, item)
+        ipv6 = self.own_address("ipv6", path, 6, item)
+        public_ip = self.own_address("public_ip", path, 4, item)
         subnet_id = self.subnet_of(item, path, subnets, private_ip, ipv6)
         group_ids = self.instance_groups(item, path, groups, prefix_lists)
         tracking = self.connection_tracking(item.get("connection_tracking", {}), join(path, "connection_tracking"))
         capacity = self.f.as_int(item["conntrack_capacity"], join(path, "conntrack_capacity"), 0, NO_LIMIT) if "conntrack_capacity" in item else None
-        if None in (name, private_ip, group_ids, tracking) or ("conntrack_capacity" in item and capacity is None):
+        if None in (name, private_ip, group_ids, tracking) or ("conntrack_capacity" in item and capacity is None) or ("subnet" in item and subnet_id is None):
             return None
         return Instance(name, private_ip, group_ids, ipv6, public_ip, subnet_id, tracking, capacity)
 
@@ -290,7 +306,7 @@ class _Reader:
         where = join(path, "subnet")
         subnet_id = self.f.as_string(item["subnet"], where)
         subnet = subnets.get(subnet_id)
-        if subnet_id is not None and subnet is None:
+        if subnet_id is not None and subnet_id not in self.subnet_ids:
             self.f.fault(where, f"{subnet_id!r} is not in subnets; add it there ({{\"id\", \"cidr\"}}) or fix the id")
             return None
         if subnet is not None and private_ip is not None and not subnet.cidr.contains(private_ip):
@@ -370,17 +386,13 @@ class _Timeline:
     """Reads the timeline in order, replaying changes so each one is checked against the
     groups and network ACLs as they are at that moment (as AWS would check the API call)."""
 
-    def __init__(self, reader: _Reader, groups: tuple[SecurityGroup, ...], acls: tuple[NetworkAcl, ...], instances: tuple[Instance, ...], prefix_lists: dict) -> None:
+    def __init__(self, reader: _Reader, groups: tuple[SecurityGroup, ...], acls: tuple[NetworkAcl, ...], prefix_lists: dict) -> None:
         self.reader = reader
         self.f = reader.f
         self.prefix_lists = prefix_lists
         self.groups = {group.group_id: group for group in groups}
         self.acls = {acl.acl_id: {(e.egress, e.rule_number): e for e in acl.entries} for acl in acls}
-        self.addresses = {}
-        for instance in instances:
-            for address in (instance.private_ip, instance.ipv6, instance.public_ip):
-                if address is not None:
-                    self.addresses[address] = instance.name
+        self.addresses = reader.addresses
 
     def read(self, value: Any) -> tuple[TimelineEntry, ...]:
         entries = []
@@ -452,7 +464,7 @@ class _Timeline:
                 return None
         if None in (icmp, flags) or ("via" in obj and via is None):
             return None
-        if not embedded and src_ip not in self.addresses and dst_ip not in self.addresses:
+        if not embedded and self.reader.addresses_complete and src_ip not in self.addresses and dst_ip not in self.addresses:
             self.f.fault(path, f"neither {src_ip} nor {dst_ip} is an address of an instance (private_ip, ipv6 or public_ip); "
                                "a packet must come from or go to one of the instances")
             return None
@@ -491,7 +503,7 @@ class _Timeline:
                 self.f.fault(join(path, key), f"a {name} packet needs a port here, e.g. 198.51.100.10:50000")
                 fits = False
             elif protocol not in awsjson.PORTED and port is not None:
-                self.f.fault(join(path, key), f"a {name} packet has no ports; remove :{port}")
+                self.f.fault(join(path, key), f"{name} packets have no ports; remove :{port}")
                 fits = False
         return fits
 
@@ -589,6 +601,7 @@ class _Timeline:
         faults_before = len(self.f.faults)
         rules = awsjson.read_permission(self.f.required(obj, "permission", path), permission_path, group_id, direction, self.f)
         if len(self.f.faults) > faults_before:
+            self.f.suspect.add(group_id)  # its rules from here on are unknown
             return None
         if not rules:
             self.f.fault(permission_path, "names no peer; give IpRanges, Ipv6Ranges, PrefixListIds or UserIdGroupPairs")
@@ -597,6 +610,8 @@ class _Timeline:
 
     def apply_rule_change(self, change: RuleChange, path: str) -> RuleChange | None:
         """Check the change against the group as it is now, as the AWS API would, then apply it."""
+        if change.group_id in self.f.suspect:
+            return change  # its rules are unknown after an earlier fault: nothing to check against
         group = self.groups[change.group_id]
         key = "ingress" if change.direction is Direction.INGRESS else "egress"
         current = list(getattr(group, key))
@@ -604,20 +619,28 @@ class _Timeline:
         for rule in change.rules:
             existing = next((i for i, old in enumerate(current) if _same_rule(old, rule)), None)
             if change.action is ChangeAction.AUTHORIZE and existing is not None:
-                self.f.fault(join(path, "permission"), f"{change.group_id} already has this {word} rule ({_rule_words(rule)}); AWS refuses duplicates")
-                return None
+                return self.refuse_change(change.group_id, join(path, "permission"), f"{change.group_id} already has this {word} rule ({_rule_words(rule)}); AWS refuses duplicates")
             if change.action is ChangeAction.REVOKE and existing is None:
-                self.f.fault(join(path, "permission"), f"{change.group_id} has no {word} rule {_rule_words(rule)} at this point of the timeline, so there is nothing to revoke")
-                return None
+                return self.refuse_change(
+                    change.group_id, join(path, "permission"),
+                    f"{change.group_id} has no {word} rule {_rule_words(rule)} at this point of the timeline, so there is nothing to revoke",
+                )
             if existing is None:
                 current.append(rule)
             else:
                 del current[existing]
         updated = dataclasses.replace(group, **{key: tuple(current)})
         if not awsjson.check_rule_quota(updated, join(path, "permission"), self.f, self.reader.params, self.prefix_lists):
+            self.f.suspect.add(change.group_id)
             return None
         self.groups[change.group_id] = updated
         return change
+
+    def refuse_change(self, target: str, path: str, message: str) -> None:
+        """Fault a change; what ``target`` holds afterwards is unknown, so later changes to it go unchecked."""
+        self.f.fault(path, message)
+        self.f.suspect.add(target)
+        return None
 
     def nacl_change(self, obj: dict, path: str) -> NaclChange | None:
         self.f.only_keys(obj, NACL_CHANGE_KEYS, path)
@@ -632,39 +655,40 @@ class _Timeline:
             return None
         entries = self.acls[acl_id]
         if action is ChangeAction.REMOVE and isinstance(raw, dict) and set(raw) <= {"RuleNumber", "Egress"}:
-            entry = self.existing_entry(raw, entry_path, entries)  # AWS deletes by number and direction
+            entry = self.existing_entry(raw, entry_path, acl_id)  # AWS deletes by number and direction
         else:
+            faults_before = len(self.f.faults)
             entry = awsjson.read_nacl_entry(raw, entry_path, self.f, star_allowed=False)
-        if entry is None:
-            return None
+            if len(self.f.faults) > faults_before:
+                self.f.suspect.add(acl_id)
+        if entry is None or acl_id in self.f.suspect:
+            return None if entry is None else NaclChange(acl_id, action, entry)
         slot = (entry.egress, entry.rule_number)
         word = "outbound" if entry.egress else "inbound"
         if action is ChangeAction.ADD:
             if slot in entries:
-                self.f.fault(join(entry_path, "RuleNumber"), f"{acl_id} already has {word} rule {entry.rule_number}; remove it first or pick another number")
-                return None
+                return self.refuse_change(acl_id, join(entry_path, "RuleNumber"), f"{acl_id} already has {word} rule {entry.rule_number}; remove it first or pick another number")
             entries[slot] = entry
             acl = NetworkAcl(acl_id, entries=tuple(entries.values()))
             if not awsjson.check_nacl_quota(acl, entry_path, self.f, self.reader.params):
+                self.f.suspect.add(acl_id)
                 return None
         else:
             if slot not in entries:
-                self.f.fault(entry_path, f"{acl_id} has no {word} rule {entry.rule_number} at this point of the timeline, so there is nothing to remove")
-                return None
+                return self.refuse_change(acl_id, entry_path, f"{acl_id} has no {word} rule {entry.rule_number} at this point of the timeline, so there is nothing to remove")
             if entries[slot] != entry:
-                self.f.fault(entry_path, f"{acl_id}'s {word} rule {entry.rule_number} is not this entry; give just RuleNumber and Egress to remove whatever it is")
-                return None
+                return self.refuse_change(acl_id, entry_path, f"{acl_id}'s {word} rule {entry.rule_number} is not this entry; give just RuleNumber and Egress to remove whatever it is")
             del entries[slot]
         return NaclChange(acl_id, action, entry)
 
-    def existing_entry(self, raw: dict, path: str, entries: dict) -> NaclEntry | None:
+    def existing_entry(self, raw: dict, path: str, acl_id: str) -> NaclEntry | None:
         number = self.f.as_int(self.f.required(raw, "RuleNumber", path), join(path, "RuleNumber"), 1, awsjson.HIGHEST_RULE_NUMBER, "rule numbers")
         egress = self.f.as_bool(self.f.required(raw, "Egress", path), join(path, "Egress"))
-        if number is None or egress is None:
+        if number is None or egress is None or acl_id in self.f.suspect:
             return None
-        entry = entries.get((egress, number))
+        entry = self.acls[acl_id].get((egress, number))
         if entry is None:
-            self.f.fault(path, f"there is no {'outbound' if egress else 'inbound'} rule {number} at this point of the timeline, so there is nothing to remove")
+            self.refuse_change(acl_id, path, f"there is no {'outbound' if egress else 'inbound'} rule {number} at this point of the timeline, so there is nothing to remove")
         return entry
 
 
