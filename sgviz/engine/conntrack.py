@@ -154,13 +154,14 @@ class Timeouts:
 class ConnectionTable:
     """The tracked connections of one interface (see the module docstring for the encoding)."""
 
-    __slots__ = ("_entries", "_timeouts", "capacity", "_earliest")
+    __slots__ = ("_entries", "_timeouts", "capacity", "_earliest", "revision")
 
     def __init__(self, timeouts: Timeouts, capacity: int) -> None:
         self._entries: dict[int, int] = {}
         self._timeouts = timeouts.by_flags
         self.capacity = capacity
         self._earliest: int | None = None  # no entry expires before this (a lower bound)
+        self.revision = 0  # bumped by every change, so views of the table can be reused until then
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -180,6 +181,7 @@ class ConnectionTable:
         """Add a new entry; returns its expiry (ms)."""
         expires = now + self._timeouts[flags]
         self._entries[key] = expires << FLAG_BITS | flags
+        self.revision += 1
         if self._earliest is None or expires < self._earliest:
             self._earliest = expires
         return expires
@@ -197,6 +199,7 @@ class ConnectionTable:
         new = CLOSE[old] if closing else ADVANCE[inbound][old]
         expires = now + self._timeouts[new]
         entries[key] = expires << FLAG_BITS | new
+        self.revision += 1
         return old, new, expires
 
     def use_many(self, keys: Iterable[int], now: int, inbound: bool) -> int:
@@ -217,6 +220,7 @@ class ConnectionTable:
             if value is not None and value >= floor:
                 entries[key] = renewed[value & FLAG_MASK]
                 allowed += 1
+        self.revision += allowed
         return allowed
 
     def expire(self, now: int) -> list[tuple[int, int, int]]:
@@ -230,6 +234,7 @@ class ConnectionTable:
         )
         for _, key, _ in gone:
             del entries[key]
+        self.revision += len(gone)
         self._earliest = min((value >> FLAG_BITS for value in entries.values()), default=None)
         return [(key, flags, expires) for expires, key, flags in gone]
 

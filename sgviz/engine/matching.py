@@ -15,7 +15,7 @@ first in that order, so explanations are deterministic.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from array import array
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -76,7 +76,7 @@ class _Compiled:
 class _PointTable:
     """Rules of one family and protocol, cut into point intervals (see module docstring)."""
 
-    __slots__ = ("starts", "buckets")
+    __slots__ = ("buckets", "interval")
 
     def __init__(self, compiled: Sequence[_Compiled]) -> None:
         cuts = {0}
@@ -84,10 +84,10 @@ class _PointTable:
             cuts.add(item.low)
             if item.high < HIGHEST_POINT:
                 cuts.add(item.high + 1)
-        self.starts = sorted(cuts)
-        ends = self.starts[1:] + [POINTS]
+        starts = sorted(cuts)
+        ends = starts[1:] + [POINTS]
         self.buckets: list[tuple[tuple[int, dict[int, int]], ...]] = []
-        for start, end in zip(self.starts, ends):
+        for start, end in zip(starts, ends):
             by_mask: dict[int, dict[int, int]] = {}
             prefixes: dict[int, int] = {}
             for item in compiled:
@@ -98,15 +98,11 @@ class _PointTable:
                         networks[item.cidr.network] = item.index
             ordered = sorted(by_mask.items(), key=lambda pair: -prefixes[pair[0]])
             self.buckets.append(tuple(ordered))
-
-    def match(self, point: int, address: int) -> int:
-        best = -1
-        for mask, networks in self.buckets[bisect_right(self.starts, point) - 1]:
-            index = networks.get(address & mask)
-            if index is not None and (best < 0 or index < best):
-                best = index
-        return best
-
+        # interval[point] is the bucket's position: one index instead of a bisect per packet.
+        code = "B" if len(starts) <= 256 else "H"
+        self.interval = array(code)
+        for position, (start, end) in enumerate(zip(starts, ends)):
+            self.interval.extend(array(code, (position,)) * (end - start))
 
 _EMPTY = _PointTable(())
 
@@ -131,24 +127,30 @@ class RuleTable:
                 grouped.setdefault(_table_key(cidr.version, rule.protocol), []).append(_Compiled(low, high, cidr, index))
                 if cidr.is_everything and index not in self._everything[cidr.version]:
                     self._everything[cidr.version].append(index)
+        # Every (family, protocol 0..255) has a table, so matching is one dict index, no fallback.
         self._tables: dict[int, _PointTable] = {}
         for version in (4, 6):
             every_protocol = grouped.get(_table_key(version, ALL_PROTOCOLS), [])
-            self._tables[_table_key(version, ALL_PROTOCOLS)] = _PointTable(every_protocol)
-            for key, items in grouped.items():
-                if key >> 9 == version and key != _table_key(version, ALL_PROTOCOLS):
-                    self._tables[key] = _PointTable(items + every_protocol)
+            shared = _PointTable(every_protocol) if every_protocol else _EMPTY
+            for protocol in range(256):
+                items = grouped.get(_table_key(version, protocol))
+                self._tables[_table_key(version, protocol)] = _PointTable(items + every_protocol) if items else shared
 
     def __bool__(self) -> bool:
         return bool(self.rules)
 
-    def _table(self, version: int, protocol: int) -> _PointTable:
-        tables = self._tables
-        return tables.get(protocol | (version << 9)) or tables.get(_table_key(version, ALL_PROTOCOLS), _EMPTY)
-
     def match(self, version: int, protocol: int, point: int, address: int) -> int:
-        """Index (in ``rules``) of the first rule allowing the packet, or -1."""
-        return self._table(version, protocol).match(point, address)
+        """Index (in ``rules``) of the first rule allowing the packet, or -1.
+
+        The hot path of every first packet, so the table walk is inlined here.
+        """
+        table = self._tables[protocol | (version << 9)]
+        best = -1
+        for mask, networks in table.buckets[table.interval[point]]:
+            index = networks.get(address & mask)
+            if index is not None and (best < 0 or index < best):
+                best = index
+        return best
 
     def rules_allowing_everything(self, version: int, protocol: int, point: int) -> tuple[Rule, ...]:
         """Every rule that allows this protocol and point from/to 0.0.0.0/0 or ::/0, in order."""

@@ -189,6 +189,7 @@ class Simulation:
                 address = IpAddress(4, subnet.cidr.network + offset)
                 self._never_filtered.setdefault(address, f"{what} of {subnet.subnet_id}")
         self._members = self._group_members(scenario)
+        self._views: dict[int, tuple[int, tuple[Connection, ...]]] = {}  # by interface position
         self._compile_rules()
         self._compile_nacls()
 
@@ -257,14 +258,21 @@ class Simulation:
         raise ValueError(f"timeline[{index}] has neither a packet nor a change")
 
     def connections(self, instance: str | None = None) -> tuple[Connection, ...]:
-        """Live connection-table entries, by instance (scenario order) then key."""
-        return tuple(
-            connection_view(iface.name, key, flags, expires)
-            for iface in self._interfaces
-            if instance is None or iface.name == instance
-            for key, flags, expires in iface.table.entries()
-            if expires >= self._now
-        )
+        """Live connection-table entries, by instance (scenario order) then key.
+
+        Entries idle past their timeout were removed when the clock last advanced. The views
+        of an interface are rebuilt only when its table has changed since they were made.
+        """
+        views: list[Connection] = []
+        for position, iface in enumerate(self._interfaces):
+            if instance is not None and iface.name != instance:
+                continue
+            cached = self._views.get(position)
+            if cached is None or cached[0] != iface.table.revision:
+                cached = (iface.table.revision, tuple(connection_view(iface.name, *entry) for entry in iface.table.entries()))
+                self._views[position] = cached
+            views.extend(cached[1])
+        return tuple(views)
 
     # -- time -----------------------------------------------------------------------------
 
