@@ -159,10 +159,8 @@ class Row:
 def print_table(title, rows):
     """The summary: one row per figure, PASS or MISS against its target."""
     header = ("measure", "target", "measured", "baseline", "ratio", "result")
-    lines = [
-        (row.measure, row.target, row.measured, row.baseline, row.ratio, {True: "PASS", False: "MISS", None: "-"}[row.passed])
-        for row in rows
-    ]
+    results = {True: "PASS", False: "MISS", None: "-"}
+    lines = [(row.measure, row.target, row.measured, row.baseline, row.ratio, results[row.passed]) for row in rows]
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
     print(f"\n{title}")
     for line in [header, tuple("-" * width for width in widths), *lines]:
@@ -180,3 +178,7 @@ def machine_note():
 
 def ms(seconds):
     return f"{seconds * 1000:.2f} ms"
+
+
+def ratio(measured, baseline):
+    return f"{measured / baseline:.2f}x"

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from _harness import HOST, SEED_SLUG, Row, benchmark_site, exit_on_sigterm, machine_note, ms, percentiles, print_table
+from _harness import (HOST, SEED_SLUG, Row, benchmark_site, exit_on_sigterm, machine_note, ms, percentiles,
+    print_table, ratio)
 
 REQUESTS = 200
 WARMUP = 20
@@ -180,7 +181,8 @@ def main():
 
     print(f"\n{'file':<60} {'type':<24} {'encoding':<9} {'on the wire':>11}")
     for fetched in [page, *assets]:
-        print(f"{fetched.path:<60} {fetched.content_type.split(';')[0]:<24} {fetched.encoding:<9} {fetched.wire_bytes:>11}")
+        kind = fetched.content_type.split(";")[0]
+        print(f"{fetched.path:<60} {kind:<24} {fetched.encoding:<9} {fetched.wire_bytes:>11}")
     print(f"\nforeign URLs (other host, port or scheme): {foreign_urls or 'none'}")
 
     page_p50, page_p95 = percentiles(page_times[WARMUP:])
@@ -190,10 +192,10 @@ def main():
     met = print_table(
         f"Lesson page (baseline: {baseline_path} for time, the same files uncompressed for size)",
         [
-            Row("page p50", "-", ms(page_p50), ms(static_p50), f"{page_p50 / static_p50:.2f}x", None),
-            Row("page p95", "<= 20 ms", ms(page_p95), ms(static_p95), f"{page_p95 / static_p95:.2f}x", page_p95 <= TARGET_P95),
-            Row("page + assets, on the wire", "<= 60 KB", kb(total), kb(raw_total), f"{total / raw_total:.2f}x", total <= TARGET_TOTAL),
-            Row("JavaScript, on the wire", "<= 25 KB", kb(js), kb(raw_js), f"{js / raw_js:.2f}x", js <= TARGET_JS),
+            Row("page p50", "-", ms(page_p50), ms(static_p50), ratio(page_p50, static_p50), None),
+            Row("page p95", "<= 20 ms", ms(page_p95), ms(static_p95), ratio(page_p95, static_p95), page_p95 <= TARGET_P95),
+            Row("page + assets, wire", "<= 60 KB", kb(total), kb(raw_total), ratio(total, raw_total), total <= TARGET_TOTAL),
+            Row("JavaScript, wire", "<= 25 KB", kb(js), kb(raw_js), ratio(js, raw_js), js <= TARGET_JS),
             Row("requests to other hosts", "0", str(len(foreign_urls)), "-", "-", not foreign_urls),
         ],
     )
