@@ -97,6 +97,10 @@ def is_icmp_error(packet: Packet) -> bool:
     return packet.icmp_type in ICMP_ERRORS.get(packet.protocol, ())
 
 
+_NO_RULES = RuleTable((), lambda peer: ())
+_NO_NACL = NaclTable((), egress=False)
+
+
 class _Interface:
     """One instance's network interface: its compiled rules, NACL tables and connection table."""
 
@@ -111,9 +115,10 @@ class _Interface:
         )
         self.addresses = tuple(a for a in (instance.private_ip, instance.ipv6, instance.public_ip) if a is not None)
         self.subnet = subnet
+        # Filled in by Simulation._compile_rules / _compile_nacls (they change mid-timeline).
         self.acl_id = ""
-        self.nacl_in = self.nacl_out = NaclTable((), False)
-        self.ingress = self.egress = RuleTable((), lambda peer: ())
+        self.nacl_in = self.nacl_out = _NO_NACL
+        self.ingress = self.egress = _NO_RULES
 
     def crosses(self, remote: IpAddress) -> bool:
         """Does traffic with ``remote`` enter or leave this interface's subnet?"""
@@ -124,6 +129,18 @@ class _Interface:
 
     def groups(self) -> str:
         return ", ".join(self.instance.security_groups)
+
+
+@dataclass
+class _UntrackedFlow:
+    """An untracked flow seen so far, kept only to narrate what a rule change does to it.
+
+    Verdicts never read this: an untracked flow has no state, each packet meets the rules.
+    """
+
+    text: str
+    last_packets: dict[bool, Packet]  # by "arrived at the interface"
+    rules: list[Rule]
 
 
 @dataclass
@@ -190,6 +207,7 @@ class Simulation:
                 self._never_filtered.setdefault(address, f"{what} of {subnet.subnet_id}")
         self._members = self._group_members(scenario)
         self._views: dict[int, tuple[int, tuple[Connection, ...]]] = {}  # by interface position
+        self._untracked: dict[tuple[_Interface, int], _UntrackedFlow] = {}  # by (interface, flow key)
         self._compile_rules()
         self._compile_nacls()
 
@@ -225,18 +243,16 @@ class Simulation:
                     iface.egress = table
 
     def _compile_nacls(self) -> None:
-        default_id, default_entries = "the default network ACL", list(DEFAULT_NACL_ENTRIES)
-        by_subnet: dict[str, str] = {}
-        for acl in self._scenario.network_acls:
-            if acl.is_default and default_id == "the default network ACL":
-                default_id = acl.acl_id
-            for subnet_id in acl.subnet_ids:
-                by_subnet[subnet_id] = acl.acl_id
+        """Each subnet's NACL: the one associated with it, else the scenario's default NACL
+        (IsDefault), else AWS's default NACL, which allows everything."""
+        acls = self._scenario.network_acls
+        default_id = next((acl.acl_id for acl in acls if acl.is_default), "the default network ACL")
+        by_subnet = {subnet_id: acl.acl_id for acl in acls for subnet_id in acl.subnet_ids}
         for iface in self._interfaces:
             if iface.subnet is None:
                 continue
             acl_id = by_subnet.get(iface.subnet.subnet_id, default_id)
-            entries = self._acl_entries.get(acl_id, default_entries)
+            entries = self._acl_entries.get(acl_id, DEFAULT_NACL_ENTRIES)
             iface.acl_id = acl_id
             iface.nacl_in, iface.nacl_out = NaclTable(entries, False), NaclTable(entries, True)
 
@@ -524,10 +540,32 @@ class Simulation:
             side.reason = f"Allowed by {word} rule {rule_text}; connection {explain.describe_connection(connection)} recorded"
             return side
         if tracked is False:
+            self._remember_untracked(iface, key, packet, inbound, rule)
             reason = f"Allowed by {word} rule {rule_text}; not tracked, because {untracked_why}"
         else:
             reason = f"Allowed by {word} rule {rule_text}"
         return side.finish(Verdict.ALLOW, Basis.RULE, reason, rule=rule, tracked=tracked)
+
+    def _remember_untracked(self, iface: _Interface, key: int, packet: Packet, inbound: bool, rule: Rule) -> None:
+        flow = self._untracked.setdefault((iface, key), _UntrackedFlow(explain.describe_packet(packet), {}, []))
+        flow.last_packets[inbound] = packet
+        if rule not in flow.rules:
+            flow.rules.append(rule)
+
+    def _broken_untracked_flows(self, revoked: RuleChange) -> list[str]:
+        """Untracked flows that relied on a revoked rule and that the remaining rules now drop."""
+        broken = []
+        for (iface, key), flow in list(self._untracked.items()):
+            if not any(r.group_id == revoked.group_id and _same_rule(r, gone) for r in flow.rules for gone in revoked.rules):
+                continue
+            for inbound, last in flow.last_packets.items():
+                remote = last.src if inbound else last.dst
+                rules = iface.ingress if inbound else iface.egress
+                if rules.match(remote.version, last.protocol, packet_point(last), remote.value) < 0:
+                    broken.append(flow.text)
+                    del self._untracked[(iface, key)]
+                    break
+        return broken
 
     def _untracked_reason(self, iface: _Interface, packet: Packet, inbound: bool, point: int) -> str:
         """Why a TCP/UDP packet with no tracked connection belongs to an untracked flow (spec §2),
@@ -604,6 +642,10 @@ class Simulation:
         if change.action == ChangeAction.REVOKE:
             tracked = f"{live} tracked connection keeps" if live == 1 else f"{live} tracked connections keep"
             effect = f"{tracked} passing until idle past the timeout; untracked flows and new connections are judged by the remaining rules"
+            broken = self._broken_untracked_flows(change)
+            if broken:
+                flows = f"the untracked flow {broken[0]} now drops" if len(broken) == 1 else f"the untracked flows {', '.join(broken)} now drop"
+                effect = f"{flows}; {effect}"
         else:
             effect = "new packets are judged by the new rules; tracked connections are unaffected"
         return ChangeResult(index, entry.at, entry, f"{done}: {effect}.", expired)

@@ -1,7 +1,10 @@
 """The first lesson (/work/shared/seed): its process table and state tracker come out of the engine."""
 
+from pathlib import Path
+
 from sgviz.engine import explain
 from sgviz.engine.results import Basis, Verdict
+from sgviz.engine.scenario import load_scenario
 from sgviz.engine.simulation import simulate
 
 from .factories import seed_lesson
@@ -80,3 +83,10 @@ def test_it_captions_each_step_with_labels():
         "Incoming tcp packet from IP A to web server port 22: dropped, as no inbound rule allows it.",
         "Outgoing tcp packet from web server to IP A port 50001: dropped, as it is not part of a tracked connection and there are no outbound rules.",
     ]
+
+
+def test_the_seed_lesson_json_gives_the_seed_process_table_and_tracker():
+    lesson = load_scenario((Path(__file__).resolve().parents[2] / "examples" / "seed-lesson.json").read_text())
+    results = simulate(lesson).results
+    assert [(r.direction, r.check, r.answer, r.action) for r in map(explain.table_row, results)] == SEED_PROCESS_TABLE
+    assert [explain.tracker_cell(r, lesson.labels) for r in results] == SEED_TRACKER

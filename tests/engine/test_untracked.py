@@ -54,9 +54,30 @@ def test_untracked_flow_drops_after_rule_revoked():
     wire = spec_example()
     assert wire.send(packet(f"{CLIENT}:50000", f"{WEB}:80")).verdict == Verdict.ALLOW
     wire.send(packet(f"{WEB}:80", f"{CLIENT}:50000"))
-    wire.send(revoke("sg-web", IN, "tcp", 80, "0.0.0.0/0"))
+    change = wire.send(revoke("sg-web", IN, "tcp", 80, "0.0.0.0/0"))
+    assert change.explanation.startswith(
+        "Revoked inbound tcp port 80 from 0.0.0.0/0 on sg-web: the untracked flow 198.51.100.10:50000 → 10.0.1.10:80/tcp now drops;"
+    )
     next_packet = wire.send(packet(f"{CLIENT}:50000", f"{WEB}:80"))
     assert (next_packet.verdict, next_packet.basis) == (Verdict.DROP, Basis.NO_MATCH)
+
+
+def test_revoking_a_rule_that_another_rule_covers_breaks_no_untracked_flow():
+    wire = spec_example()
+    wire.send(authorize("sg-web", IN, "tcp", (0, 1023), "0.0.0.0/0"))
+    wire.send(packet(f"{CLIENT}:50000", f"{WEB}:80"))
+    change = wire.send(revoke("sg-web", IN, "tcp", 80, "0.0.0.0/0"))
+    assert "now drop" not in change.explanation
+    assert wire.send(packet(f"{CLIENT}:50000", f"{WEB}:80")).verdict == Verdict.ALLOW
+
+
+def test_revoking_the_return_rule_breaks_the_untracked_flow_too():
+    wire = spec_example()
+    wire.send(packet(f"{CLIENT}:50000", f"{WEB}:80"))
+    wire.send(packet(f"{WEB}:80", f"{CLIENT}:50000"))
+    change = wire.send(revoke("sg-web", OUT, *ALL_OUT))
+    assert "the untracked flow 198.51.100.10:50000 → 10.0.1.10:80/tcp now drops" in change.explanation
+    assert wire.send(packet(f"{WEB}:80", f"{CLIENT}:50000")).verdict == Verdict.DROP
 
 
 def test_tracked_flow_keeps_passing_after_rule_revoked():
