@@ -17,7 +17,7 @@ import sys
 from typing import TextIO
 
 from . import awsjson, explain
-from .errors import Fault, ScenarioError
+from .errors import Fault
 from .model import NaclEntry, Rule, Scenario
 from .results import ChangeResult, PacketResult, Verdict
 from .scenario import validate_scenario

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from . import awsjson
 from .addresses import Cidr, IpAddress, parse_cidr, parse_ip
-from .errors import MISSING, Fault, Findings, Notice, ScenarioError, describe, join, parse_json
+from .errors import Fault, Findings, Notice, ScenarioError, describe, join, parse_json
 from .model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -234,8 +234,8 @@ class _Reader:
         # Where each ACL sits in the input (ACLs that failed to read are not in ``acls``).
         position = {}
         for i, item in enumerate(raw_items if isinstance(raw_items, list) else []):
-            if isinstance(item, dict):
-                position.setdefault(item.get("NetworkAclId"), i)
+            if isinstance(item, dict) and isinstance(item.get("NetworkAclId"), str):
+                position.setdefault(item["NetworkAclId"], i)
         associated: dict[str, str] = {}
         defaults: dict[str | None, str] = {}
         for acl in acls:

@@ -151,3 +151,9 @@ def test_check_validates_without_running(write):
 def test_an_unknown_format_is_a_usage_error():
     done = run("run", str(SEED), "--format", "csv")
     assert done.returncode == 2 and "invalid choice: 'csv'" in done.stderr
+
+
+def test_the_worked_example_in_the_docs_is_a_real_run():
+    docs = (ROOT / "docs" / "engine.md").read_text()
+    assert run("run", "examples/seed-lesson.json", "--format", "jsonl").stdout in docs
+    assert run("run", "examples/seed-lesson.json").stdout.rstrip("\n") in docs
