@@ -165,7 +165,9 @@ def main():
     with benchmark_site(collect_static=True) as server:
         connection = http.client.HTTPConnection(HOST, server.port, timeout=10)
         page, assets, foreign_urls = load_everything(connection, server.url)
-        baseline_path = next(asset.path for asset in assets if BASELINE_ASSET in asset.path)
+        baseline_path = next((asset.path for asset in assets if BASELINE_ASSET in asset.path), None)
+        if baseline_path is None:
+            raise AssertionError(f"The page no longer loads {BASELINE_ASSET}: choose another static file as baseline")
         raw_total = uncompressed_size(connection, page) + sum(uncompressed_size(connection, a) for a in assets)
         scripts = [asset for asset in assets if "javascript" in asset.content_type]
         raw_js = sum(uncompressed_size(connection, a) for a in scripts)

@@ -8,7 +8,9 @@ that final element, and after the run no further message may arrive.
 
 Baseline, in the same run and the same daphne: an echo consumer (benchmarks/bench_asgi.py)
 behind the same origin validator and middleware, answering each request with a message of
-exactly the size of the lesson's answer it follows. Requests alternate between the two sockets.
+exactly the size of the lesson's answer it follows. Requests alternate between the two
+sockets, each after the same idle pause (half the pacing interval): an echo sent straight after
+an answer would find the process and the CPU caches warm and look faster than it is.
 
 The actions cycle step, step, ..., back, ..., goto last, goto 0, so every one is valid and
 moves the player. The consumer allows MESSAGES_PER_SECOND messages a second per connection
@@ -72,6 +74,10 @@ def shown_step(answer):
     return int(found.group(1)), int(found.group(2))
 
 
+async def sleep_until(moment):
+    await asyncio.sleep(max(0.0, moment - time.perf_counter()))
+
+
 async def measure(server, interval):
     lesson_times, echo_times, sizes = [], [], []
     async with (
@@ -81,7 +87,7 @@ async def measure(server, interval):
         _, total = shown_step(await lesson.recv())  # the frame sent on connect: step 0
         start = time.perf_counter()
         for index, (action, expected) in enumerate(actions(total)):
-            await asyncio.sleep(max(0.0, start + index * interval - time.perf_counter()))
+            await sleep_until(start + index * interval)
             sent = time.perf_counter()
             await lesson.send(json.dumps(action))
             answer = await lesson.recv()
@@ -90,6 +96,7 @@ async def measure(server, interval):
                 raise AssertionError(f"{action} should show step {expected} of {total}:\n{answer[:2000]}")
             size = len(answer.encode())
 
+            await sleep_until(start + (index + 0.5) * interval)  # idle before the echo too: same conditions
             sent_echo = time.perf_counter()
             await echo.send(json.dumps({"action": action["action"], "bytes": size}))
             reply = await echo.recv()
