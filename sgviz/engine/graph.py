@@ -140,7 +140,9 @@ FLOW_GRAPH = FlowGraph(
         Edge("out.nacl_ok", "out.allow", "Yes"),
         Edge("out.nacl_ok", "out.drop", "No"),
         Edge("out.allow", "out.record"),
-        # Between lanes: a packet that left one instance arrives at another.
+        # Between lanes: a packet that left one instance arrives at another (after the source
+        # recorded its connection, when it opened one).
         Edge("out.allow", "in.arrive"),
+        Edge("out.record", "in.arrive"),
     ),
 )

@@ -5,8 +5,8 @@ tcp/udp, ``type * 256 + code`` for ICMP, 0 otherwise) and its address as an inte
 interface's rules of one direction become a ``RuleTable``: per address family and protocol,
 the point axis is cut into intervals where the set of applicable rules does not change; each
 interval holds, per prefix length, a dict from network integer to the first rule with that
-network. Matching a packet is one bisect plus one dict lookup per distinct prefix length,
-whatever the number of rules.
+network, and a 64 KiB array maps each point to its interval. Matching a packet is one array
+index plus one dict lookup per distinct prefix length, whatever the number of rules.
 
 Rules are numbered in *merged order*: the interface's groups in the order the instance lists
 them, each group's rules in order. When several rules allow a packet, the one reported is the

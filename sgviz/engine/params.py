@@ -30,7 +30,8 @@ class Parameters:
     nlb_udp_timeout: int = 120
     # Whether an ICMP error about an untracked flow is let in without an ICMP rule.
     icmp_errors_for_untracked: bool = False
-    # How "untracked" is judged with several groups on one interface: "merged" rule set.
+    # How "untracked" is judged with several groups on one interface: on their "merged" rule set,
+    # or "per-group" (the all-addresses rule and the all-traffic return rule in one group).
     untracked_judged_on: str = "merged"
     # Connections one interface can track before new ones are dropped.
     conntrack_capacity: int = 500_000

@@ -6,8 +6,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sgviz.engine.addresses import Cidr
-from sgviz.engine.matching import RuleTable, packet_point, rule_span
-from sgviz.engine.model import ALL_PROTOCOLS, ICMP, Packet, SecurityGroup, TimelineEntry
+from sgviz.engine.conntrack import INBOUND, ConnectionTable, Timeouts, flow_key
+from sgviz.engine.graph import FLOW_GRAPH, NodeKind
+from sgviz.engine.matching import NaclTable, RuleTable, implicit_deny, packet_point, rule_span
+from sgviz.engine.model import ALL_PROTOCOLS, ICMP, ConnectionTrackingConfig, Packet, SecurityGroup, TimelineEntry
+from sgviz.engine.params import Parameters
 from sgviz.engine.results import Basis, PacketResult, Verdict
 from sgviz.engine.simulation import Simulation, simulate
 
@@ -190,3 +193,60 @@ def test_a_group_with_every_rule_open_allows_every_first_packet(timeline):
     world = [instance("web", WEB, "sg-a"), instance("app", APP, "sg-a")]
     for result in simulate(scenario(groups, world, timed(timeline))).results:
         assert result.verdict == Verdict.ALLOW or result.basis == Basis.BLOCKED
+
+
+@PROPERTY_SETTINGS
+@given(worlds(), st.lists(packets(), min_size=1, max_size=8))
+def test_every_packet_walks_the_flow_graph_along_its_edges(world, timeline):
+    run = simulate(scenario(world["groups"], world["instances"], timed(timeline), network_acls=world["network_acls"], subnets=world["subnets"]))
+    for result in run.results:
+        nodes = [s.node for s in result.steps]
+        assert all(FLOW_GRAPH.edge(a, b) is not None for a, b in zip(nodes, nodes[1:])), nodes
+        assert FLOW_GRAPH.node(nodes[result.deciding_step]).kind == NodeKind.DECISION
+        assert nodes[-1].endswith(".drop") == (result.verdict == Verdict.DROP)
+
+
+nacl_entries = st.builds(
+    nacl_entry,
+    st.integers(1, 300),
+    st.sampled_from(["allow", "deny"]),
+    st.sampled_from(["tcp", "udp", "-1"]),
+    st.sampled_from([None, (80, 80), (1024, 65535), (0, 100)]),
+    st.sampled_from(["0.0.0.0/0", "198.51.100.0/24", "203.0.113.7/32"]),
+    st.booleans(),
+)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(nacl_entries, max_size=8, unique_by=lambda e: (e.rule_number, e.egress)), st.lists(packets(ends=(WEB,)), min_size=1, max_size=10), st.booleans())
+def test_nacl_tables_decide_like_a_scan_in_rule_number_order(entries, probes, egress):
+    table = NaclTable(entries, egress)
+    for probe in probes:
+        address, point = probe.src.value, packet_point(probe)
+        expected = next(
+            (
+                e
+                for e in sorted(entries, key=lambda e: e.rule_number)
+                if e.egress == egress
+                and e.protocol in (ALL_PROTOCOLS, probe.protocol)
+                and rule_span(e.protocol, e.port_from, e.port_to)[0] <= point <= rule_span(e.protocol, e.port_from, e.port_to)[1]
+                and e.cidr.contains(probe.src)
+            ),
+            None,
+        )
+        decided = table.decide(4, probe.protocol, point, address)
+        assert decided == (expected or implicit_deny(4, egress))
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 20), st.sampled_from([1, 2, 4, 5, 6, 8, 9]), st.booleans()), max_size=20), st.integers(0, 400_000), st.booleans())
+def test_a_burst_of_replies_changes_the_table_like_one_use_per_packet(recorded, now, inbound):
+    timeouts = Timeouts.for_interface(ConnectionTrackingConfig(), Parameters())
+    one, many = ConnectionTable(timeouts, 100), ConnectionTable(timeouts, 100)
+    for remote, stage, initiated_inbound in recorded:
+        for table in (one, many):
+            table.record(flow_key(4, 6, 1, 80, remote, 5000), remote * 1000, stage | (INBOUND if initiated_inbound else 0))
+    keys = [flow_key(4, 6, 1, 80, remote, 5000) for remote in range(25)]
+    allowed = sum(one.use(key, now, inbound) is not None for key in keys)
+    assert many.use_many(keys, now, inbound) == allowed
+    assert one.entries() == many.entries()
