@@ -188,10 +188,10 @@ def _label(labels: Mapping[str, str], address: str) -> str:
 
 def _who(connection: Connection, labels: Mapping[str, str]) -> str:
     """``IP A:80``: the far end's label and the service port (what the seed lesson shows)."""
-    remote = _label(labels, connection.remote_ip or connection.remote)
-    if connection.service_port is not None:
-        return f"{remote}:{connection.service_port}"
-    return f"{remote} ({protocol_name(connection.protocol)})"
+    remote = labels.get(connection.remote_ip)
+    if connection.service_port is None:
+        return f"{remote or connection.remote_ip} ({protocol_name(connection.protocol)})"
+    return f"{remote}:{connection.service_port}" if remote else _endpoint(connection.remote_ip, connection.service_port)
 
 
 def _is_reply(change: TableChange, direction: Direction) -> bool:

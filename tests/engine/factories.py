@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sgviz.engine.addresses import Cidr, parse_cidr, parse_ip
+from sgviz.engine.addresses import parse_cidr, parse_ip
 from sgviz.engine.model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -16,12 +16,10 @@ from sgviz.engine.model import (
     TCP,
     UDP,
     ChangeAction,
-    ConnectionTrackingConfig,
     Direction,
     GroupRef,
     Instance,
     NaclAction,
-    NaclChange,
     NaclEntry,
     NetworkAcl,
     Packet,
@@ -33,7 +31,6 @@ from sgviz.engine.model import (
     Subnet,
     TimelineEntry,
 )
-from sgviz.engine.params import Parameters
 from sgviz.engine.simulation import Simulation
 
 PROTOCOLS = {"tcp": TCP, "udp": UDP, "icmp": ICMP, "icmpv6": ICMPV6, "-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS}
@@ -195,9 +192,5 @@ def seed_lesson() -> Scenario:
         ],
         labels={IP_A: "IP A", WEB: "web server"},
     )
-
-
-def default_parameters(**changes) -> Parameters:
-    return Parameters(**changes)
 
 

@@ -69,6 +69,12 @@ def test_unlabelled_addresses_are_shown_as_they_are():
     assert explain.tracker_cell(result, {}) == "Connection recorded for 203.0.113.9:80"
 
 
+def test_an_unlabelled_ipv6_end_is_bracketed_before_its_port():
+    wire = Wire([group("sg-web", ingress=[("tcp", 443, "::/0")])], [instance("web", WEB, "sg-web", ipv6="2001:db8::10")])
+    result = wire.send(packet("[2001:db8:ffff::1]:50000", "[2001:db8::10]:443"))
+    assert explain.tracker_cell(result, {}) == "Connection recorded for [2001:db8:ffff::1]:443"
+
+
 def test_an_icmp_connection_is_named_by_protocol():
     result = web(egress=(ALL_OUT,)).send(icmp(WEB, "93.184.216.34", 8))
     assert explain.tracker_cell(result, LABELS) == "Connection recorded for example.com (icmp)"

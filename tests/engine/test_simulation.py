@@ -7,7 +7,7 @@ from sgviz.engine.model import TimelineEntry
 from sgviz.engine.results import Basis, ChangeResult, TableChangeKind, Verdict
 from sgviz.engine.simulation import Simulation, simulate
 
-from .factories import ALL_OUT, IN, OUT, Wire, authorize, group, instance, packet, revoke, scenario, seed_lesson
+from .factories import ALL_OUT, IN, OUT, Wire, authorize, group, instance, packet, revoke, seed_lesson
 
 APP, DB = "10.0.1.20", "10.0.2.30"
 
