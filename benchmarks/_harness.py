@@ -140,6 +140,13 @@ def benchmark_site(application="sgviz.asgi:application", collect_static=False):
             yield server
 
 
+def cpu_seconds(process):
+    """The CPU time (user + system, all threads) a process has used so far, from Linux's /proc:
+    unlike wall-clock latency, it does not grow when other work on the machine takes turns."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentiles(values):
     """(p50, p95) of the values."""
     cuts = statistics.quantiles(values, n=100, method="inclusive")

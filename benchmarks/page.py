@@ -4,6 +4,8 @@
    requests, from sending the request to its last byte, on a kept-alive connection as a
    browser would use; baseline, in the same run and from the same daphne: htmx's script,
    a static file WhiteNoise serves without touching Django's views. Requests alternate.
+   Then 200 more of each, one kind at a time, to count the CPU time daphne spends per
+   request: a figure that, unlike the latency, other work on the machine does not inflate.
 2. Transfer: the page plus every asset its HTML (script, link, img, source...) and its CSS
    (url(), @import) point to, requested with a browser's Accept-Encoding and counted as sent
    on the wire (status line, headers and body, compressed as served). Baseline: the same
@@ -25,8 +27,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from _harness import (HOST, SEED_SLUG, Row, benchmark_site, exit_on_sigterm, machine_note, ms, percentiles,
-    print_table, ratio)
+from _harness import HOST, SEED_SLUG, Row, benchmark_site, cpu_seconds, exit_on_sigterm, machine_note, ms
+from _harness import percentiles, print_table, ratio
 
 REQUESTS = 200
 WARMUP = 20
@@ -108,6 +110,14 @@ def timed(connection, path, times):
         raise AssertionError(f"GET {path} answered {response.status}")
 
 
+def cpu_per_request(server, connection, path):
+    before = cpu_seconds(server.process)
+    times = []
+    for _ in range(REQUESTS):
+        timed(connection, path, times)
+    return (cpu_seconds(server.process) - before) / REQUESTS
+
+
 def foreign(url, site):
     """True when the URL leaves this site (another host, port or scheme); data: stays inline."""
     if url.startswith("data:"):
@@ -178,6 +188,8 @@ def main():
         for index in range(WARMUP + REQUESTS):
             timed(page_connection, PAGE, page_times)
             timed(static_connection, baseline_path, static_times)
+        page_cpu = cpu_per_request(server, page_connection, PAGE)
+        static_cpu = cpu_per_request(server, static_connection, baseline_path)
         for opened in (connection, page_connection, static_connection):
             opened.close()
 
@@ -196,6 +208,7 @@ def main():
         [
             Row("page p50", "-", ms(page_p50), ms(static_p50), ratio(page_p50, static_p50), None),
             Row("page p95", "<= 20 ms", ms(page_p95), ms(static_p95), ratio(page_p95, static_p95), page_p95 <= TARGET_P95),
+            Row("page CPU / request", "-", ms(page_cpu), ms(static_cpu), ratio(page_cpu, static_cpu), None),
             Row("page + assets, wire", "<= 60 KB", kb(total), kb(raw_total), ratio(total, raw_total), total <= TARGET_TOTAL),
             Row("JavaScript, wire", "<= 25 KB", kb(js), kb(raw_js), ratio(js, raw_js), js <= TARGET_JS),
             Row("requests to other hosts", "0", str(len(foreign_urls)), "-", "-", not foreign_urls),

@@ -32,8 +32,8 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
-from _harness import (ROOT, SEED_SLUG, Row, benchmark_site, exit_on_sigterm, machine_note, ms, percentiles,
-    print_table, ratio)
+from _harness import ROOT, SEED_SLUG, Row, benchmark_site, exit_on_sigterm, machine_note, ms
+from _harness import percentiles, print_table, ratio
 
 ACTIONS = 500
 WARMUP = 20
