@@ -1,0 +1,283 @@
+"""The live player's websocket, driven through the real ASGI application (origin check,
+auth middleware, routing) with channels' WebsocketCommunicator."""
+
+import asyncio
+import json
+import re
+from contextlib import asynccontextmanager
+from html import unescape
+from unittest import mock
+
+from channels.testing import WebsocketCommunicator
+from django.test import TransactionTestCase, override_settings
+
+from conftest import SEED_SCENARIO, SEED_SLUG, load_seed_lesson
+from lessons import consumers
+from lessons.models import Lesson
+from sgviz.asgi import application
+from tests.test_lesson_page import SEED_ROWS, SEED_TRACKER, table_rows
+
+ORIGIN = (b"origin", b"http://localhost:8000")
+PATH = f"/ws/lessons/{SEED_SLUG}/"
+
+
+def state(message):
+    """(step, playing, speed) from a state message's #flow-state element."""
+    tag = re.search(r'<div id="flow-state"[^>]*>', message).group(0)
+    step = int(re.search(r'data-step="(\d+)"', tag).group(1))
+    playing = re.search(r'data-playing="(\w+)"', tag).group(1) == "true"
+    speed = float(re.search(r'data-speed="([\d.]+)"', tag).group(1))
+    return step, playing, speed
+
+
+def error(message):
+    """The error fragment's text, or None for a state message."""
+    if 'id="flow-state"' in message:
+        return None
+    found = re.search(r'<div id="player-error"[^>]*hx-swap-oob="innerHTML"[^>]*><p class="error-message"><strong>(.*?)</strong> (.*?)</p></div>', message)
+    return unescape(f"{found.group(1)} {found.group(2)}")
+
+
+def autoplay_tasks():
+    return [task for task in asyncio.all_tasks() if task.get_name().startswith("sgviz-autoplay-") and not task.done()]
+
+
+class ConsumerTestCase(TransactionTestCase):
+    # Not TestCase: channels' database_sync_to_async closes "old" connections, and inside
+    # TestCase's transaction that would close the test's own connection.
+
+    def setUp(self):
+        load_seed_lesson()
+
+    @asynccontextmanager
+    async def player(self, path=PATH, expect_state=True):
+        """A connected socket (and ``self.first``, its first message), disconnected afterwards."""
+        communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
+        connected, _ = await communicator.connect()
+        self.assertTrue(connected)
+        try:
+            if expect_state:
+                self.first = await communicator.receive_from()
+            yield communicator
+        finally:
+            await communicator.disconnect()
+
+    async def act(self, communicator, message):
+        await communicator.send_to(text_data=message if isinstance(message, str) else json.dumps(message))
+        return await communicator.receive_from()
+
+    def assertNoServerErrors(self):
+        return self.assertNoLogs(level="ERROR")
+
+
+class ConnectingTest(ConsumerTestCase):
+    async def test_it_sends_step_zero_on_connect(self):
+        async with self.player():
+            self.assertEqual(state(self.first), (0, False, 1.0))
+            self.assertIn('<output id="step-status" hx-swap-oob="innerHTML">Step 0 of 4</output>', self.first)
+
+    async def test_it_resumes_at_the_step_in_the_address(self):
+        async with self.player(PATH + "?step=3"):
+            self.assertEqual(state(self.first)[0], 3)
+            self.assertEqual(table_rows(self.first, "exec-table")[1:], SEED_ROWS[:3])
+
+    async def test_a_bad_step_in_the_address_starts_at_zero_and_says_why(self):
+        async with self.player(PATH + "?step=12") as communicator:
+            self.assertEqual(state(self.first)[0], 0)
+            self.assertEqual(error(await communicator.receive_from()), "Step 12 is out of range. This lesson has steps 0 to 4.")
+
+    async def test_every_region_is_swapped_by_id_and_the_socket_element_never(self):
+        async with self.player(PATH + "?step=1"):
+            pass
+        top_level = re.findall(r"^<(\w+) id=\"([\w-]+)\"[^>]*hx-swap-oob=\"(\w+)\"", self.first, re.M)
+        self.assertEqual(
+            [(tag, id_) for tag, id_, _ in top_level],
+            [("div", "flow-state"), ("p", "caption"), ("output", "step-status"), ("div", "exec-table"), ("div", "tracker"), ("div", "player-error")],
+        )
+        self.assertNotIn('id="live"', self.first)
+        self.assertNotIn("ws-connect", self.first)
+
+    async def test_an_unknown_lesson_is_closed_with_4404(self):
+        async with self.player("/ws/lessons/no-such-lesson/", expect_state=False) as communicator:
+            self.assertEqual(await communicator.receive_output(), {"type": "websocket.close", "code": 4404})
+
+    async def test_an_unpublished_lesson_is_closed_with_4404(self):
+        await Lesson.objects.acreate(slug="draft", title="Draft", scenario=SEED_SCENARIO, published=False)
+        async with self.player("/ws/lessons/draft/", expect_state=False) as communicator:
+            self.assertEqual(await communicator.receive_output(), {"type": "websocket.close", "code": 4404})
+
+    @override_settings(DEBUG=False)
+    async def test_a_foreign_origin_is_refused(self):
+        communicator = WebsocketCommunicator(application, PATH, headers=[(b"origin", b"https://evil.example")])
+        connected, _ = await communicator.connect()
+        self.assertFalse(connected)
+
+    @override_settings(DEBUG=False)
+    async def test_a_missing_origin_is_refused(self):
+        communicator = WebsocketCommunicator(application, PATH)
+        connected, _ = await communicator.connect()
+        self.assertFalse(connected)
+
+
+class ActionTest(ConsumerTestCase):
+    async def test_step_moves_forward_and_stays_at_the_end(self):
+        async with self.player(PATH + "?step=3") as communicator:
+            message = await self.act(communicator, {"action": "step"})
+            self.assertEqual(state(message)[0], 4)
+            self.assertEqual(table_rows(message, "exec-table")[1:], SEED_ROWS)
+            self.assertEqual(table_rows(message, "tracker"), SEED_TRACKER)
+            self.assertIn("Step 4 of 4. Outgoing tcp packet from web server to IP A port 50001: dropped", message)
+            self.assertIn('data-nodes="out.arrive out.state out.state_ok out.drop"', message)
+            self.assertIn('data-verdict-node="out.drop"', message)
+            self.assertEqual(state(await self.act(communicator, {"action": "step"}))[0], 4)
+
+    async def test_back_rewinds_everything_exactly(self):
+        async with self.player(PATH + "?step=2") as communicator:
+            forward = await self.act(communicator, {"action": "step"})
+            back = await self.act(communicator, {"action": "back"})
+            self.assertEqual(state(forward)[0], 3)
+            self.assertEqual(back, self.first)  # the same regions, byte for byte, as when first at step 2
+
+    async def test_back_stays_at_zero(self):
+        async with self.player() as communicator:
+            self.assertEqual(await self.act(communicator, {"action": "back"}), self.first)
+
+    async def test_goto_and_reset(self):
+        async with self.player() as communicator:
+            message = await self.act(communicator, {"action": "goto", "step": 2})
+            self.assertEqual(state(message)[0], 2)
+            self.assertEqual(table_rows(message, "tracker")[1][:4], SEED_TRACKER[1][:4])
+            self.assertEqual(state(await self.act(communicator, {"action": "goto", "step": "4"}))[0], 4)
+            self.assertEqual(await self.act(communicator, {"action": "reset"}), self.first)
+
+    async def test_speed_changes_and_is_reported(self):
+        async with self.player() as communicator:
+            self.assertEqual(state(await self.act(communicator, {"action": "speed", "speed": 0.5})), (0, False, 0.5))
+            self.assertEqual(state(await self.act(communicator, {"action": "speed", "speed": 2})), (0, False, 2.0))
+
+    async def test_htmx_headers_are_ignored(self):
+        async with self.player() as communicator:
+            message = await self.act(communicator, {"action": "step", "HEADERS": {"HX-Request": "true", "HX-Trigger": None}})
+            self.assertEqual(state(message)[0], 1)
+
+
+class AutoplayTest(ConsumerTestCase):
+    async def test_play_advances_on_its_own_until_paused(self):
+        async with self.player() as communicator:
+            await self.act(communicator, {"action": "speed", "speed": 2})
+            self.assertEqual(state(await self.act(communicator, {"action": "play"})), (0, True, 2.0))
+            self.assertEqual(len(autoplay_tasks()), 1)
+            self.assertEqual(state(await communicator.receive_from(timeout=2)), (1, True, 2.0))
+            self.assertEqual(state(await self.act(communicator, {"action": "pause"})), (1, False, 2.0))
+            self.assertEqual(autoplay_tasks(), [])
+            self.assertTrue(await communicator.receive_nothing(timeout=1.2))
+
+    async def test_play_stops_at_the_last_step(self):
+        async with self.player(PATH + "?step=3") as communicator:
+            await self.act(communicator, {"action": "speed", "speed": 2})
+            self.assertEqual(state(await self.act(communicator, {"action": "play"})), (3, True, 2.0))
+            self.assertEqual(state(await communicator.receive_from(timeout=2)), (4, False, 2.0))
+            self.assertTrue(await communicator.receive_nothing(timeout=1.2))
+            self.assertEqual(autoplay_tasks(), [])
+
+    async def test_play_at_the_end_starts_again_from_zero(self):
+        async with self.player(PATH + "?step=4") as communicator:
+            self.assertEqual(state(await self.act(communicator, {"action": "play"}))[:2], (0, True))
+
+    async def test_any_move_stops_autoplay(self):
+        async with self.player() as communicator:
+            await self.act(communicator, {"action": "play"})
+            self.assertEqual(state(await self.act(communicator, {"action": "goto", "step": 3})), (3, False, 1.0))
+            self.assertEqual(autoplay_tasks(), [])
+
+    async def test_pause_is_handled_while_a_step_is_pending(self):
+        async with self.player() as communicator:
+            await self.act(communicator, {"action": "speed", "speed": 0.5})  # 3.2 s a step
+            await self.act(communicator, {"action": "play"})
+            self.assertEqual(state(await self.act(communicator, {"action": "pause"})), (0, False, 0.5))
+
+    async def test_disconnecting_cancels_autoplay(self):
+        communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN])
+        await communicator.connect()
+        await communicator.receive_from()
+        await self.act(communicator, {"action": "play"})
+        self.assertEqual(len(autoplay_tasks()), 1)
+        await communicator.disconnect()
+        await asyncio.sleep(0)
+        self.assertEqual(autoplay_tasks(), [])
+
+
+class BadInputTest(ConsumerTestCase):
+    BAD = [
+        ("{not json", 'The message is not valid JSON. Send one JSON object such as {"action": "step"}.'),
+        ("[1, 2]", 'The message must be a JSON object. Send one JSON object such as {"action": "step"}.'),
+        ('{"step": 1}', "Unknown action null. Use one of: step, back, goto, reset, play, pause, speed."),
+        ('{"action": "fly"}', 'Unknown action "fly". Use one of: step, back, goto, reset, play, pause, speed.'),
+        ('{"action": "goto"}', "“None” is not a step number. Give a whole number from 0 to 4."),
+        ('{"action": "goto", "step": 5}', "Step 5 is out of range. This lesson has steps 0 to 4."),
+        ('{"action": "goto", "step": -1}', "Step -1 is out of range. This lesson has steps 0 to 4."),
+        ('{"action": "goto", "step": 1.5}', "“1.5” is not a step number. Give a whole number from 0 to 4."),
+        ('{"action": "goto", "step": true}', "“True” is not a step number. Give a whole number from 0 to 4."),
+        ('{"action": "speed", "speed": 3}', "“3” is not a speed this player has. Choose a speed from 0.5 to 2."),
+        ('{"action": "speed", "speed": "fast"}', "“fast” is not a speed this player has. Choose a speed from 0.5 to 2."),
+        ('{"action": "speed", "speed": NaN}', "“nan” is not a speed this player has. Choose a speed from 0.5 to 2."),
+        ('{"action": "step", "step": 2}', 'Unexpected field “step” for step. Send {"action": "step"}.'),
+        ('{"action": "goto", "step": 1, "x": 1}', 'Unexpected field “x” for goto. Send {"action": "goto", "step": 2}.'),
+    ]
+
+    async def test_each_kind_of_bad_message_gets_a_clear_error_and_changes_nothing(self):
+        async with self.player(PATH + "?step=2") as communicator:
+            with self.assertNoServerErrors():
+                for message, expected in self.BAD:
+                    with self.subTest(message=message):
+                        self.assertEqual(error(await self.act(communicator, message)), expected)
+                self.assertEqual(state(await self.act(communicator, {"action": "step"}))[0], 3)
+
+    async def test_a_binary_message_is_refused(self):
+        async with self.player() as communicator:
+            await communicator.send_to(bytes_data=b'{"action": "step"}')
+            self.assertEqual(
+                error(await communicator.receive_from()),
+                'Binary messages are not understood. Send one JSON object such as {"action": "step"}.',
+            )
+
+    async def test_an_oversized_message_is_refused_and_the_connection_keeps_working(self):
+        async with self.player() as communicator:
+            huge = json.dumps({"action": "step", "padding": "x" * 5000})
+            with self.assertNoServerErrors():
+                message = await self.act(communicator, huge)
+            self.assertEqual(error(message), f'The message is {len(huge)} bytes; the limit is 4096. Send one JSON object such as {{"action": "step"}}.')
+            self.assertEqual(state(await self.act(communicator, {"action": "step"}))[0], 1)
+
+    async def test_error_text_is_escaped(self):
+        async with self.player() as communicator:
+            message = await self.act(communicator, {"action": "<img src=x onerror=alert(1)>"})
+            self.assertNotIn("<img", message)
+            self.assertIn("&lt;img src=x", message)
+
+    @mock.patch.object(consumers, "clock", lambda: 1000.0)  # no token comes back during the test
+    async def test_a_flood_is_rate_limited_then_closed_with_4008(self):
+        async with self.player() as communicator:
+            flood = consumers.MESSAGES_PER_SECOND * 4
+            with self.assertNoServerErrors():
+                for _ in range(flood):
+                    await communicator.send_to(text_data='{"action": "step"}')
+                outputs = []
+                while True:
+                    output = await communicator.receive_output(timeout=5)
+                    outputs.append(output)
+                    if output["type"] == "websocket.close":
+                        break
+            answers = [output["text"] for output in outputs[:-1]]
+            errors = [error(text) for text in answers if error(text)]
+            self.assertEqual(errors, ["Too many messages: the limit is 20 a second. Wait a moment, then press one key or button at a time."])
+            self.assertEqual(len(answers), consumers.MESSAGES_PER_SECOND + 1)  # the burst was served
+            self.assertEqual(outputs[-1], {"type": "websocket.close", "code": 4008})
+
+    @mock.patch.object(consumers, "clock", lambda: 1000.0)
+    async def test_a_full_burst_is_served(self):
+        async with self.player() as communicator:
+            for _ in range(consumers.MESSAGES_PER_SECOND):
+                await communicator.send_to(text_data='{"action": "back"}')
+            for _ in range(consumers.MESSAGES_PER_SECOND):
+                self.assertIsNone(error(await communicator.receive_from()))

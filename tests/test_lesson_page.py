@@ -1,0 +1,204 @@
+"""The lesson page (Visual mode) as the server renders it: it reads well without JavaScript."""
+
+import re
+from html import unescape
+
+import pytest
+from django.contrib.auth.models import User
+
+from conftest import SEED_SCENARIO, SEED_SLUG
+from lessons.models import Lesson, LessonMode
+
+pytestmark = pytest.mark.django_db
+
+URL = f"/lessons/{SEED_SLUG}/"
+SEED_ROWS = [
+    ["1", "Incoming", "Is source IP and port allowed inbound?", "Yes", "✓ Allow packet and record connection state"],
+    ["2", "Outgoing", "Is packet part of existing connection?", "Yes", "✓ Allow packet automatically"],
+    ["3", "Incoming", "Is source IP and port allowed inbound?", "No", "✗ Drop packet"],
+    ["4", "Outgoing", "Is packet part of existing connection?", "No", "✗ Drop packet"],
+]
+SEED_TRACKER = [
+    ["Variable", "Start", "After Step 1", "After Step 2", "After Step 3", "After Step 4"],
+    ["Connection State", "Empty", "Connection recorded for IP A:80", "Connection state used to allow response", "No change", "No change"],
+]
+NOT_REACHED = "not reached yet"
+
+
+def text(fragment):
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def table_rows(html, region_id):
+    """The text of each row's cells in the table inside the element with this id."""
+    chunk = html[html.index(f'id="{region_id}"') :]
+    chunk = chunk[: chunk.index("</table>")]
+    return [
+        [text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", chunk, re.S)
+    ]
+
+
+def element(html, element_id):
+    """The opening tag of the element with this id."""
+    return re.search(rf'<[a-z]+ id="{element_id}"[^>]*>', html).group(0)
+
+
+def page(client, query=""):
+    response = client.get(URL + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_renders_the_seed_lessons_header(client):
+    html = page(client)
+    assert "<h1 id=\"lesson-title\">Stateful behavior of security groups in AWS" in html
+    assert "AWS cloud" in html and "~10 mins" in html
+    assert "Choose your learning style" in html and "1 mode available" in html
+    assert '<a class="mode is-active" href="/lessons/stateful-security-groups/" aria-current="page">Visual</a>' in html
+
+
+def test_without_a_step_it_shows_the_whole_walkthrough(client):
+    html = page(client)
+    assert table_rows(html, "exec-table")[1:] == SEED_ROWS
+    assert table_rows(html, "tracker") == SEED_TRACKER
+    assert "Step 4 of 4" in element(html, "player-scrubber").replace('aria-valuetext="', "")
+    assert 'ws-connect="/ws/lessons/stateful-security-groups/?step=4"' in html
+
+
+def test_a_deep_link_opens_the_page_at_that_step(client):
+    html = page(client, "?step=2")
+    rows = table_rows(html, "exec-table")[1:]
+    assert rows == SEED_ROWS[:2]
+    assert '<tr class="is-current" aria-current="step">\n          <td>2</td>' in html
+    assert table_rows(html, "tracker")[1] == SEED_TRACKER[1][:4] + [NOT_REACHED, NOT_REACHED]
+    assert 'value="2"' in element(html, "player-scrubber")
+    assert 'ws-connect="/ws/lessons/stateful-security-groups/?step=2"' in html
+    assert 'data-step="2"' in element(html, "flow-state")
+    assert "Step 2 of 4. Outgoing tcp packet from web server to IP A port 50000" in text(html)
+
+
+def test_step_zero_shows_no_row_yet(client):
+    html = page(client, "?step=0")
+    assert table_rows(html, "exec-table")[1:] == [["No packet yet: press Step to send the first one."]]
+    assert table_rows(html, "tracker")[1] == ["Connection State", "Empty"] + [NOT_REACHED] * 4
+    assert 'data-nodes=""' in element(html, "flow-state")
+
+
+def test_the_chart_marks_the_steps_path_and_verdict(client):
+    html = page(client, "?step=3")
+    assert re.search(r'class="flow-node flow-node--drop is-visited is-end" data-node="in.drop"', html)
+    assert re.search(r'class="flow-edge is-taken" data-edge="in.rules_ok&gt;in.drop"', html)
+    assert re.search(r'class="flow-edge" data-edge="in.rules_ok&gt;in.allow"', html)
+    assert re.search(r'class="flow-node flow-node--allow" data-node="in.allow"', html)
+    assert html.count("<polygon") == 3  # the three decisions the seed lesson visits
+    assert "✓ ALLOW" in html and "✗ DROP" in html
+
+
+@pytest.mark.parametrize("step", ["9", "-1", "two", "²"])
+def test_a_step_outside_the_lesson_is_explained_and_the_last_step_shown(client, step):
+    html = page(client, f"?step={step}")
+    assert "There is no step" in html and "Steps run from 0 to 4; showing step 4." in html
+    assert len(table_rows(html, "exec-table")) == 5
+
+
+def test_the_player_works_as_plain_links_without_javascript(client):
+    html = page(client, "?step=2")
+    assert re.search(r'<form class="player__buttons" method="get" action="/lessons/stateful-security-groups/">', html)
+    assert 'id="player-first" name="step" value="0"' in html
+    assert 'id="player-back" name="step" value="1"' in html
+    assert 'id="player-step" name="step" value="3"' in html
+    assert 'id="player-last" name="step" value="4"' in html
+    edge = page(client, "?step=4")
+    assert 'id="player-step" name="step" value="4"' in edge
+
+
+def test_the_page_carries_every_part_of_the_seed(client, seed_lesson):
+    html = page(client)
+    plain = text(html)
+    for line in seed_lesson.sample_lines.all():
+        assert line.text in plain
+    assert "Key Moments - 2 Insights" in plain
+    assert "Visual Quiz - 3 Questions" in plain
+    assert html.count('class="quiz-option"') == 12
+    assert html.count('<details class="hint">') == 3
+    assert "Score counts your first answer" in plain
+    for bullet in seed_lesson.snapshot_bullets.all():
+        assert bullet.text in plain
+    assert "Security groups in AWS act like smart gatekeepers." in plain
+    assert "Packets dropped if not allowed inbound or not part of existing connection state" in plain
+    assert 'href="/lessons/stateful-security-groups/?step=2#flow" data-goto="2"' in html
+
+
+def test_projector_view_shows_only_the_chart_tables_caption_and_player(client):
+    html = page(client, "?projector=1&step=1")
+    assert '<body class="is-projector">' in html
+    for present in ('id="flow"', 'id="exec-table"', 'id="tracker"', 'id="caption"', 'id="player"'):
+        assert present in html
+    for absent in ("Key Moments", "Visual Quiz", "Concept Snapshot", "Full Transcript", "Execution Sample", "Choose your learning style"):
+        assert absent not in html
+    assert '<input type="hidden" name="projector" value="1">' in html
+    assert 'href="/lessons/stateful-security-groups/?step=1" data-keep-step>Leave projector view' in html
+
+
+def test_the_projector_button_keeps_the_step(client):
+    assert 'href="/lessons/stateful-security-groups/?projector=1&amp;step=3" data-keep-step>Projector view' in page(client, "?step=3")
+
+
+def test_an_unpublished_lesson_is_not_found(client):
+    Lesson.objects.create(slug="draft", title="Draft", scenario=SEED_SCENARIO, published=False)
+    assert client.get("/lessons/draft/").status_code == 404
+    assert client.get("/lessons/no-such-lesson/").status_code == 404
+
+
+def test_staff_preview_an_unpublished_lesson(client):
+    Lesson.objects.create(slug="draft", title="Draft", scenario=SEED_SCENARIO, published=False)
+    client.force_login(User.objects.create_user("author", is_staff=True))
+    response = client.get("/lessons/draft/")
+    assert response.status_code == 200
+    assert "Draft: only staff can see this lesson" in response.content.decode()
+
+
+def test_authored_modes_appear_in_the_mode_bar(client, seed_lesson):
+    LessonMode.objects.create(lesson=seed_lesson, mode="learn", body="Read me", order=0)
+    html = page(client)
+    assert "2 modes available" in html
+    assert "Learn <span class=\"visually-hidden\">(coming soon)</span>" in html
+
+
+def test_author_markdown_is_rendered_and_html_escaped(client, seed_lesson):
+    attack = "**bold** <script>alert(1)</script> <img src=x onerror=alert(2)>"
+    seed_lesson.transcript = attack
+    seed_lesson.flow_summary = attack
+    seed_lesson.sample_summary = attack
+    seed_lesson.table_note = "<b>note</b>"
+    seed_lesson.save()
+    moment = seed_lesson.key_moments.first()
+    moment.answer = attack
+    moment.save()
+    question = seed_lesson.quiz_questions.first()
+    question.prompt = "<i>prompt</i>"
+    question.save()
+    html = page(client)
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>note" not in html
+    assert html.count("<strong>bold</strong> &lt;script&gt;alert(1)&lt;/script&gt;") == 4
+    assert "&lt;b&gt;note&lt;/b&gt;" in html and "&lt;i&gt;prompt&lt;/i&gt;" in html
+
+
+def test_it_sends_a_strict_csp_and_has_no_inline_script_or_style(client):
+    response = client.get(URL)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe" not in policy
+    html = response.content.decode()
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S)
+    assert len(scripts) == 3 and all(body.strip() == "" for body in scripts)
+    assert all(" src=\"/static/" in tag for tag in re.findall(r"<script\b[^>]*>", html))
+    assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=|javascript:|hx-on", html)
+    assert '"allowEval":false' in html
+
+
+def test_htmx_and_the_page_script_come_from_this_site(client):
+    html = page(client)
+    for path in ("/static/vendor/htmx-2.0.11.min.js", "/static/vendor/htmx-ext-ws-2.0.4.js", "/static/js/lesson.js"):
+        assert f'<script src="{path}" defer></script>' in html
+        assert client.get(path).status_code == 200

@@ -1,0 +1,144 @@
+"""The Visual mode's data: the seed lesson's table, tracker and chart come out of the engine."""
+
+import re
+
+import pytest
+
+from conftest import SEED_SCENARIO
+from lessons import walkthrough
+from sgviz.engine.errors import ScenarioError
+from sgviz.engine.graph import FLOW_GRAPH
+
+SEED_TABLE = [
+    (1, "Incoming", "Is source IP and port allowed inbound?", "Yes", "Allow packet and record connection state"),
+    (2, "Outgoing", "Is packet part of existing connection?", "Yes", "Allow packet automatically"),
+    (3, "Incoming", "Is source IP and port allowed inbound?", "No", "Drop packet"),
+    (4, "Outgoing", "Is packet part of existing connection?", "No", "Drop packet"),
+]
+SEED_TRACKER = ["Empty", "Connection recorded for IP A:80", "Connection state used to allow response", "No change", "No change"]
+HTTP_RULE = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return walkthrough.build(SEED_SCENARIO)
+
+
+def test_it_yields_the_seed_lessons_four_table_rows(seed):
+    rows = [(s.number, s.row.direction, s.row.check, s.row.answer, s.row.action) for s in seed.steps]
+    assert rows == SEED_TABLE
+
+
+def test_it_yields_the_seed_lessons_tracker_cells(seed):
+    assert [cell.text for cell in seed.frame(seed.total).tracker] == SEED_TRACKER
+
+
+def test_each_step_follows_edges_of_the_flow_graph_to_its_verdict_node(seed):
+    for step in seed.steps:
+        assert step.nodes[0] in {"in.arrive", "out.arrive"}
+        for key in step.edges:
+            source, target = key.split(">")
+            assert FLOW_GRAPH.edge(source, target) is not None, key
+        assert FLOW_GRAPH.node(step.verdict_node).kind.value == ("allow" if step.allowed else "drop")
+    assert [step.verdict_node for step in seed.steps] == ["in.allow", "out.allow", "in.drop", "out.drop"]
+
+
+def test_the_chart_holds_every_visited_node_and_every_travelled_edge(seed):
+    drawn_nodes = {node.id for lane in seed.lanes for node in lane.nodes}
+    drawn_edges = {edge.key for lane in seed.lanes for edge in lane.edges}
+    assert drawn_nodes == {node for step in seed.steps for node in step.nodes}
+    assert drawn_edges == {edge for step in seed.steps for edge in step.edges}
+    assert [lane.name for lane in seed.lanes] == ["in", "out"]
+
+
+def test_decision_branches_carry_their_yes_or_no_label(seed):
+    labels = {edge.key: edge.label for lane in seed.lanes for edge in lane.edges}
+    assert labels["in.rules_ok>in.allow"] == "Yes"
+    assert labels["in.rules_ok>in.drop"] == "No"
+    assert labels["out.state_ok>out.drop"] == "No"
+    assert labels["in.arrive>in.state"] == ""
+
+
+def test_nodes_of_a_lane_do_not_overlap_and_fit_inside_it(seed):
+    for lane in seed.lanes:
+        boxes = sorted((node.y, node.y + node.height, node) for node in lane.nodes)
+        for (_, bottom, _), (top, _, _) in zip(boxes, boxes[1:]):
+            assert bottom < top
+        for node in lane.nodes:
+            assert 0 <= node.x and node.x + node.width <= lane.width
+            assert 0 <= node.y and node.y + node.height <= lane.height
+
+
+def test_edges_start_and_end_on_their_nodes(seed):
+    for lane in seed.lanes:
+        nodes = {node.id: node for node in lane.nodes}
+        for edge in lane.edges:
+            source, target = (nodes[end] for end in edge.key.split(">"))
+            numbers = [int(n) for n in re.findall(r"-?\d+", edge.path)]
+            start_x, start_y, end = numbers[0], numbers[1], numbers[-1]
+            assert source.x <= start_x <= source.x + source.width
+            assert source.y <= start_y <= source.y + source.height
+            # A path ends with V (straight down, at the target's top) or H (at its side).
+            assert end in (target.y, target.x, target.x + target.width)
+
+
+def test_allow_and_drop_nodes_carry_a_glyph_and_a_word(seed):
+    words = {node.kind: node.verdict_word for lane in seed.lanes for node in lane.nodes}
+    assert words["allow"] == "✓ ALLOW"
+    assert words["drop"] == "✗ DROP"
+    assert words["decision"] == ""
+
+
+def test_frame_zero_shows_no_row_and_only_the_start_column(seed):
+    frame = seed.frame(0)
+    assert frame.rows == ()
+    assert frame.current is None
+    assert [cell.text for cell in frame.tracker] == ["Empty", "", "", "", ""]
+    assert frame.tracker[0].current
+    assert frame.visited == frozenset() and frame.verdict_node == ""
+    assert frame.caption.startswith("Step 0 of 4")
+
+
+def test_a_frame_shows_the_rows_and_cells_up_to_its_step(seed):
+    frame = seed.frame(2)
+    assert [row.number for row in frame.rows] == [1, 2]
+    assert [cell.text for cell in frame.tracker] == SEED_TRACKER[:3] + ["", ""]
+    assert [cell.current for cell in frame.tracker] == [False, False, True, False, False]
+    assert frame.visited == {"out.arrive", "out.state", "out.state_ok", "out.allow"}
+    assert frame.taken == {"out.arrive>out.state", "out.state>out.state_ok", "out.state_ok>out.allow"}
+    assert frame.caption == "Step 2 of 4. " + seed.steps[1].caption
+
+
+@pytest.mark.parametrize("number", [-1, 5])
+def test_it_refuses_a_frame_outside_the_lesson(seed, number):
+    with pytest.raises(ValueError, match="outside 0..4"):
+        seed.frame(number)
+
+
+def test_a_rule_change_is_told_with_the_packet_that_follows_it(seed_scenario):
+    group = seed_scenario["security_groups"][0]["GroupId"]
+    seed_scenario["timeline"].insert(
+        2,
+        {"at": 1.5, "change": {"group": group, "direction": "ingress", "action": "revoke", "permission": HTTP_RULE}},
+    )
+    steps = walkthrough.build(seed_scenario).steps
+    assert len(steps) == 4  # steps are packets; the change is not one
+    assert steps[2].caption.startswith("At 1.5 s: Revoked inbound tcp port 80")
+    assert "Incoming tcp packet from IP A to web server port 22: dropped" in steps[2].caption
+    assert "Revoked" not in steps[1].caption + steps[3].caption
+
+
+def test_it_refuses_an_invalid_scenario_with_the_engines_error(seed_scenario):
+    seed_scenario["timeline"][0]["packet"]["protocol"] = "carrier-pigeon"
+    with pytest.raises(ScenarioError):
+        walkthrough.build(seed_scenario)
+
+
+@pytest.mark.django_db
+def test_it_builds_once_per_saved_version_of_a_lesson(seed_lesson):
+    first = walkthrough.for_lesson(seed_lesson)
+    assert walkthrough.for_lesson(seed_lesson) is first
+    seed_lesson.scenario["timeline"] = seed_lesson.scenario["timeline"][:2]
+    seed_lesson.save()
+    rebuilt = walkthrough.for_lesson(seed_lesson)
+    assert rebuilt is not first and rebuilt.total == 2
