@@ -104,7 +104,7 @@ _NO_NACL = NaclTable((), egress=False)
 class _Interface:
     """One instance's network interface: its compiled rules, NACL tables and connection table."""
 
-    __slots__ = ("instance", "name", "table", "addresses", "subnet", "acl_id", "nacl_in", "nacl_out", "ingress", "egress")
+    __slots__ = ("instance", "name", "table", "addresses", "subnet", "acl_id", "nacl_in", "nacl_out", "ingress", "egress", "via_middlebox")
 
     def __init__(self, instance: Instance, params: Parameters, subnet: Subnet | None) -> None:
         self.instance = instance
@@ -119,6 +119,7 @@ class _Interface:
         self.acl_id = ""
         self.nacl_in = self.nacl_out = _NO_NACL
         self.ingress = self.egress = _NO_RULES
+        self.via_middlebox: dict[bool, RuleTable] = {}  # by inbound: the rules without group references
 
     def crosses(self, remote: IpAddress) -> bool:
         """Does traffic with ``remote`` enter or leave this interface's subnet?"""
@@ -241,6 +242,17 @@ class Simulation:
                     iface.ingress = table
                 else:
                     iface.egress = table
+            iface.via_middlebox = {}
+
+    def _rules_for(self, iface: _Interface, inbound: bool, packet: Packet) -> RuleTable:
+        """The rules that can match ``packet``: a group reference matches packets straight
+        from the group's interfaces, not ones that came through a middlebox (spec §1)."""
+        rules = iface.ingress if inbound else iface.egress
+        if packet.via is None:
+            return rules
+        if inbound not in iface.via_middlebox:
+            iface.via_middlebox[inbound] = RuleTable(rules.rules, lambda peer: () if isinstance(peer, GroupRef) else self._resolve(peer))
+        return iface.via_middlebox[inbound]
 
     def _compile_nacls(self) -> None:
         """Each subnet's NACL: the one associated with it, else the scenario's default NACL
@@ -377,7 +389,7 @@ class Simulation:
         table, now = iface.table, self._now
         key = self._key(packet, inbound)
         side.step("state", f"Looking up {explain.describe_packet(packet)} in {iface.name}'s connection table")
-        rules = iface.ingress if inbound else iface.egress
+        rules = self._rules_for(iface, inbound, packet)
         found = table.get(key, now)
         related = None
         if found is None and is_icmp_error(packet):
@@ -480,6 +492,8 @@ class Simulation:
             error_rule = self._untracked_flow_rule(iface, packet)
         if index < 0 and error_rule is None:
             asked = f"{explain.what_is_asked(packet)} {towards} {remote}"
+            if packet.via is not None:
+                asked += f" (through {packet.via}: group references do not match)"
             side.step("rules_ok", f"No: no {word} rule of {iface.groups()} allows {asked}", answer=False)
             return side.finish(Verdict.DROP, Basis.NO_MATCH, f"Dropped: no {word} rule of {iface.groups()} allows {asked}")
         if error_rule is not None:
@@ -560,7 +574,7 @@ class Simulation:
                 continue
             for inbound, last in flow.last_packets.items():
                 remote = last.src if inbound else last.dst
-                rules = iface.ingress if inbound else iface.egress
+                rules = self._rules_for(iface, inbound, last)
                 if rules.match(remote.version, last.protocol, packet_point(last), remote.value) < 0:
                     broken.append(flow.text)
                     del self._untracked[(iface, key)]
@@ -613,7 +627,7 @@ class Simulation:
             return None
         outgoing = embedded.src in iface.addresses
         remote = embedded.dst if outgoing else embedded.src
-        rules = iface.egress if outgoing else iface.ingress
+        rules = self._rules_for(iface, not outgoing, embedded)
         point = packet_point(embedded)
         index = rules.match(remote.version, embedded.protocol, point, remote.value)
         if index < 0 or not self._untracked_reason(iface, embedded, not outgoing, point):

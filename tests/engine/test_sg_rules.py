@@ -147,6 +147,21 @@ def test_group_reference_does_not_match_public_ips():
     assert result.verdict == Verdict.DROP
 
 
+def test_group_reference_does_not_match_traffic_through_a_middlebox():
+    groups, instances = _app_and_db([("tcp", 5432, "sg-app")])
+    result = verdict(groups, instances, packet("10.0.1.20:40000", "10.0.2.30:5432", via="network-load-balancer"))
+    assert (result.verdict, result.basis) == (Verdict.DROP, Basis.NO_MATCH)
+    assert result.explanation == (
+        "Dropped: no inbound rule of sg-db allows tcp port 5432 from 10.0.1.20"
+        " (through network-load-balancer: group references do not match) (decided entering db)."
+    )
+
+
+def test_cidr_rules_still_match_traffic_through_a_middlebox():
+    groups, instances = _app_and_db([("tcp", 5432, "10.0.1.0/24")])
+    assert verdict(groups, instances, packet("10.0.1.20:40000", "10.0.2.30:5432", via="nat-gateway")).verdict == Verdict.ALLOW
+
+
 def test_group_reference_does_not_match_outsiders():
     groups, instances = _app_and_db([("tcp", 5432, "sg-app")])
     assert verdict(groups, instances, packet("10.0.1.99:40000", "10.0.2.30:5432")).verdict == Verdict.DROP
