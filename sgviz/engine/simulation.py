@@ -82,6 +82,7 @@ DHCP_PORTS = frozenset({67, 68})
 # ICMP messages that report on another packet (they carry its header).
 ICMP_ERRORS = {ICMP: frozenset({3, 4, 11, 12}), ICMPV6: frozenset({1, 2, 3, 4})}
 SMTP_PORT = 25
+NETWORK_LOAD_BALANCER = "network-load-balancer"  # its flows have their own timeouts (Parameters.nlb_*)
 
 
 def _ms(seconds: float) -> int:
@@ -95,6 +96,11 @@ def _same_rule(a: Rule, b: Rule) -> bool:
 
 def is_icmp_error(packet: Packet) -> bool:
     return packet.icmp_type in ICMP_ERRORS.get(packet.protocol, ())
+
+
+def closes(packet: Packet) -> bool:
+    """A TCP packet with FIN or RST moves its connection to the closing timeout."""
+    return packet.protocol == TCP and bool(packet.flags & {"FIN", "RST"})
 
 
 _NO_RULES = RuleTable((), lambda peer: ())
@@ -446,7 +452,19 @@ class Simulation:
         local, remote = (packet.dst, packet.src) if inbound else (packet.src, packet.dst)
         return iface.table.between(local.version, local.value, remote.value, now)
 
-    def _allow_by_state(self, side, packet, key, found, related, crossing, remote, rules) -> _Side:
+    def _allow_by_state(
+        self,
+        side: _Side,
+        packet: Packet,
+        key: int,
+        found: tuple[int, int] | None,
+        related: tuple[int, int, int] | None,
+        crossing: bool,
+        remote: IpAddress,
+        rules: RuleTable,
+    ) -> _Side:
+        """The packet belongs to a tracked connection (``found``) or is an ICMP error about one
+        (``related``): allowed, after the outbound NACL when it leaves the subnet."""
         iface, now, inbound = side.iface, self._now, side.inbound
         word = explain.direction_word(side.direction)
         if related is not None:
@@ -457,6 +475,7 @@ class Simulation:
                 return side
             reason = f"Allowed without an {word} rule: ICMP error about the tracked connection {explain.describe_connection(connection)}"
             return side.finish(Verdict.ALLOW, Basis.STATE, reason, changes=[TableChange(TableChangeKind.RELATED, connection)])
+        assert found is not None
         flags, expires = found
         connection = connection_view(iface.name, key, flags, expires)
         reply = connection.initiated_inbound != inbound
@@ -464,8 +483,7 @@ class Simulation:
         side.step("state_ok", f"Yes: {what} the tracked connection {explain.describe_connection(connection)}", answer=True)
         if not inbound and crossing and not self._nacl_allows(side, packet, remote):
             return side
-        closing = packet.protocol == TCP and bool(packet.flags & {"FIN", "RST"})
-        old, new, expires = iface.table.use(key, now, inbound, closing)
+        _, new, expires = iface.table.use(key, now, inbound, closes(packet))
         after = connection_view(iface.name, key, new, expires)
         changes = [TableChange(TableChangeKind.USED, after)]
         if after.state != connection.state and after.state == "established":
@@ -539,9 +557,9 @@ class Simulation:
             return side
 
         if tracked:
-            flags = first_stage(packet.protocol, packet.protocol == TCP and bool(packet.flags & {"FIN", "RST"}))
+            flags = first_stage(packet.protocol, closes(packet))
             flags |= INBOUND if inbound else 0
-            flags |= NLB if packet.via == "network-load-balancer" else 0
+            flags |= NLB if packet.via == NETWORK_LOAD_BALANCER else 0
             expires = iface.table.record(key, self._now, flags)
             connection = connection_view(iface.name, key, flags, expires)
             side.finish(Verdict.ALLOW, Basis.RULE, "", rule=rule, tracked=True)
