@@ -152,7 +152,9 @@ def test_the_channel_layer_carries_a_message_from_one_process_to_another(deploym
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        backend, channel = receiver.stdout.readline().split()
+        announced = receiver.stdout.readline()
+        assert announced, receiver.stderr.read()  # it ended before opening its channel: say why
+        backend, channel = announced.split()
         nonce = os.urandom(8).hex()
         sender = [sys.executable, "-c", SEND, channel, nonce]
         subprocess.run(sender, cwd=ROOT, env=deployment.env, check=True, timeout=TIMEOUT)
