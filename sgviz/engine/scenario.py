@@ -42,6 +42,7 @@ from .model import (
     TimelineEntry,
 )
 from .params import Parameters
+from .simulation import ICMP_ERRORS
 
 TOP_KEYS = ("security_groups", "instances", "timeline", "network_acls", "prefix_lists", "subnets", "labels", "parameters")
 INSTANCE_KEYS = ("name", "private_ip", "ipv6", "public_ip", "subnet", "security_groups", "connection_tracking", "conntrack_capacity")
@@ -456,8 +457,8 @@ class _Timeline:
         via = self.via(obj, path)
         inner = None
         if "embedded" in obj:
-            if protocol not in awsjson.ICMPS:
-                self.f.fault(join(path, "embedded"), "only an ICMP error carries an embedded packet")
+            if protocol not in awsjson.ICMPS or (icmp is not None and icmp[0] not in ICMP_ERRORS[protocol]):
+                self.f.fault(join(path, "embedded"), f"only an ICMP error carries an embedded packet (icmp types {_types(ICMP)}, icmpv6 types {_types(ICMPV6)})")
                 return None
             inner = self.packet(obj["embedded"], join(path, "embedded"), embedded=True)
             if inner is None:
@@ -690,6 +691,10 @@ class _Timeline:
         if entry is None:
             self.refuse_change(acl_id, path, f"there is no {'outbound' if egress else 'inbound'} rule {number} at this point of the timeline, so there is nothing to remove")
         return entry
+
+
+def _types(protocol: int) -> str:
+    return ", ".join(str(number) for number in sorted(ICMP_ERRORS[protocol]))
 
 
 def _peer_key(rule: Rule) -> object:

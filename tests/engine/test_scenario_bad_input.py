@@ -435,7 +435,13 @@ def test_it_rejects_an_unknown_middlebox():
 def test_it_rejects_an_embedded_packet_on_tcp():
     doc = scenario_doc()
     doc["timeline"][0]["packet"]["embedded"] = {"src": "10.0.1.10:80", "dst": "198.51.100.10:50000", "protocol": "tcp"}
-    assert only_fault(doc) == "timeline[0].packet.embedded: only an ICMP error carries an embedded packet"
+    assert only_fault(doc) == "timeline[0].packet.embedded: only an ICMP error carries an embedded packet (icmp types 3, 4, 11, 12, icmpv6 types 1, 2, 3, 4)"
+
+
+def test_it_rejects_an_embedded_packet_on_an_echo_request():
+    doc = scenario_doc()
+    doc["timeline"][5]["packet"]["embedded"] = {"src": "10.0.1.10:80", "dst": "198.51.100.10:50000", "protocol": "tcp"}
+    assert only_fault(doc) == "timeline[5].packet.embedded: only an ICMP error carries an embedded packet (icmp types 3, 4, 11, 12, icmpv6 types 1, 2, 3, 4)"
 
 
 def test_it_rejects_an_unknown_parameter():
