@@ -28,7 +28,6 @@ import sys
 import time
 from contextlib import suppress
 from itertools import cycle, islice
-from pathlib import Path
 
 from websockets.asyncio.client import connect
 
