@@ -10,6 +10,7 @@ objects. ``read_*`` functions collect into a shared ``Findings`` (the scenario l
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .addresses import Cidr, parse_cidr
@@ -48,15 +49,15 @@ def read_protocol(value: Any, path: str, findings: Findings) -> int | None:
     """"tcp", "6", 6 -> 6; "-1" -> -1. Names are AWS's; numbers are IANA's."""
     if value is MISSING:
         return None
+    number = value
     if isinstance(value, str):
         text = value.strip().lower()
         named = {name: number for number, name in PROTOCOL_NAMES.items()}
         if text in named:
             return named[text]
-        if text.lstrip("-").isdigit():
-            value = int(text)
-    if isinstance(value, int) and not isinstance(value, bool) and (value == ALL_PROTOCOLS or 0 <= value <= 255):
-        return value
+        number = int(text) if re.fullmatch(r"-?[0-9]{1,3}", text) else None
+    if isinstance(number, int) and not isinstance(number, bool) and (number == ALL_PROTOCOLS or 0 <= number <= 255):
+        return number
     findings.fault(path, f"{describe(value)} is not a protocol; use {PROTOCOLS_ALLOWED}")
     return None
 

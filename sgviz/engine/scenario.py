@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from typing import Any, NamedTuple
 
 from . import awsjson
@@ -489,7 +490,7 @@ class _Timeline:
             address = parse_ip(host)
         except ValueError:
             address = None
-        port = int(port_text) if port_text is not None and port_text.isdigit() else None
+        port = int(port_text) if port_text is not None and re.fullmatch("[0-9]{1,5}", port_text) else None
         if address is None or (port_text is not None and (port is None or port > 65535)):
             self.f.fault(path, f"{text!r} is not an address; write IP or IP:port (port 0-65535), "
                                "with an IPv6 address in brackets before a port: [2001:db8::1]:443")

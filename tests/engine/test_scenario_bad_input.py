@@ -307,6 +307,20 @@ def test_it_rejects_an_unknown_protocol_name():
     )
 
 
+@pytest.mark.parametrize("protocol", ["--1", "²", "256", "-2", 6.0, True])
+def test_it_rejects_odd_protocol_values(protocol):
+    doc = scenario_doc()
+    doc["security_groups"][1]["IpPermissionsEgress"] = [{"IpProtocol": protocol, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]
+    assert only_fault(doc).startswith("security_groups[1].IpPermissionsEgress[0].IpProtocol: ")
+
+
+@pytest.mark.parametrize("endpoint", ["10.0.1.10:²", "10.0.1.10:", "10.0.1.10:080000", "[10.0.1.10]:80x", "10.0.1.10:-1"])
+def test_it_rejects_odd_ports_in_an_endpoint(endpoint):
+    doc = scenario_doc()
+    doc["timeline"][0]["packet"]["dst"] = endpoint
+    assert only_fault(doc).startswith(f"timeline[0].packet.dst: {endpoint!r} is not an address")
+
+
 def test_it_rejects_an_unknown_packet_protocol():
     doc = scenario_doc()
     doc["timeline"][0]["packet"]["protocol"] = "sctp"
