@@ -9,22 +9,23 @@ from sgviz.engine.addresses import Cidr
 from sgviz.engine.conntrack import INBOUND, ConnectionTable, Timeouts, flow_key
 from sgviz.engine.graph import FLOW_GRAPH, NodeKind
 from sgviz.engine.matching import NaclTable, RuleTable, implicit_deny, packet_point, rule_span
-from sgviz.engine.model import ALL_PROTOCOLS, ICMP, ConnectionTrackingConfig, Packet, SecurityGroup, TimelineEntry
+from sgviz.engine.model import ALL_PROTOCOLS, ICMP, ICMPV6, ConnectionTrackingConfig, Packet, SecurityGroup, TimelineEntry
 from sgviz.engine.params import Parameters
 from sgviz.engine.results import Basis, PacketResult, Verdict
 from sgviz.engine.simulation import Simulation, simulate
 
-from .factories import ALL_OUT, IN, OUT, group, icmp, instance, nacl, nacl_entry, packet, rule, scenario, subnet
+from .factories import ALL_OUT, ALL_OUT_V6, IN, OUT, group, icmp, instance, nacl, nacl_entry, packet, rule, scenario, subnet
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 WEB, APP, OUTSIDE = "10.0.1.10", "10.0.2.20", ["198.51.100.10", "203.0.113.7", "10.0.1.99"]
+WEB6, APP6, OUTSIDE6 = "2001:db8:1::10", "2001:db8:2::20", ["2001:db8:ffff::7", "2001:db8:1::99"]
 GROUPS = ("sg-a", "sg-b")
-PEERS = ["0.0.0.0/0", "198.51.100.0/24", "203.0.113.7/32", "10.0.0.0/16", "sg-a", "sg-b", "::/0"]
+PEERS = ["0.0.0.0/0", "198.51.100.0/24", "203.0.113.7/32", "10.0.0.0/16", "sg-a", "sg-b", "::/0", "2001:db8:ffff::/48"]
 OUTSIDE_WEB_SUBNET = ("198.51.100.10", "203.0.113.7")
 PORTS = [22, 80, 443, 5432]
 
-protocols = st.sampled_from(["tcp", "udp", "icmp", "-1"])
+protocols = st.sampled_from(["tcp", "udp", "icmp", "icmpv6", "-1"])
 
 
 @st.composite
@@ -32,8 +33,8 @@ def rules(draw, group_id, direction):
     protocol = draw(protocols)
     if protocol in ("tcp", "udp"):
         ports = draw(st.one_of(st.none(), st.sampled_from(PORTS), st.tuples(st.sampled_from([0, 20, 80]), st.sampled_from([80, 1023, 65535]))))
-    elif protocol == "icmp":
-        ports = draw(st.one_of(st.none(), st.just(8), st.just((3, 4))))
+    elif protocol in ("icmp", "icmpv6"):
+        ports = draw(st.one_of(st.none(), st.just(8), st.just(128), st.just((3, 4))))
     else:
         ports = None
     return rule(group_id, direction, protocol, ports, draw(st.sampled_from(PEERS)))
@@ -51,18 +52,24 @@ def security_groups(draw):
     ]
 
 
+ICMP_KINDS = {4: [(8, 0), (0, 0), (3, 4)], 6: [(128, 0), (129, 0), (1, 4)]}
+
+
 @st.composite
-def packets(draw, ends=(WEB, APP)):
+def packets(draw, families=(4, 6)):
+    family = draw(st.sampled_from(families))
+    ends, outside = ((WEB6, APP6), OUTSIDE6) if family == 6 else ((WEB, APP), OUTSIDE)
     local = draw(st.sampled_from(ends))
-    remote = draw(st.sampled_from(OUTSIDE + [e for e in ends if e != local]))
+    remote = draw(st.sampled_from(outside + [e for e in ends if e != local]))
     src, dst = draw(st.permutations([local, remote]))
     kind = draw(st.sampled_from(["tcp", "udp", "icmp"]))
     if kind == "icmp":
-        icmp_type, code = draw(st.sampled_from([(8, 0), (0, 0), (3, 4)]))
+        icmp_type, code = draw(st.sampled_from(ICMP_KINDS[family]))
         return icmp(src, dst, icmp_type, code, ident=draw(st.sampled_from([1, 2])))
     src_port = draw(st.sampled_from(PORTS + [40000, 50000]))
     dst_port = draw(st.sampled_from(PORTS + [40000, 50000]))
-    return packet(f"{src}:{src_port}", f"{dst}:{dst_port}", kind)
+    endpoint = "[{}]:{}" if family == 6 else "{}:{}"
+    return packet(endpoint.format(src, src_port), endpoint.format(dst, dst_port), kind)
 
 
 @st.composite
@@ -70,8 +77,8 @@ def worlds(draw, with_nacls=True):
     """Groups, two instances in two subnets and (maybe) NACLs."""
     groups = draw(security_groups())
     instances = [
-        instance("web", WEB, *draw(st.lists(st.sampled_from(GROUPS), min_size=1, max_size=2, unique=True)), subnet="subnet-web"),
-        instance("app", APP, *draw(st.lists(st.sampled_from(GROUPS), min_size=1, max_size=2, unique=True)), subnet="subnet-app"),
+        instance("web", WEB, *draw(st.lists(st.sampled_from(GROUPS), min_size=1, max_size=2, unique=True)), ipv6=WEB6, subnet="subnet-web"),
+        instance("app", APP, *draw(st.lists(st.sampled_from(GROUPS), min_size=1, max_size=2, unique=True)), ipv6=APP6, subnet="subnet-app"),
     ]
     acls = ()
     if with_nacls and draw(st.booleans()):
@@ -83,14 +90,14 @@ def worlds(draw, with_nacls=True):
                     st.sampled_from(["allow", "deny"]),
                     st.sampled_from(["tcp", "udp", "-1"]),
                     st.sampled_from([None, (80, 80), (1024, 65535)]),
-                    st.sampled_from(["0.0.0.0/0", "198.51.100.0/24"]),
+                    st.sampled_from(["0.0.0.0/0", "198.51.100.0/24", "::/0"]),
                     st.booleans(),
                 ),
                 max_size=5,
             )
         )
         acls = (nacl("acl-web", *entries, subnets=("subnet-web",)),)
-    subnets = (subnet("subnet-web", "10.0.1.0/24"), subnet("subnet-app", "10.0.2.0/24"))
+    subnets = (subnet("subnet-web", "10.0.1.0/24", "2001:db8:1::/64"), subnet("subnet-app", "10.0.2.0/24", "2001:db8:2::/64"))
     return dict(groups=groups, instances=instances, network_acls=acls, subnets=subnets)
 
 
@@ -120,9 +127,12 @@ def test_adding_an_allow_rule_never_turns_a_first_packets_allow_into_drop(world,
         assert after.results[0].verdict == Verdict.ALLOW
 
 
+ECHO_REPLY = {ICMP: 0, ICMPV6: 129}
+
+
 def reply_to(request: Packet) -> Packet:
-    if request.protocol == ICMP:
-        return replace(request, src=request.dst, dst=request.src, icmp_type=0)
+    if request.protocol in ECHO_REPLY:
+        return replace(request, src=request.dst, dst=request.src, icmp_type=ECHO_REPLY[request.protocol])
     return replace(request, src=request.dst, dst=request.src, src_port=request.dst_port, dst_port=request.src_port)
 
 
@@ -172,7 +182,7 @@ def naive_match(rules_, resolve, version, protocol, point, address):
 
 
 @PROPERTY_SETTINGS
-@given(st.lists(rules("sg-a", IN), max_size=12), st.lists(packets(ends=(WEB,)), min_size=1, max_size=10))
+@given(st.lists(rules("sg-a", IN), max_size=12), st.lists(packets(families=(4,)), min_size=1, max_size=10))
 def test_compiled_rule_tables_agree_with_a_linear_scan(rule_list, probes):
     members = {"sg-a": (Cidr(4, 0x0A01010A, 32),), "sg-b": (Cidr(4, 0x0A020214, 32),)}
 
@@ -189,8 +199,8 @@ def test_compiled_rule_tables_agree_with_a_linear_scan(rule_list, probes):
 @PROPERTY_SETTINGS
 @given(st.lists(packets(), max_size=10))
 def test_a_group_with_every_rule_open_allows_every_first_packet(timeline):
-    groups = [group("sg-a", ingress=[("-1", None, "0.0.0.0/0")], egress=[ALL_OUT]), group("sg-b")]
-    world = [instance("web", WEB, "sg-a"), instance("app", APP, "sg-a")]
+    groups = [group("sg-a", ingress=[("-1", None, "0.0.0.0/0"), ("-1", None, "::/0")], egress=[ALL_OUT, ALL_OUT_V6]), group("sg-b")]
+    world = [instance("web", WEB, "sg-a", ipv6=WEB6), instance("app", APP, "sg-a", ipv6=APP6)]
     for result in simulate(scenario(groups, world, timed(timeline))).results:
         assert result.verdict == Verdict.ALLOW or result.basis == Basis.BLOCKED
 
@@ -218,7 +228,7 @@ nacl_entries = st.builds(
 
 
 @PROPERTY_SETTINGS
-@given(st.lists(nacl_entries, max_size=8, unique_by=lambda e: (e.rule_number, e.egress)), st.lists(packets(ends=(WEB,)), min_size=1, max_size=10), st.booleans())
+@given(st.lists(nacl_entries, max_size=8, unique_by=lambda e: (e.rule_number, e.egress)), st.lists(packets(families=(4,)), min_size=1, max_size=10), st.booleans())
 def test_nacl_tables_decide_like_a_scan_in_rule_number_order(entries, probes, egress):
     table = NaclTable(entries, egress)
     for probe in probes:
