@@ -93,19 +93,20 @@ def parse_action(text, total):
         raise BadMessage(f"The message is {size} bytes; the limit is {MAX_MESSAGE_BYTES}.", EXAMPLE)
     try:
         message = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested a thousand deep
         raise BadMessage("The message is not valid JSON.", EXAMPLE) from None
     if not isinstance(message, dict):
         raise BadMessage("The message must be a JSON object.", EXAMPLE)
     message.pop("HEADERS", None)
     action = message.get("action")
     if action not in ACTIONS:
-        shown = json.dumps(action)[:40]
-        raise BadMessage(f"Unknown action {shown}.", f"Use one of: {', '.join(ACTIONS)}.")
+        raise BadMessage(f"Unknown action {_shown(action)}.", f"Use one of: {', '.join(ACTIONS)}.")
     field = ACTIONS[action]
     unexpected = sorted(set(message) - {"action", field})
     if unexpected:
         raise BadMessage(f"Unexpected field “{unexpected[0][:40]}” for {action}.", _usage(action))
+    if field and field not in message:
+        raise BadMessage(f"{action} needs a “{field}”.", _usage(action))
     if field == "step":
         return action, _step(message.get("step"), total)
     if field == "speed":
@@ -117,6 +118,11 @@ def _usage(action):
     field = ACTIONS[action]
     example = {"step": ', "step": 2', "speed": ', "speed": 1.5'}.get(field, "")
     return f'Send {{"action": "{action}"{example}}}.'
+
+
+def _shown(value):
+    """A value from a message as JSON, cut short: what the sender wrote, not Python's repr."""
+    return json.dumps(value, ensure_ascii=False)[:40]
 
 
 def _number(value):
@@ -134,7 +140,7 @@ def _number(value):
 def _step(value, total):
     number = _number(value)
     if number is None or number != int(number):
-        raise BadMessage(f"“{str(value)[:40]}” is not a step number.", f"Give a whole number from 0 to {total}.")
+        raise BadMessage(f"The step must be a whole number, not {_shown(value)}.", f"Give a step from 0 to {total}.")
     if not 0 <= number <= total:
         raise BadMessage(f"Step {int(number)} is out of range.", f"This lesson has steps 0 to {total}.")
     return int(number)
@@ -143,7 +149,7 @@ def _step(value, total):
 def _speed(value):
     number = _number(value)
     if number is None or not MIN_SPEED <= number <= MAX_SPEED:
-        raise BadMessage(f"“{str(value)[:40]}” is not a speed this player has.", "Choose a speed from 0.5 to 2.")
+        raise BadMessage(f"The speed must be a number from 0.5 to 2, not {_shown(value)}.", "Pick 0.5, 0.75, 1, 1.5 or 2.")
     return number
 
 
