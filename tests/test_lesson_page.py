@@ -85,6 +85,13 @@ def test_step_zero_shows_no_row_yet(client):
     assert 'data-nodes=""' in element(html, "flow-state")
 
 
+def test_the_caption_narrates_the_step_in_a_polite_live_region(client):
+    html = page(client, "?step=3")
+    assert '<p id="caption" class="caption" aria-live="polite" aria-atomic="true">' in html
+    caption = re.search(r'<p id="caption"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert text(caption) == "✗ DROP Step 3 of 4. Incoming tcp packet from IP A to web server port 22: dropped, as no inbound rule allows it."
+
+
 def test_the_chart_marks_the_steps_path_and_verdict(client):
     html = page(client, "?step=3")
     assert re.search(r'class="flow-node flow-node--drop is-visited is-end" data-node="in.drop"', html)
