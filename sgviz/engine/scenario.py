@@ -457,7 +457,7 @@ class _Timeline:
         flags = self.flags(obj, protocol, path)
         via = self.via(obj, path)
         inner = None
-        if "embedded" in obj:
+        if "embedded" in obj and not embedded:  # one level: an ICMP error quotes one packet
             if protocol not in awsjson.ICMPS or (icmp is not None and icmp[0] not in ICMP_ERRORS[protocol]):
                 self.f.fault(join(path, "embedded"), f"only an ICMP error carries an embedded packet (icmp types {_types(ICMP)}, icmpv6 types {_types(ICMPV6)})")
                 return None

@@ -458,6 +458,17 @@ def test_it_rejects_an_embedded_packet_on_an_echo_request():
     assert only_fault(doc) == "timeline[5].packet.embedded: only an ICMP error carries an embedded packet (icmp types 3, 4, 11, 12, icmpv6 types 1, 2, 3, 4)"
 
 
+def test_it_rejects_an_embedded_packet_inside_an_embedded_packet():
+    doc = scenario_doc()
+    error = {"src": "198.51.100.1", "dst": "10.0.1.10", "protocol": "icmp", "icmp_type": 3, "icmp_code": 4}
+    deepest = error
+    for _ in range(3000):
+        deepest["embedded"] = dict(error)
+        deepest = deepest["embedded"]
+    doc["timeline"][5]["packet"] = error
+    assert only_fault(doc).startswith("timeline[5].packet.embedded.embedded: unknown key; allowed keys here: src, dst, protocol, ")
+
+
 def test_it_rejects_an_unknown_parameter():
     doc = scenario_doc()
     doc["parameters"] = {"icmp_timout": 5}
