@@ -150,6 +150,8 @@ class Frame:
     def caption(self) -> str:
         if self.current:
             return f"Step {self.number} of {self.total}. {self.current.caption}"
+        if not self.total:
+            return "This lesson's scenario sends no packets yet: there is nothing to step through."
         return f"Step 0 of {self.total}: no packet sent yet. Press Step (or →) to send the first packet."
 
     @cached_property

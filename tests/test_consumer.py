@@ -196,6 +196,12 @@ class AutoplayTest(ConsumerTestCase):
             await self.act(communicator, {"action": "play"})
             self.assertEqual(state(await self.act(communicator, {"action": "pause"})), (0, False, 0.5))
 
+    async def test_play_without_packets_does_not_start(self):
+        await Lesson.objects.acreate(slug="empty", title="Empty", scenario={**SEED_SCENARIO, "timeline": []}, published=True)
+        async with self.player("/ws/lessons/empty/") as communicator:
+            self.assertEqual(state(await self.act(communicator, {"action": "play"})), (0, False, 1.0))
+            self.assertEqual(autoplay_tasks(), [])
+
     async def test_disconnecting_cancels_autoplay(self):
         communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN])
         await communicator.connect()

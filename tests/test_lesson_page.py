@@ -109,6 +109,14 @@ def test_a_step_outside_the_lesson_is_explained_and_the_last_step_shown(client, 
     assert len(table_rows(html, "exec-table")) == 5
 
 
+def test_a_lesson_without_packets_still_renders(client, seed_scenario):
+    seed_scenario["timeline"] = []
+    Lesson.objects.create(slug="empty", title="Empty", scenario=seed_scenario, published=True)
+    html = client.get("/lessons/empty/").content.decode()
+    assert "This lesson&#x27;s scenario sends no packets yet" in html
+    assert "Step 0 of 0" in html and "<svg class=\"flow-chart\"" not in html
+
+
 def test_the_player_works_as_plain_links_without_javascript(client):
     html = page(client, "?step=2")
     assert re.search(r'<form class="player__buttons" method="get" action="/lessons/stateful-security-groups/">', html)
