@@ -36,6 +36,7 @@ A connection from a page on another site is refused before it reaches this consu
 
 import asyncio
 import json
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
 from . import walkthrough
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 4096
 MESSAGES_PER_SECOND = 20
@@ -208,6 +211,7 @@ class LessonConsumer(AsyncWebsocketConsumer):
                 )
             )
         elif self.limit.refused_in_a_row == REFUSALS_BEFORE_CLOSE:
+            logger.warning("Closing a websocket that kept flooding %s (code %d)", self.scope["path"], CLOSE_FLOOD)
             self.stop_autoplay()
             await self.close(code=CLOSE_FLOOD)
 
@@ -259,6 +263,7 @@ class LessonConsumer(AsyncWebsocketConsumer):
             self.autoplay = None
 
     async def send_frame(self):
+        """The regions of the current step, the last error cleared."""
         context = {
             "frame": self.steps.frame(self.number),
             "playing": self.autoplay is not None,

@@ -19,6 +19,7 @@ from tests.test_lesson_page import SEED_ROWS, SEED_TRACKER, table_rows
 
 ORIGIN = (b"origin", b"http://localhost:8000")
 PATH = f"/ws/lessons/{SEED_SLUG}/"
+CLEARED_ERROR = '<div id="player-error" class="player__error" hx-swap-oob="innerHTML"></div>'
 
 
 def state(message):
@@ -133,22 +134,32 @@ class ActionTest(ConsumerTestCase):
 
     async def test_back_rewinds_everything_exactly(self):
         async with self.player(PATH + "?step=2") as communicator:
+            at_two = await self.act(communicator, {"action": "goto", "step": 2})
             forward = await self.act(communicator, {"action": "step"})
             back = await self.act(communicator, {"action": "back"})
             self.assertEqual(state(forward)[0], 3)
-            self.assertEqual(back, self.first)  # the same regions, byte for byte, as when first at step 2
+            self.assertEqual(back, at_two)  # the same regions, byte for byte, as before stepping
+            self.assertEqual(back, self.first)  # and as on connect
+
+    async def test_an_answer_clears_the_last_error(self):
+        async with self.player() as communicator:
+            await self.act(communicator, {"action": "fly"})
+            answer = await self.act(communicator, {"action": "step"})
+            self.assertTrue(answer.rstrip().endswith(CLEARED_ERROR))
 
     async def test_back_stays_at_zero(self):
         async with self.player() as communicator:
-            self.assertEqual(await self.act(communicator, {"action": "back"}), self.first)
+            at_zero = await self.act(communicator, {"action": "reset"})
+            self.assertEqual(await self.act(communicator, {"action": "back"}), at_zero)
 
     async def test_goto_and_reset(self):
         async with self.player() as communicator:
+            at_zero = await self.act(communicator, {"action": "goto", "step": 0})
             message = await self.act(communicator, {"action": "goto", "step": 2})
             self.assertEqual(state(message)[0], 2)
             self.assertEqual(table_rows(message, "tracker")[1][:4], SEED_TRACKER[1][:4])
             self.assertEqual(state(await self.act(communicator, {"action": "goto", "step": "4"}))[0], 4)
-            self.assertEqual(await self.act(communicator, {"action": "reset"}), self.first)
+            self.assertEqual(await self.act(communicator, {"action": "reset"}), at_zero)
 
     async def test_speed_changes_and_is_reported(self):
         async with self.player() as communicator:
