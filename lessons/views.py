@@ -39,7 +39,7 @@ def answer(request, slug, question_id):
         if _is_htmx(request):
             item = _quiz_item(question, questions.index(question) + 1, answers, error)
             return render(request, "lessons/partials/quiz_question.html", {"lesson": lesson, "item": item}, status=400)
-        return _lesson_page(request, lesson, quiz_error=(question.pk, error), status=400)
+        return _lesson_page(request, lesson, quiz_errors={question.pk: error}, status=400)
     answers.record(question, option)
     if not _is_htmx(request):
         return redirect(f"{lesson.get_absolute_url()}#question-{question.pk}")
@@ -137,7 +137,8 @@ def _requested_step(value, total):
     }
 
 
-def _lesson_page(request, lesson, quiz_error=(None, ""), status=200):
+def _lesson_page(request, lesson, quiz_errors=None, status=200):
+    """The Visual mode page; ``quiz_errors`` maps a question's id to why its answer was refused."""
     steps = walkthrough.for_lesson(lesson)
     number, step_error = _requested_step(request.GET.get("step"), steps.total)
     projector = request.GET.get("projector") == "1"
@@ -151,7 +152,7 @@ def _lesson_page(request, lesson, quiz_error=(None, ""), status=200):
     )
     questions = list(lesson.quiz_questions.all())
     answers = QuizAnswers(request.session, lesson)
-    error_question, quiz_error_text = quiz_error
+    quiz_errors = quiz_errors or {}
     context = {
         "lesson": lesson,
         "frame": steps.frame(number),
@@ -161,7 +162,7 @@ def _lesson_page(request, lesson, quiz_error=(None, ""), status=200):
         "ws_url": f"/ws/lessons/{lesson.slug}/?step={number}",
         "modes": lesson.mode_bar(),
         "quiz": [
-            _quiz_item(q, n, answers, quiz_error_text if q.pk == error_question else "")
+            _quiz_item(q, n, answers, quiz_errors.get(q.pk, ""))
             for n, q in enumerate(questions, 1)
         ],
         "score": answers.score(questions),
