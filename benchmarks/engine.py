@@ -237,7 +237,7 @@ def memory_per_connection(count: int = 1_000_000) -> None:
         assert len(table) == count
         per = used / count
         if version == 4:
-            report(f"{label} TCP connections (key + value + dict slot)", f"{per:,.0f} bytes each", "<= 250 bytes", per <= 250)
+            report(f"{label} TCP connections (key, value, dict slot, expiry wheel)", f"{per:,.0f} bytes each", "<= 250 bytes", per <= 250)
         else:
             print(f"  {label} TCP connections (larger keys), for comparison     {per:>10,.0f} bytes each")
         del table, record

@@ -9,7 +9,7 @@ are 0 (AWS tracks those by protocol and addresses only).
 
 An entry's value is one integer too: ``expires_ms << 8 | flags``, where ``flags`` holds the
 stage (below), whether the flow was initiated inbound, and whether it came through a Network
-Load Balancer. Both choices keep a tracked connection near 110 bytes.
+Load Balancer. Both choices keep a tracked connection near 120 bytes (expiry wheel included).
 
 Time is in integer milliseconds. An entry whose idle time exceeds its timeout is gone: it is
 live while ``now <= expires``.
@@ -18,6 +18,7 @@ live while ``now <= expires``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from typing import Iterable
 
 from .addresses import IpAddress
@@ -154,14 +155,18 @@ class Timeouts:
 class ConnectionTable:
     """The tracked connections of one interface (see the module docstring for the encoding)."""
 
-    __slots__ = ("_entries", "_timeouts", "capacity", "_earliest", "revision")
+    __slots__ = ("_entries", "_timeouts", "capacity", "_wheel", "_seconds")
 
     def __init__(self, timeouts: Timeouts, capacity: int) -> None:
         self._entries: dict[int, int] = {}
         self._timeouts = timeouts.by_flags
         self.capacity = capacity
-        self._earliest: int | None = None  # no entry expires before this (a lower bound)
-        self.revision = 0  # bumped by every change, so views of the table can be reused until then
+        # The expiry wheel: keys by the second they were due to expire when last scheduled, and
+        # a heap of those seconds. A packet that restarts an entry's timer leaves the key where
+        # it is; the sweep moves it on when its old second comes. So expiring costs time in
+        # proportion to the entries due, not to the table's size.
+        self._wheel: dict[int, list[int]] = {}
+        self._seconds: list[int] = []
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -181,10 +186,17 @@ class ConnectionTable:
         """Add a new entry; returns its expiry (ms)."""
         expires = now + self._timeouts[flags]
         self._entries[key] = expires << FLAG_BITS | flags
-        self.revision += 1
-        if self._earliest is None or expires < self._earliest:
-            self._earliest = expires
+        self._schedule(key, expires)
         return expires
+
+    def _schedule(self, key: int, expires: int) -> None:
+        second = expires // 1000
+        bucket = self._wheel.get(second)
+        if bucket is None:
+            self._wheel[second] = [key]
+            heappush(self._seconds, second)
+        else:
+            bucket.append(key)
 
     def use(self, key: int, now: int, inbound: bool, closing: bool = False) -> tuple[int, int, int] | None:
         """A packet of a tracked flow passed: restart its idle timer and move its stage along.
@@ -199,7 +211,6 @@ class ConnectionTable:
         new = CLOSE[old] if closing else ADVANCE[inbound][old]
         expires = now + self._timeouts[new]
         entries[key] = expires << FLAG_BITS | new
-        self.revision += 1
         return old, new, expires
 
     def use_many(self, keys: Iterable[int], now: int, inbound: bool) -> int:
@@ -220,22 +231,34 @@ class ConnectionTable:
             if value is not None and value >= floor:
                 entries[key] = renewed[value & FLAG_MASK]
                 allowed += 1
-        self.revision += allowed
         return allowed
 
     def expire(self, now: int) -> list[tuple[int, int, int]]:
         """Remove entries idle past their timeout; returns ``(key, flags, expires_ms)`` sorted by expiry then key."""
-        if self._earliest is None or now <= self._earliest:
-            return []
+        entries, wheel, seconds = self._entries, self._wheel, self._seconds
         floor = now << FLAG_BITS
-        entries = self._entries
-        gone = sorted(
-            ((value >> FLAG_BITS, key, value & FLAG_MASK) for key, value in entries.items() if value < floor),
-        )
-        for _, key, _ in gone:
-            del entries[key]
-        self.revision += len(gone)
-        self._earliest = min((value >> FLAG_BITS for value in entries.values()), default=None)
+        gone = []
+        while seconds and seconds[0] * 1000 < now:  # that second's bucket may hold expired entries
+            second = seconds[0]
+            waiting = []
+            for key in wheel[second]:
+                value = entries.get(key)
+                if value is None:  # recorded twice, and already gone by its other bucket
+                    continue
+                expires = value >> FLAG_BITS
+                if value < floor:
+                    gone.append((expires, key, value & FLAG_MASK))
+                    del entries[key]
+                elif expires // 1000 == second:
+                    waiting.append(key)
+                else:
+                    self._schedule(key, expires)  # its timer was restarted: due in a later second
+            if waiting:  # live entries due later in this second: no later second is due yet
+                wheel[second] = waiting
+                break
+            del wheel[second]
+            heappop(seconds)
+        gone.sort()
         return [(key, flags, expires) for expires, key, flags in gone]
 
     def entries(self) -> list[tuple[int, int, int]]:

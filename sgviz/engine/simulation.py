@@ -21,6 +21,7 @@ are skipped: the connection state is the only thing that could let the packet th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 
 from . import explain
 from .addresses import Cidr, IpAddress, parse_ip
@@ -110,7 +111,7 @@ _NO_NACL = NaclTable((), egress=False)
 class _Interface:
     """One instance's network interface: its compiled rules, NACL tables and connection table."""
 
-    __slots__ = ("instance", "name", "table", "addresses", "subnet", "acl_id", "nacl_in", "nacl_out", "ingress", "egress", "via_middlebox")
+    __slots__ = ("instance", "name", "table", "addresses", "subnet", "acl_id", "nacl_in", "nacl_out", "ingress", "egress", "via_middlebox", "views")
 
     def __init__(self, instance: Instance, params: Parameters, subnet: Subnet | None) -> None:
         self.instance = instance
@@ -126,6 +127,9 @@ class _Interface:
         self.nacl_in = self.nacl_out = _NO_NACL
         self.ingress = self.egress = _NO_RULES
         self.via_middlebox: dict[bool, RuleTable] = {}  # by inbound: the rules without group references
+        # The table as the state tracker shows it, by flow key in the order connections were
+        # recorded; kept up to date at each change so a snapshot costs no decoding.
+        self.views: dict[int, Connection] = {}
 
     def crosses(self, remote: IpAddress) -> bool:
         """Does traffic with ``remote`` enter or leave this interface's subnet?"""
@@ -213,7 +217,6 @@ class Simulation:
                 address = IpAddress(4, subnet.cidr.network + offset)
                 self._never_filtered.setdefault(address, f"{what} of {subnet.subnet_id}")
         self._members = self._group_members(scenario)
-        self._views: dict[int, tuple[int, tuple[Connection, ...]]] = {}  # by interface position
         self._untracked: dict[tuple[_Interface, int], _UntrackedFlow] = {}  # by (interface, flow key)
         self._compile_rules()
         self._compile_nacls()
@@ -292,29 +295,17 @@ class Simulation:
         raise ValueError(f"timeline[{index}] has neither a packet nor a change")
 
     def connections(self, instance: str | None = None) -> tuple[Connection, ...]:
-        """Live connection-table entries, by instance (scenario order) then key.
-
-        Entries idle past their timeout were removed when the clock last advanced. The views
-        of an interface are rebuilt only when its table has changed since they were made.
-        """
-        views: list[Connection] = []
-        for position, iface in enumerate(self._interfaces):
-            if instance is not None and iface.name != instance:
-                continue
-            cached = self._views.get(position)
-            if cached is None or cached[0] != iface.table.revision:
-                cached = (iface.table.revision, tuple(connection_view(iface.name, *entry) for entry in iface.table.entries()))
-                self._views[position] = cached
-            views.extend(cached[1])
-        return tuple(views)
+        """Live connection-table entries: by instance (scenario order), then in the order they
+        were recorded. Entries idle past their timeout went when the clock last advanced."""
+        return tuple(chain.from_iterable(i.views.values() for i in self._interfaces if instance is None or i.name == instance))
 
     # -- time -----------------------------------------------------------------------------
 
     def _expire(self, now: int) -> tuple[TableChange, ...]:
         return tuple(
-            TableChange(TableChangeKind.EXPIRED, connection_view(iface.name, key, flags, expires))
+            TableChange(TableChangeKind.EXPIRED, iface.views.pop(key))
             for iface in self._interfaces
-            for key, flags, expires in iface.table.expire(now)
+            for key, _, _ in iface.table.expire(now)
         )
 
     # -- packets --------------------------------------------------------------------------
@@ -484,7 +475,7 @@ class Simulation:
         if not inbound and crossing and not self._nacl_allows(side, packet, remote):
             return side
         _, new, expires = iface.table.use(key, now, inbound, closes(packet))
-        after = connection_view(iface.name, key, new, expires)
+        after = iface.views[key] = connection_view(iface.name, key, new, expires)
         changes = [TableChange(TableChangeKind.USED, after)]
         if after.state != connection.state and after.state == "established":
             changes.append(TableChange(TableChangeKind.ESTABLISHED, after))
@@ -561,7 +552,7 @@ class Simulation:
             flags |= INBOUND if inbound else 0
             flags |= NLB if packet.via == NETWORK_LOAD_BALANCER else 0
             expires = iface.table.record(key, self._now, flags)
-            connection = connection_view(iface.name, key, flags, expires)
+            connection = iface.views[key] = connection_view(iface.name, key, flags, expires)
             side.finish(Verdict.ALLOW, Basis.RULE, "", rule=rule, tracked=True)
             idle = round((expires - self._now) / 1000)
             side.step(

@@ -263,3 +263,18 @@ def test_use_many_is_use_for_each_key():
 def test_flow_keys_unpack_to_what_was_packed():
     for args in [(4, 6, 0x0A000110, 80, 0xC6336410, 50000), (6, 17, (1 << 128) - 1, 65535, 1, 0), (4, 255, 0xFFFFFFFF, 65535, 0xFFFFFFFF, 65535)]:
         assert unpack_key(flow_key(*args)) == args
+
+
+def test_expiry_removes_exactly_the_entries_idle_past_their_timeout_in_expiry_order():
+    timeouts = Timeouts.for_interface(ConnectionTrackingConfig(), Parameters(tcp_unestablished_timeout=10))
+    table = ConnectionTable(timeouts, 100)
+    keys = [flow_key(4, 6, 1, 80, remote, 5000) for remote in range(6)]
+    for at, key in zip((0, 300, 700, 1500, 2200, 9000), keys):
+        table.record(key, at, INBOUND | 1)  # new TCP: due 10 s after
+    table.use(keys[0], 5000, inbound=True)  # restarts its timer: due at 15 s
+    assert table.expire(10_000) == []
+    assert [key for key, _, _ in table.expire(11_500)] == [keys[1], keys[2]]  # keys[3] is idle exactly 10 s: kept
+    assert [key for key, _, _ in table.expire(16_000)] == [keys[3], keys[4], keys[0]]
+    assert [key for key, _, _ in table.entries()] == [keys[5]]
+    assert [key for key, _, _ in table.expire(19_000)] == []
+    assert [key for key, _, _ in table.expire(19_001)] == [keys[5]]

@@ -260,3 +260,31 @@ def test_a_burst_of_replies_changes_the_table_like_one_use_per_packet(recorded, 
     allowed = sum(one.use(key, now, inbound) is not None for key in keys)
     assert many.use_many(keys, now, inbound) == allowed
     assert one.entries() == many.entries()
+
+
+table_operations = st.lists(
+    st.tuples(st.sampled_from(["record", "use", "expire"]), st.integers(0, 7), st.integers(0, 40_000), st.sampled_from([1, 4, 8, 9])),
+    max_size=40,
+)
+
+
+@PROPERTY_SETTINGS
+@given(table_operations)
+def test_the_expiry_wheel_removes_what_a_full_scan_would(operations):
+    """The table against a model that scans every entry: same entries, same expiries."""
+    timeouts = Timeouts.for_interface(ConnectionTrackingConfig(), Parameters(tcp_unestablished_timeout=7, icmp_timeout=3))
+    table = ConnectionTable(timeouts, 100)
+    model: dict[int, int] = {}  # key -> expires_ms
+    now = 0
+    for operation, remote, step, stage in operations:
+        now += step
+        key = flow_key(4, 6, 1, 80, remote, 5000)
+        gone = sorted((expires, k) for k, expires in model.items() if expires < now)
+        assert [(expires, k) for k, _, expires in table.expire(now)] == gone
+        for _, k in gone:
+            del model[k]
+        if operation == "record" and key not in model:
+            model[key] = table.record(key, now, stage)
+        elif operation == "use" and key in model:
+            model[key] = table.use(key, now, inbound=False)[2]
+        assert {k: expires for k, _, expires in table.entries()} == model

@@ -92,14 +92,16 @@ def test_a_packet_to_the_public_ip_is_judged_on_its_instance():
     assert wire.send(packet("198.51.100.10:1", "54.1.2.3:80")).verdict == Verdict.ALLOW
 
 
-def test_connections_are_listed_by_instance_then_key_and_can_be_filtered():
+def test_connections_are_listed_by_instance_then_in_recording_order_and_can_be_filtered():
     wire = app_and_db()
     for port in (40002, 40001):
         wire.send(packet(f"{APP}:{port}", f"{DB}:5432"))
-    assert [(c.instance, c.local) for c in wire.simulation.connections()] == [
-        ("app", f"{APP}:40001"), ("app", f"{APP}:40002"), ("db", f"{DB}:5432"), ("db", f"{DB}:5432"),
+    wire.send(packet(f"{DB}:5432", f"{APP}:40002"))  # a reply updates its entry in place
+    assert [(c.instance, c.local, c.state) for c in wire.simulation.connections()] == [
+        ("app", f"{APP}:40002", "established"), ("app", f"{APP}:40001", "new"),
+        ("db", f"{DB}:5432", "established"), ("db", f"{DB}:5432", "new"),
     ]
-    assert [c.remote for c in wire.simulation.connections("db")] == [f"{APP}:40001", f"{APP}:40002"]
+    assert [c.remote for c in wire.simulation.connections("db")] == [f"{APP}:40002", f"{APP}:40001"]
 
 
 def test_a_change_reports_the_connections_that_expired_before_it():
