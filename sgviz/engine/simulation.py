@@ -16,6 +16,30 @@ interface it walks the nodes of ``graph.FLOW_GRAPH``:
 
 When the interface's groups have no rules at all in the packet's direction, the rules nodes
 are skipped: the connection state is the only thing that could let the packet through.
+
+Where AWS documents no behaviour, the simulator decides as follows (the tunable ones are
+``Parameters``; the rest are fixed and tested):
+
+- Connections are seen from the interface, so a request and its replies share one entry;
+  any later packet of the flow, either way, passes by state and restarts the idle timer.
+- TCP counts as established once a packet has passed each way (flags or not); FIN or RST
+  moves it to ``tcp_closing_timeout``. UDP is a stream once two request/response exchanges
+  are complete. Flows via a Network Load Balancer use the NLB timeouts whatever their stage.
+- An entry is gone once idle *longer* than its timeout (idle exactly the timeout still
+  passes); its removal is reported on the next timeline entry (``expired`` / ``changes``).
+- A packet with no tracked connection that a rule allows opens a flow, whatever its flags.
+  It is untracked when the rule allowing it allows every address and the other direction
+  allows everything back (spec §2) — or when it is the reply of such a flow opened the other
+  way (the reversed packet meets an all-addresses rule there, and this direction allows
+  everything back), so the replies of an untracked flow open nothing either.
+- ICMP errors relate to the flow in their embedded header, or without one to any live flow
+  between the same two addresses; they never open a connection or restart a timer.
+- A connection is recorded only for a packet that gets out of the interface: an outbound
+  NACL deny after the rules records nothing. Between two instances the source records it
+  when the packet leaves, even if the destination then drops it.
+- DHCP means UDP with ports 67 and 68 at the two ends. Never-filtered traffic skips NACLs too.
+- A NACL entry added over a used rule number replaces it; an absent rule or entry to revoke
+  or remove changes nothing (the scenario loader refuses both, as the AWS API would).
 """
 
 from __future__ import annotations

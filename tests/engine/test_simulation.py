@@ -40,6 +40,12 @@ def test_the_destination_decides_when_it_drops():
     assert (result.verdict, result.basis, result.steps[result.deciding_step].instance) == (Verdict.DROP, Basis.NO_MATCH, "db")
 
 
+def test_the_source_records_a_connection_for_a_packet_the_destination_drops():
+    wire = app_and_db(db_ingress=())
+    wire.send(packet(f"{APP}:40000", f"{DB}:5432"))
+    assert [(c.instance, c.remote) for c in wire.simulation.connections()] == [("app", f"{DB}:5432")]
+
+
 def test_both_sides_record_and_both_pass_the_reply_by_state():
     wire = app_and_db()
     wire.send(packet(f"{APP}:40000", f"{DB}:5432"))
