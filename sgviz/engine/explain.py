@@ -57,6 +57,11 @@ def direction_word(direction: Direction) -> str:
     return "inbound" if direction == Direction.INGRESS else "outbound"
 
 
+def count(number: int, thing: str) -> str:
+    """``1 connection``, ``2 connections``."""
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+
+
 def describe_peer(peer: Cidr | PrefixListRef | GroupRef) -> str:
     if isinstance(peer, PrefixListRef):
         return f"prefix list {peer.prefix_list_id}"
@@ -215,16 +220,23 @@ def _change_phrase(change: TableChange, direction: Direction | None, labels: Map
 
 
 def tracker_cell(result: PacketResult | ChangeResult, labels: Mapping[str, str]) -> str:
-    """What happened to the connection table at this step, in a few words."""
-    phrases: list[str] = []
+    """What happened to the connection table at this step, in a few words.
+
+    When the changes touch more than one instance's table (a packet between two instances),
+    each phrase says whose table it is.
+    """
     expired = result.expired if isinstance(result, PacketResult) else ()
     pairs = [(change, None) for change in expired]
     if isinstance(result, PacketResult):
         pairs += [(change, step.direction) for step in result.steps for change in step.changes]
     else:
         pairs += [(change, None) for change in result.changes]
+    several = len({change.connection.instance for change, _ in pairs}) > 1
+    phrases: list[str] = []
     for change, direction in pairs:
         phrase = _change_phrase(change, direction, labels)
+        if phrase and several:
+            phrase += f" on {change.connection.instance}"
         if phrase and phrase not in phrases:
             phrases.append(phrase)
     if not phrases and isinstance(result, PacketResult) and result.verdict == Verdict.ALLOW and result.tracked is False:

@@ -212,7 +212,14 @@ class _Side:
 
     @property
     def deciding_step(self) -> int:
-        return max(i for i, s in enumerate(self.steps) if FLOW_GRAPH.node(s.node).kind == NodeKind.DECISION)
+        """The decision that settled it: for a drop the last one asked; for an allow the one
+        that allowed it (a NACL, capacity or TCP 25 check that merely let it pass decides nothing)."""
+        decisive = ("exempt", "state_ok", "rules_ok") if self.verdict == Verdict.ALLOW else None
+        return max(
+            i
+            for i, s in enumerate(self.steps)
+            if FLOW_GRAPH.node(s.node).kind == NodeKind.DECISION and (decisive is None or s.node.split(".")[1] in decisive)
+        )
 
 
 class Simulation:
@@ -235,11 +242,11 @@ class Simulation:
         for iface in self._interfaces:
             for address in iface.addresses:
                 self._by_address.setdefault(address, iface)
-        self._never_filtered = dict(NEVER_FILTERED)
+        self._unfiltered_addresses = dict(NEVER_FILTERED)
         for subnet in scenario.subnets:
             for offset, what in ((1, "the VPC router"), (2, "the Amazon DNS resolver"), (3, "an address AWS reserves")):
                 address = IpAddress(4, subnet.cidr.network + offset)
-                self._never_filtered.setdefault(address, f"{what} of {subnet.subnet_id}")
+                self._unfiltered_addresses.setdefault(address, f"{what} of {subnet.subnet_id}")
         self._members = self._group_members(scenario)
         self._untracked: dict[tuple[_Interface, int], _UntrackedFlow] = {}  # by (interface, flow key)
         self._compile_rules()
@@ -398,9 +405,9 @@ class Simulation:
         arrival = "arrives at" if inbound else "leaves"
         side.step("arrive", f"{explain.describe_packet(packet)} {arrival} {iface.name}")
 
-        exempt = self._never_filtered_reason(packet, remote)
+        exempt = self._never_filtered(packet, remote, inbound)
         if exempt:
-            side.step("exempt", f"Yes: {exempt}, which AWS never filters", answer=True)
+            side.step("exempt", f"Yes: {exempt} is never filtered", answer=True)
             return side.finish(Verdict.ALLOW, Basis.EXEMPT, f"Allowed: {exempt} is never filtered by security groups or network ACLs")
 
         crossing = iface.crosses(remote)
@@ -432,10 +439,11 @@ class Simulation:
         side.step("state_ok", "No: not part of a tracked connection", answer=False)
         return self._judge_by_rules(side, packet, key, crossing, remote, rules)
 
-    def _never_filtered_reason(self, packet: Packet, remote: IpAddress) -> str | None:
-        what = self._never_filtered.get(remote)
+    def _never_filtered(self, packet: Packet, remote: IpAddress, inbound: bool) -> str | None:
+        """What makes the packet traffic AWS never filters, as a noun phrase, or None."""
+        what = self._unfiltered_addresses.get(remote)
         if what:
-            return f"{remote} is {what}"
+            return f"traffic {'from' if inbound else 'to'} {remote} ({what})"
         if packet.protocol == UDP and {packet.src_port, packet.dst_port} == DHCP_PORTS:
             return "DHCP (UDP ports 67 and 68)"
         return None
@@ -516,8 +524,7 @@ class Simulation:
         iface, inbound, params = side.iface, side.inbound, self._params
         word = explain.direction_word(side.direction)
         towards = "from" if inbound else "to"
-        count = len(rules.rules)
-        side.step("rules", f"Checking {count} {word} rule{'s' if count != 1 else ''} of {iface.groups()}")
+        side.step("rules", f"Checking {explain.count(len(rules.rules), word + ' rule')} of {iface.groups()}")
         point = packet_point(packet)
         index = rules.match(remote.version, packet.protocol, point, remote.value)
         error_rule = None
@@ -561,11 +568,11 @@ class Simulation:
             untracked_why = self._untracked_reason(iface, packet, inbound, point)
             tracked = not untracked_why
         if tracked and iface.table.full:
-            side.step("capacity", f"No: {iface.name} already tracks {len(iface.table)} connections, its limit", answer=False)
+            side.step("capacity", f"No: {iface.name} already tracks {explain.count(len(iface.table), 'connection')}, its limit", answer=False)
             return side.finish(
                 Verdict.DROP,
                 Basis.CAPACITY,
-                f"Dropped: {iface.name}'s connection tracking table is full ({iface.table.capacity} connections), so no new connection can be recorded",
+                f"Dropped: {iface.name}'s connection tracking table is full ({explain.count(iface.table.capacity, 'connection')}), so no new connection can be recorded",
                 rule=rule,
             )
         if not inbound and crossing and not self._nacl_allows(side, packet, remote):
@@ -687,7 +694,7 @@ class Simulation:
         carriers = [i for i in self._interfaces if change.group_id in i.instance.security_groups]
         live = sum(len(i.table) for i in carriers)
         if change.action == ChangeAction.REVOKE:
-            tracked = f"{live} tracked connection keeps" if live == 1 else f"{live} tracked connections keep"
+            tracked = f"{explain.count(live, 'tracked connection')} {'keeps' if live == 1 else 'keep'}"
             effect = f"{tracked} passing until idle past the timeout; untracked flows and new connections are judged by the remaining rules"
             broken = self._broken_untracked_flows(change)
             if broken:

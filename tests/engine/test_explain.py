@@ -105,3 +105,33 @@ def test_rules_are_described_in_plain_words():
 def test_nacl_entries_are_described_with_their_number():
     entry = NaclEntry(120, True, 6, NaclAction.ALLOW, peer("0.0.0.0/0"), 32768, 60999)
     assert explain.describe_nacl_entry(entry) == "rule 120 allows tcp ports 32768-60999 to 0.0.0.0/0"
+
+
+def test_an_allowed_packet_is_decided_by_what_allowed_it_not_by_a_nacl_it_passed():
+    wire = web(("tcp", 80, "0.0.0.0/0"), egress=(ALL_OUT,), subnet="subnet-1", subnets=(subnet("subnet-1", "10.0.1.0/24"),))
+    result = wire.send(packet(f"{WEB}:40000", "93.184.216.34:443"))
+    assert [s.node for s in result.steps][-4:] == ["out.nacl", "out.nacl_ok", "out.allow", "out.record"]
+    assert row(result) == ("Outgoing", "Is destination IP and port allowed outbound?", "Yes", "Allow packet and record connection state")
+
+
+def test_a_packet_between_instances_says_whose_table_changed():
+    groups = [group("sg-app", egress=[ALL_OUT]), group("sg-db", ingress=[("tcp", 5432, "sg-app")])]
+    wire = Wire(groups, [instance("app", "10.0.1.20", "sg-app"), instance("db", "10.0.2.30", "sg-db")])
+    result = wire.send(packet("10.0.1.20:40000", "10.0.2.30:5432"))
+    labels = {"10.0.1.20": "app", "10.0.2.30": "db"}
+    assert explain.tracker_cell(result, labels) == "Connection recorded for db:5432 on app; Connection recorded for app:5432 on db"
+
+
+def test_never_filtered_traffic_is_explained_in_one_sentence():
+    result = web().send(packet(f"{WEB}:1", "169.254.169.254:80"))
+    assert result.explanation == (
+        "Allowed: traffic to 169.254.169.254 (the instance metadata service) is never filtered by security groups or network ACLs."
+    )
+
+
+def test_a_full_table_is_explained_with_its_size():
+    wire = web(("tcp", 22, "0.0.0.0/0"), conntrack_capacity=1)
+    wire.send(packet(f"{CLIENT}:1", f"{WEB}:22"))
+    result = wire.send(packet(f"{CLIENT}:2", f"{WEB}:22"))
+    assert result.explanation == "Dropped: web's connection tracking table is full (1 connection), so no new connection can be recorded."
+    assert result.steps[result.deciding_step].detail == "No: web already tracks 1 connection, its limit"
