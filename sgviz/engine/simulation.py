@@ -128,6 +128,8 @@ def closes(packet: Packet) -> bool:
     return packet.protocol == TCP and bool(packet.flags & {"FIN", "RST"})
 
 
+_DECISIONS = frozenset(node.id for node in FLOW_GRAPH.nodes if node.kind == NodeKind.DECISION)
+_ALLOWING_DECISIONS = frozenset(f"{lane}.{check}" for lane in ("in", "out") for check in ("exempt", "state_ok", "rules_ok"))
 _NO_RULES = RuleTable((), lambda peer: ())
 _NO_NACL = NaclTable((), egress=False)
 
@@ -214,12 +216,8 @@ class _Side:
     def deciding_step(self) -> int:
         """The decision that settled it: for a drop the last one asked; for an allow the one
         that allowed it (a NACL, capacity or TCP 25 check that merely let it pass decides nothing)."""
-        decisive = ("exempt", "state_ok", "rules_ok") if self.verdict == Verdict.ALLOW else None
-        return max(
-            i
-            for i, s in enumerate(self.steps)
-            if FLOW_GRAPH.node(s.node).kind == NodeKind.DECISION and (decisive is None or s.node.split(".")[1] in decisive)
-        )
+        decisive = _ALLOWING_DECISIONS if self.verdict == Verdict.ALLOW else _DECISIONS
+        return max(i for i, s in enumerate(self.steps) if s.node in decisive)
 
 
 class Simulation:
