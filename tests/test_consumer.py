@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from html import unescape
 from unittest import mock
 
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.test import TransactionTestCase, override_settings
+from django.contrib.auth.models import User
+from django.test import Client, TransactionTestCase, override_settings
 
 from conftest import SEED_SCENARIO, SEED_SLUG, load_seed_lesson
 from lessons import consumers
@@ -106,6 +108,19 @@ class ConnectingTest(ConsumerTestCase):
         await Lesson.objects.acreate(slug="draft", title="Draft", scenario=SEED_SCENARIO, published=False)
         async with self.player("/ws/lessons/draft/", expect_state=False) as communicator:
             self.assertEqual(await communicator.receive_output(), {"type": "websocket.close", "code": 4404})
+
+    async def test_staff_can_preview_an_unpublished_lesson(self):
+        await Lesson.objects.acreate(slug="draft", title="Draft", scenario=SEED_SCENARIO, published=False)
+        cookie = await database_sync_to_async(self.staff_session_cookie)()
+        communicator = WebsocketCommunicator(application, "/ws/lessons/draft/", headers=[ORIGIN, cookie])
+        self.assertTrue((await communicator.connect())[0])
+        self.assertEqual(state(await communicator.receive_from())[0], 0)
+        await communicator.disconnect()
+
+    def staff_session_cookie(self):
+        browser = Client()
+        browser.force_login(User.objects.create_user("author", is_staff=True))
+        return (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
 
     @override_settings(DEBUG=False)
     async def test_a_foreign_origin_is_refused(self):

@@ -9,12 +9,11 @@
 (function () {
   "use strict";
 
-  document.documentElement.classList.add("js");
-
   var live = document.getElementById("live");
   if (!live || !window.htmx) {
-    return;
+    return; // no live player: the page keeps working as plain links and forms
   }
+  document.documentElement.classList.add("js");
   var player = document.getElementById("player");
   var scrubber = document.getElementById("player-scrubber");
   var speedSelect = document.getElementById("player-speed");
