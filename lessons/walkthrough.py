@@ -10,7 +10,7 @@ A ``Frame`` is the page at one step; the view and the consumer render the same f
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from sgviz.engine import explain
@@ -166,11 +166,6 @@ class Frame:
     def verdict_node(self) -> str:
         return self.current.verdict_node if self.current else ""
 
-    @property
-    def last_node(self) -> str:
-        """Where the packet token rests: the last node of this step's path."""
-        return self.current.nodes[-1] if self.current else ""
-
 
 def build(document: dict) -> Walkthrough:
     """Run a lesson's scenario document and shape every step for the page.
@@ -188,8 +183,12 @@ def build(document: dict) -> Walkthrough:
         steps.append(_step(len(steps) + 1, result, pending, labels))
         pending = []
     if pending and steps:  # changes after the last packet are told with the last step
-        last = steps.pop()
-        steps.append(_with_changes_after(last, pending, labels))
+        last = steps[-1]
+        steps[-1] = replace(
+            last,
+            tracker=_joined_cells([last.tracker] + [explain.tracker_cell(change, labels) for change in pending]),
+            caption=" ".join([last.caption] + [explain.caption(change, labels) for change in pending]),
+        )
     visited = frozenset(node for step in steps for node in step.nodes)
     travelled = frozenset(edge for step in steps for edge in step.edges)
     return Walkthrough(
@@ -226,21 +225,6 @@ def _step(number: int, result: PacketResult, changes: list[ChangeResult], labels
         nodes=nodes,
         edges=tuple(f"{a}>{b}" for a, b in zip(nodes, nodes[1:])),
         verdict_node=next(n for n in reversed(nodes) if FLOW_GRAPH.node(n).kind == verdict_kind),
-    )
-
-
-def _with_changes_after(step: Step, changes: list[ChangeResult], labels) -> Step:
-    cells = [step.tracker] + [explain.tracker_cell(change, labels) for change in changes]
-    captions = [step.caption] + [explain.caption(change, labels) for change in changes]
-    return Step(
-        number=step.number,
-        row=step.row,
-        tracker=_joined_cells(cells),
-        caption=" ".join(captions),
-        verdict=step.verdict,
-        nodes=step.nodes,
-        edges=step.edges,
-        verdict_node=step.verdict_node,
     )
 
 

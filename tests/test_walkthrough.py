@@ -128,6 +128,17 @@ def test_a_rule_change_is_told_with_the_packet_that_follows_it(seed_scenario):
     assert "Revoked" not in steps[1].caption + steps[3].caption
 
 
+def test_a_rule_change_after_the_last_packet_is_told_with_the_last_step(seed_scenario):
+    group = seed_scenario["security_groups"][0]["GroupId"]
+    seed_scenario["timeline"].append(
+        {"at": 9, "change": {"group": group, "direction": "ingress", "action": "revoke", "permission": HTTP_RULE}}
+    )
+    last = walkthrough.build(seed_scenario).steps[-1]
+    seed_last = walkthrough.build(SEED_SCENARIO).steps[-1]
+    assert last.caption.startswith(seed_last.caption + " At 9 s: Revoked inbound tcp port 80")
+    assert last.row == seed_last.row and last.nodes == seed_last.nodes
+
+
 def test_it_refuses_an_invalid_scenario_with_the_engines_error(seed_scenario):
     seed_scenario["timeline"][0]["packet"]["protocol"] = "carrier-pigeon"
     with pytest.raises(ScenarioError):
