@@ -18,6 +18,9 @@ AUTOMATICALLY_TRACKED = (
     "transit-gateway",
 )
 
+# The ways Parameters.untracked_judged_on may judge a flow untracked with several groups.
+UNTRACKED_JUDGEMENTS = ("merged", "per-group")
+
 
 @dataclass(frozen=True, slots=True)
 class Parameters:

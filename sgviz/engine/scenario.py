@@ -42,7 +42,7 @@ from .model import (
     Subnet,
     TimelineEntry,
 )
-from .params import Parameters
+from .params import UNTRACKED_JUDGEMENTS, Parameters
 from .simulation import ICMP_ERRORS
 
 TOP_KEYS = ("security_groups", "instances", "timeline", "network_acls", "prefix_lists", "subnets", "labels", "parameters")
@@ -63,8 +63,6 @@ TIMEOUTS = (
 MAX_GROUPS_PER_INTERFACE = 16
 MAX_NACL_RULES_PER_DIRECTION = 40
 NO_LIMIT = 10**12
-# The values simulation.Simulation accepts for Parameters.untracked_judged_on.
-UNTRACKED_JUDGEMENTS = ("merged", "per-group")
 
 
 class Validation(NamedTuple):

@@ -81,7 +81,7 @@ from .model import (
     Subnet,
     TimelineEntry,
 )
-from .params import Parameters
+from .params import UNTRACKED_JUDGEMENTS, Parameters
 from .results import (
     Basis,
     ChangeResult,
@@ -225,8 +225,8 @@ class Simulation:
 
     def __init__(self, scenario: Scenario) -> None:
         params = scenario.parameters
-        if params.untracked_judged_on not in ("merged", "per-group"):
-            raise ValueError(f"untracked_judged_on must be 'merged' or 'per-group', not {params.untracked_judged_on!r}")
+        if params.untracked_judged_on not in UNTRACKED_JUDGEMENTS:
+            raise ValueError(f"untracked_judged_on must be one of {UNTRACKED_JUDGEMENTS}, not {params.untracked_judged_on!r}")
         self._scenario = scenario
         self._params = params
         self._now = 0
