@@ -252,7 +252,7 @@ def _without_repeats(node_ids) -> tuple[str, ...]:
 # sit side by side on a wide screen and stack on a phone). An edge to the next node in the
 # column is a straight line; an edge to a drop node runs down a channel on the right; any
 # other edge that skips nodes runs down a channel on the left; an edge into the other lane
-# ends in a short stub on the left, labelled with where the packet goes next.
+# ends in a short stub on the left labelled "next": the packet continues in the other lane.
 
 LANE_WIDTH = 360
 CENTER_X = 180
@@ -317,8 +317,8 @@ def _route(source_id: str, target_id: str, label: str, nodes: dict[str, ChartNod
     order = list(nodes)
     target = nodes.get(target_id)
     if target is None:  # into the other lane
-        path = f"M{source.x},{source.cy} H{LEFT_CHANNEL_X - 14}"
-        return ChartEdge(key, label or "onward", path, LEFT_CHANNEL_X - 12, source.cy - 8, "start")
+        path = f"M{source.x},{source.cy} H{LEFT_CHANNEL_X - 16}"
+        return ChartEdge(key, label or "next", path, source.x - 6, source.cy - 8, "end")
     if order.index(target_id) == order.index(source_id) + 1:
         bottom = source.cy + source.height // 2
         path = f"M{source.cx},{bottom} V{target.y}"

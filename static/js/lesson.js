@@ -272,7 +272,18 @@
     if (nodes[state.verdictNode]) {
       nodes[state.verdictNode].classList.add("is-end");
     }
-    placeToken(state.nodes[state.nodes.length - 1]);
+    // The token rests where the packet's last edge ends (a side of the node when it came in
+    // through a channel), or on top of the node when the step has no edge into it.
+    var last = state.nodes[state.nodes.length - 1];
+    var edge = edges[state.edges[state.edges.length - 1]];
+    var token = tokenFor(last);
+    if (edge && edge.ownerSVGElement === token.ownerSVGElement) {
+      var path = edge.querySelector("path");
+      var end = path.getPointAtLength(path.getTotalLength());
+      showToken(token, end.x, end.y);
+    } else {
+      placeToken(last);
+    }
   }
 
   function tokenFor(id) {
