@@ -1,6 +1,7 @@
 import copy
 import importlib
 import json
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -8,6 +9,23 @@ import pytest
 
 SEED_SCENARIO = json.loads((Path(__file__).parent / "examples" / "seed-lesson.json").read_text())
 SEED_SLUG = "stateful-security-groups"
+
+# Pools the test process had open when a live server forked from it; see below.
+_pools_inherited_by_this_fork = []
+
+
+def _forget_inherited_connection_pools():
+    """ChannelsLiveServerTestCase forks daphne from the test process. On PostgreSQL the child
+    would inherit Django's connection pool: idle connections whose sockets the parent still
+    uses, and worker threads that did not survive the fork. The child starts its own pool.
+    The old pools stay referenced, never closed: closing them would end the parent's sessions."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    _pools_inherited_by_this_fork.append(DatabaseWrapper._connection_pools)
+    DatabaseWrapper._connection_pools = {}
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connection_pools)
 
 
 @pytest.fixture

@@ -139,7 +139,17 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONNECTIONS", 100)}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 100),
+                        # redis-py 8 gives up on a read after 5 s by default, exactly as long as
+                        # channels_redis's blocking pop waits for a message: every idle consumer
+                        # would die with a TimeoutError. Reads must outlast the pop.
+                        "socket_timeout": 30,
+                        "socket_connect_timeout": 5,
+                    }
+                ],
                 "prefix": os.environ.get("REDIS_PREFIX", "sgviz"),
             },
         }

@@ -15,6 +15,8 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import TestCase
 
+from conftest import load_seed_lesson
+
 PROJECT = Path(__file__).resolve().parent.parent
 SETTINGS_VARIABLES = [
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "REDIS_URL",
@@ -80,7 +82,16 @@ def test_redis_url_switches_to_the_redis_channel_layer():
     found = settings_under({"REDIS_URL": "redis://cache.internal:6379/2", "REDIS_MAX_CONNECTIONS": "40"}, "CHANNEL_LAYERS")
     layer = found["CHANNEL_LAYERS"]["default"]
     assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert layer["CONFIG"]["hosts"] == [{"address": "redis://cache.internal:6379/2", "max_connections": 40}]
+    [host] = layer["CONFIG"]["hosts"]
+    assert (host["address"], host["max_connections"]) == ("redis://cache.internal:6379/2", 40)
+
+
+def test_redis_reads_outlast_the_channel_layers_blocking_pop():
+    from channels_redis.core import RedisChannelLayer
+
+    found = settings_under({"REDIS_URL": "redis://cache.internal:6379/2"}, "CHANNEL_LAYERS")
+    [host] = found["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"]
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
 
 
 def test_it_refuses_to_serve_other_hosts_with_the_public_development_key():
@@ -194,3 +205,36 @@ class WebsocketOriginTests(TestCase):
         connected, _ = await communicator.connect()
         self.assertFalse(connected)
         await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forked_live_server_opens_its_own_database_connections():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL runs a connection pool")
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    from lessons.models import Lesson
+
+    load_seed_lesson()  # an earlier transactional test may have emptied the database
+    parent_pool = connection.pool
+    assert Lesson.objects.count() == 1
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child reports through the pipe and never returns into pytest
+        try:
+            fresh = not DatabaseWrapper._connection_pools
+            from django.db import connections
+
+            connections["default"].connection = None  # the parent's checked-out session is not ours
+            count = Lesson.objects.count()
+            own_pool = connections["default"].pool is not parent_pool
+            os.write(writer, json.dumps([fresh, count, own_pool]).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    report = json.loads(os.read(reader, 1000))
+    os.waitpid(child, 0)
+    assert report == [True, 1, True]
+    assert Lesson.objects.count() == 1  # the parent's own connection still works
