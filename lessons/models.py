@@ -9,6 +9,7 @@ the site with the `markdown` template filter, which keeps no raw HTML from autho
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 
 from sgviz.engine.errors import describe
 from sgviz.engine.scenario import validate_scenario
@@ -68,7 +69,7 @@ class Lesson(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return f"/lessons/{self.slug}/"
+        return reverse("lessons:lesson", kwargs={"slug": self.slug})
 
     @property
     def step_count(self):
