@@ -62,8 +62,10 @@ EXAMPLE = 'Send one JSON object such as {"action": "step"}.'
 ACTIONS = {"step": None, "back": None, "goto": "step", "reset": None, "play": None, "pause": None, "speed": "speed"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class BadMessage(Exception):
+    """What is wrong with a message and how to fix it, shown in #player-error."""
+
     problem: str
     fix: str
 
