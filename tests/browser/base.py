@@ -1,0 +1,158 @@
+"""The harness of the browser tests: a real daphne serving the site, Debian's Chromium driven
+by Playwright.
+
+Each test class starts one daphne (ChannelsLiveServerTestCase, in a forked process) and one
+headless Chromium; each test gets a fresh browser context (its own cookies, so its own quiz
+session) and a database holding the seed lesson again.
+"""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from channels.testing import ChannelsLiveServerTestCase
+from daphne.testing import DaphneProcess
+from playwright.sync_api import expect, sync_playwright
+
+from conftest import SEED_SLUG, load_seed_lesson
+
+CHROMIUM = "/usr/bin/chromium"
+# No sandbox (containers), no GPU, and nothing that phones home or updates itself.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+# Where the screenshots go (gitignored): the test prints the full path.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Waits cover the flowchart animation (at most 1.2 s a step at 1x) with a wide margin.
+expect.set_options(timeout=10_000)
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def installed_chromium_version():
+    """`chromium --version` prints e.g. "Chromium 156.0.8078.108 built on Debian ..."."""
+    output = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, check=True).stdout
+    return re.search(r"\d+(\.\d+)+", output).group(0)
+
+
+def allow_async_unsafe(allowed):
+    """Playwright's sync API runs an event loop in this thread, so Django's ORM (used by the
+    test case's flush and by load_seed_lesson) would refuse to run here. The flag is only set
+    while no server process is being forked, so that daphne never inherits it and keeps
+    catching real sync-in-async mistakes."""
+    if allowed:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    else:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+class BrowserTestCase(ChannelsLiveServerTestCase):
+    # Static files come from WhiteNoise inside the application, as in production, not from
+    # the test case's own static handler.
+    serve_static = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()  # starts daphne
+        allow_async_unsafe(True)
+        cls.playwright = sync_playwright().start()
+        cls.browser = launch_chromium(cls.playwright)
+
+    @classmethod
+    def tearDownClass(cls):
+        # daphne first: a server forked after Playwright started holds copies of the pipes to
+        # Playwright's driver, which would wait forever for them to close.
+        try:
+            super().tearDownClass()
+        finally:
+            cls.browser.close()
+            cls.playwright.stop()
+            allow_async_unsafe(False)
+
+    @classmethod
+    def restart_server(cls):
+        """Stop daphne (its connections drop as a crash would drop them) and start a new one on
+        the same port."""
+        port = cls._port
+        cls._server_process.terminate()
+        cls._server_process.join()
+        allow_async_unsafe(False)
+        try:
+            cls._server_process = DaphneProcess(
+                cls.host, cls._server_process.get_application, setup=cls._server_process.setup, port=port
+            )
+            cls._server_process.start()
+            if not cls._server_process.ready.wait(timeout=30):
+                raise RuntimeError("daphne did not start again")
+        finally:
+            allow_async_unsafe(True)
+
+    def setUp(self):
+        super().setUp()
+        load_seed_lesson()  # the previous test's flush emptied the database
+        self.context = self.new_context()
+        self.page = self.context.new_page()
+
+    def tearDown(self):
+        self.context.close()
+        super().tearDown()
+
+    def new_context(self, **options):
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        return self.browser.new_context(base_url=self.live_server_url, **options)
+
+    # The lesson page -----------------------------------------------------------------------
+
+    lesson_path = f"/lessons/{SEED_SLUG}/"
+
+    def open_lesson(self, query="", page=None):
+        """Open the seed lesson and wait until its player is connected to the server."""
+        page = page or self.page
+        response = page.goto(self.lesson_path + query)
+        self.assertEqual(response.status, 200)
+        self.expect_live(page)
+        return response
+
+    def expect_live(self, page=None):
+        expect((page or self.page).locator("#player-connection")).to_have_text("Live")
+
+    def expect_step(self, number, total=4, page=None):
+        """The player shows step `number`, and the flowchart has finished drawing it."""
+        page = page or self.page
+        expect(page.locator("#step-status")).to_have_text(f"Step {number} of {total}")
+        expect(page.locator("#player-scrubber")).to_have_value(str(number))
+        if number:
+            expect(page.locator(".flow-node.is-end")).to_have_count(1)
+        else:
+            expect(page.locator(".flow-node.is-visited")).to_have_count(0)
+
+    def press_player(self, button_id, page=None):
+        (page or self.page).locator(f"#{button_id}").click()
+
+    def table_rows(self, page=None):
+        """The process table's rows as lists of cell texts (glyphs are aria-hidden: kept out)."""
+        return (page or self.page).locator("#exec-table tbody tr").evaluate_all(
+            """rows => rows.map(row => Array.from(row.cells, cell => {
+                   const copy = cell.cloneNode(true);
+                   copy.querySelectorAll('[aria-hidden="true"]').forEach(hidden => hidden.remove());
+                   return copy.textContent.trim();
+               }))"""
+        )
+
+    def tracker_cells(self, page=None):
+        """The status tracker's Connection State row: the text a reader sees in each column."""
+        return (page or self.page).locator("#tracker tbody tr td").evaluate_all(
+            """cells => cells.map(cell => {
+                   const copy = cell.cloneNode(true);
+                   copy.querySelectorAll('.visually-hidden').forEach(hidden => hidden.remove());
+                   return copy.textContent.trim();
+               })"""
+        )
