@@ -39,7 +39,7 @@ class LessonQuerySet(models.QuerySet):
 
 
 class Lesson(models.Model):
-    slug = models.SlugField(unique=True, help_text="The lesson's address: /lessons/<slug>/")
+    slug = models.SlugField(unique=True, help_text="The lesson's address: /lessons/this-slug/")
     title = models.CharField(max_length=200)
     topic = models.CharField(max_length=100, default="AWS cloud")
     minutes = models.PositiveSmallIntegerField(

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='Lesson',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text="The lesson's address: /lessons/<slug>/", unique=True)),
+                ('slug', models.SlugField(help_text="The lesson's address: /lessons/this-slug/", unique=True)),
                 ('title', models.CharField(max_length=200)),
                 ('topic', models.CharField(default='AWS cloud', max_length=100)),
                 ('minutes', models.PositiveSmallIntegerField(default=10, help_text='Shown as "~10 mins".', validators=[django.core.validators.MinValueValidator(1)])),
