@@ -32,5 +32,8 @@ admin: migrate
 test: setup
 	$(BIN)/python -m pytest
 
+# Every script in benchmarks/ that runs as a program (helper modules have no __main__ block).
 bench: setup
-	for benchmark in benchmarks/*.py; do $(BIN)/python $$benchmark || exit 1; done
+	for benchmark in $$(grep -l '^if __name__ == "__main__":' benchmarks/*.py); do \
+		echo "== $$benchmark"; $(BIN)/python $$benchmark || exit 1; \
+	done

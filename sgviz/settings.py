@@ -129,7 +129,6 @@ else:
             "TEST": {"NAME": os.environ["SGVIZ_TEST_SQLITE"]},
         }
     }
-CONN_MAX_AGE = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer: one process needs nothing more; several daphne processes share Redis.
