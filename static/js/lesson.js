@@ -23,6 +23,8 @@
   var RECONNECTING_CODES = [1006, 1011, 1012, 1013]; // the codes htmx-ext-ws retries after
   var STEP_SECONDS = 1.6; // the server's autoplay interval at 1x
   var KEYS = { ArrowLeft: "back", ArrowRight: "step", " ": "toggle", Home: "reset", End: "last" };
+  // Presenter remotes send PageUp/PageDown: in the projector view they work anywhere on the page.
+  var PROJECTOR_KEYS = Object.assign({ PageUp: "back", PageDown: "step" }, KEYS);
   var REPEAT_MS = 120; // a held key sends at most this often, well under the server's rate limit
 
   var nodes = {};
@@ -89,17 +91,25 @@
     }
   });
 
-  player.addEventListener("keydown", function (event) {
-    var action = KEYS[event.key];
-    if (!action || event.target === speedSelect || event.altKey || event.ctrlKey || event.metaKey) {
-      return;
-    }
-    event.preventDefault();
-    if (event.repeat && Date.now() - lastSent < REPEAT_MS) {
-      return;
-    }
-    send(messageFor(action));
-  });
+  function onKey(keys) {
+    return function (event) {
+      var action = keys[event.key];
+      if (!action || event.target === speedSelect || event.altKey || event.ctrlKey || event.metaKey) {
+        return;
+      }
+      event.preventDefault();
+      if (event.repeat && Date.now() - lastSent < REPEAT_MS) {
+        return;
+      }
+      send(messageFor(action));
+    };
+  }
+
+  if (document.body.classList.contains("is-projector")) {
+    document.addEventListener("keydown", onKey(PROJECTOR_KEYS));
+  } else {
+    player.addEventListener("keydown", onKey(KEYS));
+  }
 
   scrubber.addEventListener("input", function () {
     if (Date.now() - lastSent >= REPEAT_MS) {
@@ -162,11 +172,20 @@
   });
 
   function showPlayer(state) {
+    markUnavailable(["player-first", "player-back"], state.step === 0);
+    markUnavailable(["player-step", "player-last"], state.step === state.total);
     scrubber.max = String(state.total);
     scrubber.value = String(state.step);
     scrubber.setAttribute("aria-valuetext", "Step " + state.step + " of " + state.total);
     playButton.classList.toggle("is-playing", state.playing);
     speedSelect.value = String(state.speed);
+  }
+
+  // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+  function markUnavailable(ids, unavailable) {
+    ids.forEach(function (id) {
+      document.getElementById(id).setAttribute("aria-disabled", String(unavailable));
+    });
   }
 
   function keepStepInAddress(step) {
