@@ -40,6 +40,8 @@ class ScenarioField(forms.JSONField):
     def prepare_value(self, value):
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
+        if value is None:  # an optional scenario left empty, not the JSON text "null"
+            return ""
         if isinstance(value, dict):
             # PostgreSQL's jsonb does not keep key order; show the sections in the format's order.
             value = dict(sorted(value.items(), key=lambda item: _section_position(item[0])))
@@ -50,12 +52,24 @@ def _section_position(key):
     return TOP_KEYS.index(key) if key in TOP_KEYS else len(TOP_KEYS)
 
 
+def scenario_textarea(rows):
+    return forms.Textarea(attrs={"rows": rows, "cols": 100, "spellcheck": "false"})
+
+
 class LessonAdminForm(forms.ModelForm):
     class Meta:
         model = Lesson
         fields = "__all__"
         field_classes = {"scenario": ScenarioField}
-        widgets = {"scenario": forms.Textarea(attrs={"rows": 30, "cols": 100, "spellcheck": "false"})}
+        widgets = {"scenario": scenario_textarea(30)}
+
+
+class LessonModeForm(forms.ModelForm):
+    class Meta:
+        model = LessonMode
+        fields = ["mode", "order", "body", "scenario"]
+        field_classes = {"scenario": ScenarioField}
+        widgets = {"scenario": scenario_textarea(12)}
 
 
 class SampleLineInline(admin.TabularInline):
@@ -85,7 +99,7 @@ class SnapshotBulletInline(admin.TabularInline):
 
 class LessonModeInline(admin.StackedInline):
     model = LessonMode
-    fields = ["mode", "order", "body"]
+    form = LessonModeForm
     extra = 0
 
 

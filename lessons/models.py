@@ -25,6 +25,13 @@ def scenario_findings(document):
     return [str(fault) for fault in faults], [str(notice) for notice in notices]
 
 
+def refuse_faulty_scenario(document):
+    """Raise a ValidationError on the scenario field listing every fault the engine finds."""
+    faults, _ = scenario_findings(document)
+    if faults:
+        raise ValidationError({"scenario": faults})
+
+
 def packet_count(document):
     """How many packets the scenario's timeline sends: the steps the player walks through."""
     timeline = document.get("timeline") if isinstance(document, dict) else None
@@ -76,9 +83,7 @@ class Lesson(models.Model):
         return packet_count(self.scenario)
 
     def clean(self):
-        faults, _ = scenario_findings(self.scenario)
-        if faults:
-            raise ValidationError({"scenario": faults})
+        refuse_faulty_scenario(self.scenario)
 
     def save(self, *args, **kwargs):
         # The lesson page runs the scenario on every visit, so an invalid one must never be
@@ -173,7 +178,14 @@ class SnapshotBullet(Ordered):
 
 
 class LessonMode(Ordered):
-    """A learning mode's text for one lesson (learning-modes.md). Visual needs none."""
+    """One learning mode of a lesson (learning-modes.md), authored in the admin.
+
+    Every mode has its text (``body``). The engine modes also run a scenario: Deep's demos,
+    Try's starting sandbox, Challenge's predict-then-reveal run, Project's starting rules and
+    Perf's many-flow run start from ``scenario`` when it is set, else from the lesson's.
+    Recall draws on the lesson's key moments, snapshot and quiz. Visual needs no row: it is
+    the lesson's own scenario player.
+    """
 
     class Mode(models.TextChoices):
         LEARN = "learn", "Learn"
@@ -186,12 +198,39 @@ class LessonMode(Ordered):
         RECALL = "recall", "Recall"
         PERF = "perf", "Perf"
 
+    ENGINE_MODES = frozenset({Mode.DEEP, Mode.TRY, Mode.CHALLENGE, Mode.PROJECT, Mode.PERF})
+
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="modes")
     mode = models.CharField(max_length=20, choices=Mode.choices)
     body = models.TextField(blank=True, help_text="Markdown.")
+    scenario = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Engine modes only (Deep, Try, Challenge, Project, Perf): the scenario this mode "
+        "starts from, if not the lesson's.",
+    )
 
     class Meta(Ordered.Meta):
         constraints = [models.UniqueConstraint(fields=["lesson", "mode"], name="one_text_per_mode")]
 
     def __str__(self):
         return f"{self.lesson}: {self.get_mode_display()}"
+
+    def clean(self):
+        if self.scenario is None:
+            return
+        if self.mode not in self.ENGINE_MODES:
+            engine_modes = ", ".join(self.Mode(mode).label for mode in self.Mode if mode in self.ENGINE_MODES)
+            raise ValidationError(
+                {"scenario": f"{self.get_mode_display()} runs no scenario; only {engine_modes} do. Leave it empty."}
+            )
+        refuse_faulty_scenario(self.scenario)
+
+    def save(self, *args, **kwargs):
+        self.clean()  # as Lesson.save: a mode's scenario is run as stored
+        super().save(*args, **kwargs)
+
+    @property
+    def engine_scenario(self):
+        """The scenario the engine runs for this mode."""
+        return self.scenario if self.scenario is not None else self.lesson.scenario

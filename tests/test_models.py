@@ -194,6 +194,31 @@ class TestModes:
         seed_lesson.modes.create(mode="recall", body="Cards")
         assert [mode for mode, _ in seed_lesson.mode_bar()] == ["visual", "recall", "learn"]
 
+    def test_an_engine_mode_runs_the_lessons_scenario_unless_it_has_its_own(self, seed_lesson, seed_scenario):
+        sandbox = seed_lesson.modes.create(mode="try", body="Edit the rules.")
+        assert sandbox.engine_scenario == seed_lesson.scenario
+        seed_scenario["timeline"] = seed_scenario["timeline"][:1]
+        sandbox.scenario = seed_scenario
+        sandbox.save()
+        sandbox.refresh_from_db()
+        assert sandbox.engine_scenario["timeline"] == SEED_SCENARIO["timeline"][:1]
+
+    def test_an_engine_modes_invalid_scenario_is_refused_naming_the_path(self, seed_lesson, seed_scenario):
+        challenge = LessonMode(lesson=seed_lesson, mode="challenge", scenario=with_bad_cidr(seed_scenario))
+        with pytest.raises(ValidationError) as refused:
+            challenge.save()
+        [message] = refused.value.message_dict["scenario"]
+        assert message.startswith(f"{BAD_CIDR_PATH}: ")
+        assert not seed_lesson.modes.exists()
+
+    @pytest.mark.parametrize("mode", ["learn", "why", "visual", "recall"])
+    def test_a_mode_without_the_engine_takes_no_scenario(self, seed_lesson, mode):
+        with pytest.raises(ValidationError) as refused:
+            LessonMode(lesson=seed_lesson, mode=mode, scenario=SEED_SCENARIO).clean()
+        assert refused.value.message_dict["scenario"] == [
+            f"{LessonMode.Mode(mode).label} runs no scenario; only Deep, Try, Challenge, Project, Perf do. Leave it empty."
+        ]
+
     def test_a_lesson_has_one_text_per_mode(self, seed_lesson):
         seed_lesson.modes.create(mode="learn", body="One")
         with pytest.raises(IntegrityError):
