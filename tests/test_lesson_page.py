@@ -128,15 +128,6 @@ def test_the_player_works_as_plain_links_without_javascript(client):
     assert 'id="player-step" name="step" value="4"' in edge
 
 
-@pytest.mark.parametrize(
-    "step, unavailable", [("0", {"player-first", "player-back"}), ("2", set()), ("4", {"player-step", "player-last"})]
-)
-def test_buttons_that_would_not_move_are_marked_unavailable(client, step, unavailable):
-    html = page(client, f"?step={step}")
-    marked = set(re.findall(r'<button id="(player-\w+)"[^>]*aria-disabled="true"', html))
-    assert marked == unavailable
-
-
 def test_the_page_carries_every_part_of_the_seed(client, seed_lesson):
     html = page(client)
     plain = text(html)

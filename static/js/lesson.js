@@ -172,20 +172,11 @@
   });
 
   function showPlayer(state) {
-    markUnavailable(["player-first", "player-back"], state.step === 0);
-    markUnavailable(["player-step", "player-last"], state.step === state.total);
     scrubber.max = String(state.total);
     scrubber.value = String(state.step);
     scrubber.setAttribute("aria-valuetext", "Step " + state.step + " of " + state.total);
     playButton.classList.toggle("is-playing", state.playing);
     speedSelect.value = String(state.speed);
-  }
-
-  // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
-  function markUnavailable(ids, unavailable) {
-    ids.forEach(function (id) {
-      document.getElementById(id).setAttribute("aria-disabled", String(unavailable));
-    });
   }
 
   function keepStepInAddress(step) {
