@@ -99,6 +99,7 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         super().setUp()
         load_seed_lesson()  # the previous test's flush emptied the database
         self.context = self.new_context()
+        self.context.set_default_timeout(10_000)  # a broken page fails fast, not after 30 s a step
         self.page = self.context.new_page()
 
     def tearDown(self):
