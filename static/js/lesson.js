@@ -172,6 +172,11 @@
   });
 
   function showPlayer(state) {
+    // Without a connection the buttons submit their forms: each must name the step it
+    // would move to from here, not from the step the page was loaded at.
+    document.getElementById("player-back").value = String(Math.max(state.step - 1, 0));
+    document.getElementById("player-step").value = String(Math.min(state.step + 1, state.total));
+    document.getElementById("player-last").value = String(state.total);
     scrubber.max = String(state.total);
     scrubber.value = String(state.step);
     scrubber.setAttribute("aria-valuetext", "Step " + state.step + " of " + state.total);
