@@ -245,3 +245,24 @@ class PlayerTests(BrowserTestCase):
         )
         self.assertEqual(moving, [], "no CSS animation or transition runs")
         self.expect_lesson_at(1)
+
+    def test_without_a_connection_the_buttons_still_go_to_the_right_step(self):
+        """When the socket is closed for good, the buttons fall back to their plain forms
+        (?step=k): those must start from where the live player is, not where the page loaded."""
+        sockets = []
+
+        def pass_through(socket):
+            socket.connect_to_server()
+            sockets.append(socket)
+
+        self.page.route_web_socket("**/ws/lessons/**", pass_through)
+        self.open_lesson("?step=0")
+        for step in (1, 2, 3):
+            self.press_player("player-step")
+            self.expect_step(step)
+        sockets[-1].close(code=1000, reason="server going away")  # a close the extension never retries
+        expect(self.page.locator("#player-connection")).to_have_text("Disconnected: reload the page to continue.")
+        self.press_player("player-step")
+        self.page.wait_for_load_state()
+        self.expect_lesson_at(4)
+        self.assertTrue(self.page.url.endswith("?step=4"), self.page.url)

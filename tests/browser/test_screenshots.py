@@ -1,6 +1,8 @@
 """The lesson page from a phone to a projector: screenshots at step 2, of the whole page and of
 its first screen (to look at; the folder is printed), and no sideways scrolling at any width."""
 
+from playwright.sync_api import expect
+
 from .base import ARTIFACTS, BrowserTestCase
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -51,3 +53,19 @@ class ScreenshotTests(BrowserTestCase):
                                     ` (right edge ${Math.round(element.getBoundingClientRect().right)}px)`);
             }"""
         )
+
+    def test_on_a_phone_the_current_verdict_and_tracker_cell_are_in_view(self):
+        """At 360 px the tables scroll sideways inside their boxes; the step just taken must be
+        where the learner looks, not hidden past the right edge of its box."""
+        self.page.set_viewport_size({"width": 360, "height": 740})
+        self.open_lesson("?step=1")
+        self.press_player("player-step")
+        self.expect_step(2)
+        for name, cell in [
+            ("the current row's Action (ALLOW/DROP)", "#exec-table tr.is-current td.verdict"),
+            ("the current tracker cell", "#tracker td.is-current"),
+        ]:
+            with self.subTest(name):
+                cell = self.page.locator(cell)
+                cell.evaluate("cell => cell.closest('.table-scroll').scrollIntoView({block: 'center'})")
+                expect(cell).to_be_in_viewport(ratio=0.9)  # IntersectionObserver: clipping by the box counts
