@@ -111,6 +111,10 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = True
+        # Named explicitly because ChannelsLiveServerTestCase's server process derives the
+        # name from NAME when it is unset, after the test runner has already prefixed NAME
+        # ("test_test_sgviz").
+        DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
 else:
     # The test database must be a file, not SQLite's in-memory default, because
     # ChannelsLiveServerTestCase serves it from a second process. Its name is fixed once

@@ -76,6 +76,7 @@ def test_database_url_switches_to_pooled_postgresql():
     assert (database["HOST"], database["PORT"], database["NAME"], database["USER"]) == ("db.internal", 5432, "sgviz", "sgviz")
     assert database["OPTIONS"] == {"pool": True}
     assert database["CONN_MAX_AGE"] == 0
+    assert database["TEST"] == {"NAME": "test_sgviz"}
 
 
 def test_redis_url_switches_to_the_redis_channel_layer():
@@ -238,3 +239,16 @@ def test_a_forked_live_server_opens_its_own_database_connections():
     os.waitpid(child, 0)
     assert report == [True, 1, True]
     assert Lesson.objects.count() == 1  # the parent's own connection still works
+
+
+@pytest.mark.django_db
+def test_a_live_server_process_opens_the_test_database():
+    from channels.testing.live import set_database_connection
+
+    database = settings.DATABASES["default"]
+    test_database = database["NAME"]  # the test runner has switched to it already
+    try:
+        set_database_connection()  # what ChannelsLiveServerTestCase's daphne process runs first
+        assert database["NAME"] == test_database
+    finally:
+        database["NAME"] = test_database
