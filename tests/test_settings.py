@@ -99,7 +99,6 @@ def test_it_refuses_to_serve_other_hosts_with_the_public_development_key():
     result = run_python("import django; django.setup()", {"ALLOWED_HOSTS": "sgviz.example.org"})
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
-    assert "Traceback" in result.stderr  # ImproperlyConfigured, raised on purpose
 
 
 @pytest.mark.parametrize("variable, value", [("DEBUG", "maybe"), ("SECURE_HSTS_SECONDS", "a year")])
