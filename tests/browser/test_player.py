@@ -238,7 +238,9 @@ class PlayerTests(BrowserTestCase):
                 .flatMap(element => {
                     const style = getComputedStyle(element);
                     const seconds = value => Math.max(...value.split(',').map(parseFloat));
-                    const running = element.getAnimations().length;
+                    // base.css shortens every transition to 0.01 ms, so a class change may
+                    // leave one that ends within the frame: only a perceptible one counts.
+                    const running = element.getAnimations().some(a => a.effect.getComputedTiming().duration > 1);
                     const timed = seconds(style.transitionDuration) > 0.001 || seconds(style.animationDuration) > 0.001;
                     return running || timed ? [element.className.baseVal ?? element.className ?? element.id] : [];
                 })"""
