@@ -165,6 +165,7 @@
     var previous = shown;
     shown = next;
     showPlayer(next);
+    revealCurrentCells();
     if (next.step !== previous.step || next.nodes.join() !== previous.nodes.join()) {
       showChart(next, next.step === previous.step + 1);
       keepStepInAddress(next.step);
@@ -182,6 +183,18 @@
     scrubber.setAttribute("aria-valuetext", "Step " + state.step + " of " + state.total);
     playButton.classList.toggle("is-playing", state.playing);
     speedSelect.value = String(state.speed);
+  }
+
+  // On a narrow screen the tables scroll sideways inside their boxes: bring the current
+  // row's verdict and the current tracker cell into view there (the page itself stays put).
+  function revealCurrentCells() {
+    document.querySelectorAll("#exec-table tr.is-current td.verdict, #tracker td.is-current").forEach(function (cell) {
+      var box = cell.closest(".table-scroll");
+      var left = cell.getBoundingClientRect().left - box.getBoundingClientRect().left + box.scrollLeft;
+      if (left < box.scrollLeft || left + cell.offsetWidth > box.scrollLeft + box.clientWidth) {
+        box.scrollLeft = Math.max(0, left + cell.offsetWidth - box.clientWidth);
+      }
+    });
   }
 
   function keepStepInAddress(step) {
@@ -324,6 +337,7 @@
   }
 
   showPlayer(shown);
+  revealCurrentCells();
   if (shown.nodes.length) {
     finish(shown);
   }
