@@ -76,7 +76,9 @@ class AccessibilityTests(BrowserTestCase):
 # axe cannot judge text inside an SVG image (it reports "incomplete"), so the flowchart's
 # contrast is measured here: each label's colour against the shape behind it, both faded by
 # the group's opacity over the page's white, as WCAG 2 computes it.
-SVG_CONTRAST = """() => {
+SVG_CONTRAST = """async () => {
+    // Measure the settled chart: a fade still under way would show the step before.
+    await Promise.all(document.getAnimations().map(animation => animation.finished.catch(() => null)));
     const rgb = value => (value.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
     const over = (colour, alpha, base) => colour.map((c, i) => alpha * c + (1 - alpha) * base[i]);
     const luminance = colour => {
