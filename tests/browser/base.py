@@ -64,7 +64,13 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         super().setUpClass()  # starts daphne
         allow_async_unsafe(True)
         cls.playwright = sync_playwright().start()
-        cls.browser = launch_chromium(cls.playwright)
+        try:
+            cls.browser = launch_chromium(cls.playwright)
+        except BaseException:  # tearDownClass will not run: stop daphne, or pytest waits for it
+            cls.playwright.stop()
+            allow_async_unsafe(False)
+            super().tearDownClass()
+            raise
 
     @classmethod
     def tearDownClass(cls):
