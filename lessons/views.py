@@ -9,6 +9,9 @@ from . import walkthrough
 from .models import Lesson, QuizQuestion
 
 
+READY_MODES = {"visual"}  # the learning modes that have a page; the others are listed as coming soon
+
+
 def index(request):
     lessons = Lesson.objects.published()
     return render(request, "lessons/index.html", {"lessons": lessons})
@@ -39,10 +42,10 @@ def answer(request, slug, question_id):
         if _is_htmx(request):
             item = _quiz_item(question, questions.index(question) + 1, answers, error)
             return render(request, "lessons/partials/quiz_question.html", {"lesson": lesson, "item": item}, status=400)
-        return _lesson_page(request, lesson, quiz_errors={question.pk: error}, status=400)
+        return _lesson_page(request, lesson, step=request.POST.get("step"), quiz_errors={question.pk: error}, status=400)
     answers.record(question, option)
     if not _is_htmx(request):
-        return redirect(f"{lesson.get_absolute_url()}#question-{question.pk}")
+        return redirect(f"{lesson.get_absolute_url()}{_step_query(request.POST.get('step'), lesson)}#question-{question.pk}")
     context = {
         "lesson": lesson,
         "item": _quiz_item(question, questions.index(question) + 1, answers),
@@ -125,6 +128,13 @@ def _is_htmx(request):
     return request.headers.get("HX-Request") == "true"
 
 
+def _step_query(value, lesson):
+    """``?step=k`` for the step a plain quiz form was posted from, so the page opens where the
+    learner was; "" (the page's default, the last step) when the form carried no valid step."""
+    number, error = _requested_step(value, walkthrough.for_lesson(lesson).total)
+    return "" if value in (None, "") or error else f"?step={number}"
+
+
 def _requested_step(value, total):
     """The step asked for in the address, or the last one; a bad value is explained, not fatal."""
     if value is None or value == "":
@@ -137,10 +147,11 @@ def _requested_step(value, total):
     }
 
 
-def _lesson_page(request, lesson, quiz_errors=None, status=200):
-    """The Visual mode page; ``quiz_errors`` maps a question's id to why its answer was refused."""
+def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
+    """The Visual mode page at ``step`` (by default the address's ``?step``); ``quiz_errors``
+    maps a question's id to why its answer was refused."""
     steps = walkthrough.for_lesson(lesson)
-    number, step_error = _requested_step(request.GET.get("step"), steps.total)
+    number, step_error = _requested_step(request.GET.get("step") if step is None else step, steps.total)
     projector = request.GET.get("projector") == "1"
     prefetch_related_objects(
         [lesson],
@@ -151,6 +162,7 @@ def _lesson_page(request, lesson, quiz_errors=None, status=200):
         Prefetch("quiz_questions", queryset=QuizQuestion.objects.prefetch_related("options")),
     )
     questions = list(lesson.quiz_questions.all())
+    modes = lesson.mode_bar()
     answers = QuizAnswers(request.session, lesson)
     quiz_errors = quiz_errors or {}
     context = {
@@ -160,7 +172,8 @@ def _lesson_page(request, lesson, quiz_errors=None, status=200):
         "projector": projector,
         "step_error": step_error,
         "ws_url": f"/ws/lessons/{lesson.slug}/?step={number}",
-        "modes": lesson.mode_bar(),
+        "modes": [(mode, label, mode in READY_MODES) for mode, label in modes],
+        "modes_ready": sum(mode in READY_MODES for mode, _ in modes),
         "quiz": [
             _quiz_item(q, n, answers, quiz_errors.get(q.pk, ""))
             for n, q in enumerate(questions, 1)

@@ -75,7 +75,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, already compressed: before GZip
+    # Compresses pages as the last step of the response (Django's docs: above any middleware
+    # that reads or changes the body). Since Django 4.2 it pads gzip output at random against
+    # BREACH, so pages with a CSRF token may be compressed.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -54,7 +54,7 @@ def test_it_renders_the_seed_lessons_header(client):
     html = page(client)
     assert "<h1 id=\"lesson-title\">Stateful behavior of security groups in AWS" in html
     assert "AWS cloud" in html and "~10 mins" in html
-    assert "Choose your learning style" in html and "1 mode available" in html
+    assert "Choose your learning style" in html and "1 of 1 mode ready" in html
     assert '<a class="mode is-active" href="/lessons/stateful-security-groups/" aria-current="page">Visual</a>' in html
 
 
@@ -174,11 +174,42 @@ def test_staff_preview_an_unpublished_lesson(client):
     assert "Draft: only staff can see this lesson" in response.content.decode()
 
 
-def test_authored_modes_appear_in_the_mode_bar(client, seed_lesson):
+def test_authored_modes_appear_in_the_mode_bar_and_say_which_one_is_ready(client, seed_lesson):
     LessonMode.objects.create(lesson=seed_lesson, mode="learn", body="Read me", order=0)
     html = page(client)
-    assert "2 modes available" in html
-    assert "Learn <span class=\"visually-hidden\">(coming soon)</span>" in html
+    assert "1 of 2 modes ready" in html
+    # Listed, visibly marked, and not a link or a control.
+    assert '<span class="mode is-unavailable">Learn <span class="mode__soon">coming soon</span></span>' in html
+    assert 'href="/lessons/stateful-security-groups/learn' not in html
+
+
+def test_only_the_caption_announces_each_step(client):
+    html = page(client, "?step=2")
+    # An <output> is a live status region of its own: silenced, so a step is announced once.
+    assert element(html, "step-status") == '<output id="step-status" class="player__status" for="player-scrubber" aria-live="off">'
+    live = re.findall(r'<[a-z]+ [^>]*aria-live="(?:polite|assertive)"[^>]*>', html[: html.index('class="lesson__more"')])
+    assert [re.search(r'id="([^"]+)"', tag).group(1) for tag in live] == ["caption"]
+
+
+def test_the_flowchart_follows_a_saved_change_to_the_lesson(client, seed_lesson):
+    assert "- Stateful behavior" in page(client, "?step=1")  # rendered once, then reused
+    seed_lesson.title = "Renamed lesson"
+    seed_lesson.save()
+    assert 'Process Flow <span class="heading-detail">- Renamed lesson</span>' in page(client, "?step=1")
+
+
+def test_the_flowchart_differs_per_step_and_view(client):
+    first, third = page(client, "?step=1"), page(client, "?step=3")
+    assert 'class="flow-edge is-taken" data-edge="in.rules_ok&gt;in.allow"' in first
+    assert 'class="flow-edge" data-edge="in.rules_ok&gt;in.allow"' in third
+    assert 'class="flow__summary"' in page(client, "?step=1")
+    assert 'class="flow__summary"' not in page(client, "?step=1&projector=1")
+
+
+def test_the_page_is_gzipped_for_browsers_that_accept_it(client):
+    response = client.get(URL, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
 
 
 def test_author_markdown_is_rendered_and_html_escaped(client, seed_lesson):
