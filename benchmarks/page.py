@@ -135,7 +135,7 @@ def load_everything(connection, site):
     if page.status != 200:
         raise AssertionError(f"GET {PAGE} answered {page.status}:\n{page.body[:2000]!r}")
     references = References()
-    references.feed(page.body.decode())
+    references.feed(fetch(connection, PAGE, encodings="identity").body.decode())  # the HTML as parsed
     foreign_urls = [url for url in references.fetched + references.connects if foreign(url, site)]
     queue = [url for url in references.fetched if not url.startswith("data:")]
     assets, seen = [], set()

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from . import walkthrough
@@ -147,6 +148,15 @@ def _requested_step(value, total):
     }
 
 
+def _flowchart(lesson, steps, frame, projector):
+    """The chart's HTML: about 200 SVG coordinates, the same for everyone at a given step."""
+    context = {"lesson": lesson, "lanes": steps.lanes, "frame": frame, "projector": projector}
+    return walkthrough.fragment(
+        lesson, "flowchart", (frame.number, projector),
+        lambda: render_to_string("lessons/partials/flowchart.html", context),
+    )
+
+
 def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
     """The Visual mode page at ``step`` (by default the address's ``?step``); ``quiz_errors``
     maps a question's id to why its answer was refused."""
@@ -165,10 +175,11 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
     modes = lesson.mode_bar()
     answers = QuizAnswers(request.session, lesson)
     quiz_errors = quiz_errors or {}
+    frame = steps.frame(number)
     context = {
         "lesson": lesson,
-        "frame": steps.frame(number),
-        "lanes": steps.lanes,
+        "frame": frame,
+        "flowchart": _flowchart(lesson, steps, frame, projector),
         "projector": projector,
         "step_error": step_error,
         "ws_url": f"/ws/lessons/{lesson.slug}/?step={number}",

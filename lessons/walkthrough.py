@@ -198,19 +198,30 @@ def build(document: dict) -> Walkthrough:
     )
 
 
-_cache: dict[tuple, Walkthrough] = {}
 CACHE_SIZE = 256
+_walkthroughs: dict[tuple, Walkthrough] = {}
+_fragments: dict[tuple, str] = {}
 
 
 def for_lesson(lesson) -> Walkthrough:
     """The lesson's walkthrough, built once per saved version of the lesson in this process."""
-    key = (lesson.pk, lesson.updated)
-    walkthrough = _cache.get(key)
-    if walkthrough is None:
-        if len(_cache) >= CACHE_SIZE:
-            _cache.clear()
-        walkthrough = _cache[key] = build(lesson.scenario)
-    return walkthrough
+    return _cached(_walkthroughs, (lesson.pk, lesson.updated), lambda: build(lesson.scenario))
+
+
+def fragment(lesson, name: str, variant: tuple, render) -> str:
+    """HTML of a page region made only from the lesson's own fields and its walkthrough,
+    rendered once per saved version of the lesson and ``variant`` (such as the step) in this
+    process. Saving the lesson changes ``updated``, so an edit is seen at once."""
+    return _cached(_fragments, (lesson.pk, lesson.updated, name, *variant), render)
+
+
+def _cached(cache: dict, key: tuple, make):
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        value = cache[key] = make()
+    return value
 
 
 def _step(number: int, result: PacketResult, changes: list[ChangeResult], labels) -> Step:
