@@ -72,7 +72,7 @@ class ChartNode:
     def text_lines(self) -> tuple[tuple[int, str], ...]:
         """(baseline y, text) of each label line, the whole block centred on the node."""
         lines = self.lines + ((self.verdict_word,) if self.verdict_word else ())
-        first = self.cy - (len(lines) - 1) * LINE_HEIGHT // 2 + 5
+        first = self.cy - (len(lines) - 1) * LINE_HEIGHT // 2 + BASELINE_SHIFT
         return tuple((first + i * LINE_HEIGHT, line) for i, line in enumerate(lines))
 
 
@@ -265,18 +265,22 @@ def _without_repeats(node_ids) -> tuple[str, ...]:
 # other edge that skips nodes runs down a channel on the left; an edge into the other lane
 # ends in a short stub on the left labelled "next": the packet continues in the other lane.
 
-LANE_WIDTH = 360
-CENTER_X = 180
-LEFT_CHANNEL_X = 22
-RIGHT_CHANNEL_X = 338
+# Sizes in SVG units; lesson.css sets the labels' font size (.flow-node__text, 18 units). The
+# lane is only as wide as its boxes and edge channels need, so that on screen (a lane is about
+# 290 px wide at 1280 px) a label is still 16 px or more.
+LANE_WIDTH = 320
+CENTER_X = 160
+LEFT_CHANNEL_X = 16
+RIGHT_CHANNEL_X = 304
 TOP = 14
-GAP = 36
-LINE_HEIGHT = 18
-BOX_WIDTH = 232
-BOX_HEIGHT = 44
-DECISION_WIDTH = 248
-BOX_WRAP = 24  # characters per line that fit a box at the chart's font size
-DECISION_WRAP = 17  # a diamond is narrower where the text sits
+GAP = 32
+LINE_HEIGHT = 22
+BASELINE_SHIFT = 6  # from a line's middle to its baseline, at the label's font size
+BOX_WIDTH = 240
+BOX_HEIGHT = 48
+DECISION_WIDTH = 256
+BOX_WRAP = 20  # characters per line that fit a box at the chart's font size
+DECISION_WRAP = 13  # a diamond is narrower where the text sits
 VERDICT_WORDS = {NodeKind.ALLOW: "✓ ALLOW", NodeKind.DROP: "✗ DROP"}
 
 
@@ -307,7 +311,7 @@ def _place(nodes: list[Node]) -> dict[str, ChartNode]:
         lines = tuple(textwrap.wrap(node.label, DECISION_WRAP if decision else BOX_WRAP))
         verdict_word = VERDICT_WORDS.get(node.kind, "")
         text_lines = len(lines) + (1 if verdict_word else 0)
-        height = (44 + LINE_HEIGHT * len(lines)) if decision else max(BOX_HEIGHT, 18 + LINE_HEIGHT * text_lines)
+        height = (48 + LINE_HEIGHT * len(lines)) if decision else max(BOX_HEIGHT, 20 + LINE_HEIGHT * text_lines)
         placed[node.id] = ChartNode(
             id=node.id,
             kind=node.kind.value,

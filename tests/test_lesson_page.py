@@ -70,7 +70,7 @@ def test_a_deep_link_opens_the_page_at_that_step(client):
     html = page(client, "?step=2")
     rows = table_rows(html, "exec-table")[1:]
     assert rows == SEED_ROWS[:2]
-    assert '<tr class="is-current" aria-current="step">\n          <td>2</td>' in html
+    assert '<tr role="row" class="is-current" aria-current="step">\n          <td role="cell" data-label="Step">2</td>' in html
     assert table_rows(html, "tracker")[1] == SEED_TRACKER[1][:4] + [NOT_REACHED, NOT_REACHED]
     assert 'value="2"' in element(html, "player-scrubber")
     assert 'ws-connect="/ws/lessons/stateful-security-groups/?step=2"' in html

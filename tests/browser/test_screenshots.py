@@ -70,3 +70,70 @@ class ScreenshotTests(BrowserTestCase):
                 cell.evaluate("cell => cell.closest('.table-scroll').scrollIntoView({block: 'center'})")
                 # IntersectionObserver: clipping by the box counts. lesson.js scrolls on the message.
                 expect(cell).to_be_in_viewport(ratio=0.9, timeout=3_000)
+
+    def test_flowchart_labels_are_readable_fit_their_shapes_and_share_one_scale(self):
+        """Node labels at least 16 px on screen at 1280 px, larger in the projector view; both
+        lanes drawn at one scale (a shrunken lane would mislead); every label inside its shape."""
+        for width, height, query, smallest in [
+            (1280, 800, "?step=2", 16),
+            (1280, 800, "?step=2&projector=1", 19),
+            (1920, 1080, "?step=2&projector=1", 22),
+        ]:
+            with self.subTest(width=width, view=query):
+                self.page.set_viewport_size({"width": width, "height": height})
+                self.open_lesson(query)
+                chart = self.page.evaluate(FLOWCHART_GEOMETRY)
+                scales = {round(lane["scale"], 3) for lane in chart}
+                self.assertEqual(len(scales), 1, f"the lanes are drawn at different scales: {scales}")
+                for lane in chart:
+                    self.assertGreaterEqual(lane["label_px"], smallest, f"labels too small in {lane['name']}")
+                    self.assertEqual(lane["outside"], [], f"label lines outside their shapes in {lane['name']}")
+
+    def test_on_a_phone_the_caption_leads_and_the_player_stays_compact(self):
+        self.page.set_viewport_size({"width": 360, "height": 740})
+        self.open_lesson("?step=2")
+        box = lambda selector: self.page.locator(selector).first.bounding_box()  # noqa: E731
+        self.assertLess(box("#caption")["y"], box(".flow-chart")["y"], "the caption should come before the chart")
+        self.assertLessEqual(box("#player")["height"], 110, "the sticky player takes too much of the screen")
+
+    def test_on_a_phone_table_rows_are_cards_labelled_by_their_column(self):
+        self.page.set_viewport_size({"width": 360, "height": 740})
+        self.open_lesson("?step=2")
+        headers = ["Step", "Packet Direction", "Check", "Result", "Action"]
+        labels = self.page.locator("#exec-table tbody tr").first.locator("td").evaluate_all(
+            "cells => cells.map(cell => getComputedStyle(cell, '::before').content)"
+        )
+        self.assertEqual(labels, [f'"{header}"' for header in headers])
+        for region in ("#exec-table", "#tracker"):
+            with self.subTest(region):
+                sideways = self.page.locator(region).evaluate("box => box.scrollWidth - box.clientWidth")
+                self.assertLessEqual(sideways, 0, f"{region} still scrolls sideways at 360 px")
+        # Still a table to assistive technology: its cells keep their column headers.
+        self.assertEqual(self.page.get_by_role("cell", name="Outgoing").count(), 1)
+        self.assertEqual(self.page.get_by_role("columnheader", name="Packet Direction").count(), 1)
+
+
+# Per lane: the screen scale, the labels' size on screen, and any label line that leaves its
+# shape (rectangle, or the diamond |dx|/half width + |dy|/half height <= 1), in SVG units.
+FLOWCHART_GEOMETRY = """() => Array.from(document.querySelectorAll('svg.flow-chart'), svg => {
+    const scale = svg.getScreenCTM().a;
+    const origin = svg.getBoundingClientRect();
+    const outside = [];
+    let labelPx = Infinity;
+    svg.querySelectorAll('.flow-node').forEach(node => {
+        const shape = node.querySelector('.flow-node__shape').getBBox();
+        const cx = shape.x + shape.width / 2, cy = shape.y + shape.height / 2;
+        const diamond = node.classList.contains('flow-node--decision');
+        node.querySelectorAll('tspan').forEach(line => {
+            labelPx = Math.min(labelPx, parseFloat(getComputedStyle(line).fontSize) * scale);
+            const r = line.getBoundingClientRect();
+            const corners = [[r.left, r.top], [r.right, r.top], [r.left, r.bottom], [r.right, r.bottom]]
+                .map(([x, y]) => [(x - origin.left) / scale, (y - origin.top) / scale]);
+            const inside = corners.every(([x, y]) => diamond
+                ? Math.abs(x - cx) / (shape.width / 2) + Math.abs(y - cy) / (shape.height / 2) <= 1.02
+                : x >= shape.x - 0.5 && x <= shape.x + shape.width + 0.5 && y >= shape.y - 0.5 && y <= shape.y + shape.height + 0.5);
+            if (!inside) outside.push(line.textContent);
+        });
+    });
+    return {name: svg.getAttribute('aria-labelledby'), scale, label_px: labelPx, outside};
+})"""
