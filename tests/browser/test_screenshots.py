@@ -28,6 +28,15 @@ class ScreenshotTests(BrowserTestCase):
                     print(f"  {path}")
                 overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 self.assertLessEqual(overflow, 0, f"the page scrolls sideways at {width}px: {self.too_wide()}")
+        for width, height in [(1280, 800), (1920, 1080)]:  # the projector view, as a classroom sees it
+            with self.subTest(projector=width):
+                self.page.set_viewport_size({"width": width, "height": height})
+                self.open_lesson("?step=2&projector=1")
+                path = SCREENSHOTS / f"projector-step2-{width}.png"
+                self.page.screenshot(path=path, animations="disabled")
+                print(f"  {path}")
+                overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                self.assertLessEqual(overflow, 0, f"the projector view scrolls sideways at {width}px: {self.too_wide()}")
 
     def too_wide(self):
         """The elements past the right edge of the window that no scrolling box holds in (an
