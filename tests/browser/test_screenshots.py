@@ -38,6 +38,31 @@ class ScreenshotTests(BrowserTestCase):
                 overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 self.assertLessEqual(overflow, 0, f"the projector view scrolls sideways at {width}px: {self.too_wide()}")
 
+    def test_the_projector_view_fits_one_screen(self):
+        """A classroom sees the caption, the player, both lanes, the process table (from its Step
+        column) and the tracker at once: nothing scrolls, at step 2 and with the table full."""
+        for width, height in [(1920, 1080), (1280, 720), (1280, 800)]:
+            for step in (2, 4):
+                with self.subTest(width=width, height=height, step=step):
+                    self.page.set_viewport_size({"width": width, "height": height})
+                    self.open_lesson(f"?step={step}&projector=1")
+                    self.expect_step(step)
+                    page = self.page.evaluate(
+                        "({scrollHeight: document.documentElement.scrollHeight, innerHeight: window.innerHeight,"
+                        " scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth})"
+                    )
+                    self.assertLessEqual(page["scrollHeight"], page["innerHeight"] + 1, f"scrolls down: {page}")
+                    self.assertLessEqual(page["scrollWidth"], page["innerWidth"], f"scrolls sideways: {page}")
+                    step_header = self.page.locator("#exec-table th").first
+                    expect(step_header).to_have_text("Step")
+                    gap = step_header.evaluate(
+                        "th => th.getBoundingClientRect().left - th.closest('.table-scroll').getBoundingClientRect().left"
+                    )
+                    self.assertGreaterEqual(gap, 0, "the Step column is scrolled out of its box")
+                    for region in ("#caption", "#player", "#tracker", ".lane:nth-child(1) .flow-node:last-of-type",
+                                   ".lane:nth-child(2) .flow-node:last-of-type"):
+                        expect(self.page.locator(region)).to_be_in_viewport(ratio=1)
+
     def too_wide(self):
         """The elements past the right edge of the window that no scrolling box holds in (an
         absolutely positioned one escapes a box that is not its containing block)."""
@@ -81,12 +106,15 @@ class ScreenshotTests(BrowserTestCase):
                 expect(cell).to_be_in_viewport(ratio=0.9, timeout=3_000)
 
     def test_flowchart_labels_are_readable_fit_their_shapes_and_share_one_scale(self):
-        """Node labels at least 16 px on screen at 1280 px, larger in the projector view; both
-        lanes drawn at one scale (a shrunken lane would mislead); every label inside its shape."""
+        """Node labels at least 16 px on screen at 1280 px, at least 14 px in the projector view at
+        1280x720 (where the whole lesson fits one screen) and larger on a larger screen; both lanes
+        drawn at one scale (a shrunken lane would mislead); every label inside its shape."""
         for width, height, query, smallest in [
             (1280, 800, "?step=2", 16),
-            (1280, 800, "?step=2&projector=1", 19),
-            (1920, 1080, "?step=2&projector=1", 22),
+            # The projector view fits one screen: the chart's height sets its scale.
+            (1280, 720, "?step=2&projector=1", 14),
+            (1280, 800, "?step=2&projector=1", 15.5),
+            (1920, 1080, "?step=2&projector=1", 21),
         ]:
             with self.subTest(width=width, view=query):
                 self.page.set_viewport_size({"width": width, "height": height})
