@@ -78,21 +78,20 @@ class Findings:
     # Typed reads: each returns the value, or None after recording a fault that says what
     # was expected, so a caller can carry on and find the next problem.
 
-    def as_object(self, value: Any, path: str) -> dict | None:
+    def _of_type(self, value: Any, path: str, kind: type, expected: str) -> Any:
+        """``value`` if it is a ``kind``; else a fault saying what was expected (None if absent)."""
         if value is MISSING:
             return None
-        if isinstance(value, dict):
+        if isinstance(value, kind):
             return value
-        self.fault(path, f"expected an object {{...}}, got {describe(value)}")
+        self.fault(path, f"expected {expected}, got {describe(value)}")
         return None
 
+    def as_object(self, value: Any, path: str) -> dict | None:
+        return self._of_type(value, path, dict, "an object {...}")
+
     def as_list(self, value: Any, path: str) -> list | None:
-        if value is MISSING:
-            return None
-        if isinstance(value, list):
-            return value
-        self.fault(path, f"expected a list [...], got {describe(value)}")
-        return None
+        return self._of_type(value, path, list, "a list [...]")
 
     def as_string(self, value: Any, path: str, *, empty_ok: bool = False) -> str | None:
         if value is MISSING:
@@ -103,12 +102,7 @@ class Findings:
         return None
 
     def as_bool(self, value: Any, path: str) -> bool | None:
-        if value is MISSING:
-            return None
-        if isinstance(value, bool):
-            return value
-        self.fault(path, f"expected true or false, got {describe(value)}")
-        return None
+        return self._of_type(value, path, bool, "true or false")
 
     def as_int(self, value: Any, path: str, low: int, high: int, what: str = "") -> int | None:
         """A whole number in low..high; ``what`` names the range in the message (e.g. "ports")."""
