@@ -12,8 +12,12 @@ $(INSTALLED): requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(INSTALLED)
 
-.PHONY: setup migrate run admin test bench
+.PHONY: setup system-packages migrate run admin test bench
 setup: $(INSTALLED)
+
+# Debian's Chromium, an emoji font and the network tools the suite drives (scripts/system-packages).
+system-packages:
+	scripts/system-packages
 
 # Migrating also loads the seed lesson (a data migration).
 migrate: setup
@@ -29,7 +33,7 @@ run: migrate
 admin: migrate
 	$(BIN)/python manage.py createsuperuser
 
-test: setup
+test: setup system-packages
 	$(BIN)/python -m pytest
 
 # Every script in benchmarks/ that runs as a program (helper modules have no __main__ block).
