@@ -28,7 +28,7 @@ run: migrate
 	@echo "  sgviz:  http://$(HOST):$(PORT)/"
 	@echo "  admin:  http://$(HOST):$(PORT)/admin/  (create a staff login first: make admin)"
 	@echo
-	$(BIN)/daphne -b $(HOST) -p $(PORT) sgviz.asgi:application
+	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 admin: migrate
 	$(BIN)/python manage.py createsuperuser

@@ -40,7 +40,7 @@ def site_env(**settings):
     only; ``settings`` add or replace variables (DATABASE_URL, REDIS_URL, STATIC_ROOT...)."""
     env = {name: value for name, value in os.environ.items() if name not in SITE_VARIABLES}
     env.update(
-        DJANGO_SETTINGS_MODULE="sgviz.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
@@ -124,7 +124,7 @@ def _stop(process):
 
 
 @contextmanager
-def benchmark_site(application="sgviz.asgi:application", collect_static=False):
+def benchmark_site(application="config.asgi:application", collect_static=False):
     """sgviz under daphne with production settings and a migrated SQLite database (seed
     lesson included) in a temporary folder; with ``collect_static``, static files are
     collected there first, so WhiteNoise serves the hashed, pre-compressed copies real users get."""

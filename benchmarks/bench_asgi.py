@@ -3,14 +3,14 @@
 The echo is step_latency.py's baseline. It runs in the same daphne process behind the same
 origin validator and middleware as the lesson consumer, so the difference between the two
 is the lesson consumer's own work per action (parse, pick the frame, render the fragments).
-For benchmarks only: production serves ``sgviz.asgi:application``, which has no echo.
+For benchmarks only: production serves ``config.asgi:application``, which has no echo.
 
 Serve it with ``daphne benchmarks.bench_asgi:application`` from the project folder.
 """
 
 import json
 
-from sgviz.asgi import application as sgviz_application  # first: it sets Django up, which channels.auth needs
+from config.asgi import application as sgviz_application  # first: it sets Django up, which channels.auth needs
 
 from channels.auth import AuthMiddlewareStack
 from channels.generic.websocket import AsyncWebsocketConsumer

@@ -47,7 +47,7 @@ RATE_LIMITED = "Too many messages"
 def rate_limit():
     """The lesson consumer's own limit, read from its code rather than copied here."""
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sgviz.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

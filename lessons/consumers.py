@@ -31,7 +31,7 @@ are final):
     4008  flood: kept sending after the rate-limit error (40 refused messages in a row)
 
 A connection from a page on another site is refused before it reaches this consumer, by
-``AllowedHostsOriginValidator`` in ``sgviz/asgi.py``.
+``AllowedHostsOriginValidator`` in ``config/asgi.py``.
 """
 
 import asyncio

@@ -16,7 +16,7 @@ from django.test import Client, TransactionTestCase, override_settings
 from conftest import SEED_SCENARIO, SEED_SLUG, load_seed_lesson
 from lessons import consumers
 from lessons.models import Lesson
-from sgviz.asgi import application
+from config.asgi import application
 from tests.test_lesson_page import SEED_ROWS, SEED_TRACKER, table_rows
 
 ORIGIN = (b"origin", b"http://localhost:8000")

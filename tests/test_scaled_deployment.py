@@ -85,8 +85,8 @@ def deployment(tmp_path_factory):
         env = site_env(DATABASE_URL=f"{POSTGRES_URL}/{database}", REDIS_URL=REDIS_URL, REDIS_PREFIX=database)
         manage("migrate", "--noinput", env=env)
         with ExitStack() as servers:
-            a = servers.enter_context(daphne("sgviz.asgi:application", env, logs / "a.log"))
-            b = servers.enter_context(daphne("sgviz.asgi:application", env, logs / "b.log"))
+            a = servers.enter_context(daphne("config.asgi:application", env, logs / "a.log"))
+            b = servers.enter_context(daphne("config.asgi:application", env, logs / "b.log"))
             yield Deployment(a, b, env)
     finally:
         with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as admin:

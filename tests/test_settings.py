@@ -36,7 +36,7 @@ PRODUCTION = {
 def run_python(code, env, *args):
     """Run Python in the project folder with only `env` (plus PATH) as configuration."""
     clean = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
-    clean.update(env, DJANGO_SETTINGS_MODULE="sgviz.settings")
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
         [sys.executable, *(["-c", code] if code else []), *args],
         cwd=PROJECT, env=clean, capture_output=True, text=True, timeout=120,
@@ -197,7 +197,7 @@ def test_static_files_are_served_with_debug_off_and_no_collectstatic(client):
 
 class WebsocketOriginTests(TestCase):
     async def test_a_websocket_from_another_sites_page_is_refused(self):
-        from sgviz.asgi import application
+        from config.asgi import application
 
         communicator = WebsocketCommunicator(
             application, "/ws/lessons/stateful-security-groups/", headers=[(b"origin", b"https://evil.example")]

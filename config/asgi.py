@@ -1,13 +1,13 @@
 """ASGI entry point: HTTP goes to Django, websockets to the lessons' Channels consumers.
 
-Run with `daphne sgviz.asgi:application`.
+Run with `daphne config.asgi:application`.
 """
 
 import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sgviz.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set up Django (apps, models) before importing routing, whose consumers import models.
 django_application = get_asgi_application()
 
