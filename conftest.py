@@ -58,6 +58,7 @@ def load_seed_lesson():
     from django.apps import apps
 
     importlib.import_module("lessons.migrations.0002_seed_lesson").load_seed_lesson(apps, None)
+    importlib.import_module("lessons.migrations.0004_sample_line_step").mark_seed_sample_steps(apps, None)
 
 
 class _FormReader(HTMLParser):

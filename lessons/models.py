@@ -132,6 +132,13 @@ class PointsAtStep(models.Model):
 class SampleLine(Ordered):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="sample_lines")
     text = models.CharField(max_length=300)
+    step = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="The step (packet, from 1) this line narrates: the player marks it at that step. "
+        "Empty: a line of no one step.",
+    )
 
     def __str__(self):
         return self.text

@@ -59,6 +59,9 @@ class TestSeedLesson:
             "Security group allows response automatically",
         ]
 
+    def test_its_sample_lines_narrate_the_request_at_step_one_and_the_reply_at_step_two(self, seed_lesson):
+        assert [line.step for line in seed_lesson.sample_lines.all()] == [1, 1, 1, 2, 2]
+
     def test_its_key_moments_point_at_steps_two_and_three(self, seed_lesson):
         moments = list(seed_lesson.key_moments.all())
         assert [(moment.step, moment.question) for moment in moments] == [
