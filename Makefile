@@ -33,8 +33,10 @@ run: migrate
 admin: migrate
 	$(BIN)/python manage.py createsuperuser
 
+# Two workers (this machine has two cores); --dist loadfile keeps a file's tests, and so a
+# browser test class and its one daphne, in one worker.
 test: setup system-packages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Every script in benchmarks/ that runs as a program (helper modules have no __main__ block).
 bench: setup
