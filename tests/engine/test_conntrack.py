@@ -217,11 +217,59 @@ def test_icmp_error_about_a_tracked_flow_is_allowed_in():
     assert TableChangeKind.RELATED in changes(error)
 
 
-def test_icmp_error_without_embedded_header_matches_any_flow_between_the_two_addresses():
+def test_an_icmp_error_without_a_quoted_header_is_judged_by_the_rules():
     wire = web_wire(egress=(ALL_OUT,))
     wire.send(packet(f"{WEB}:40000", "93.184.216.34:443"))
-    assert wire.send(icmp("93.184.216.34", WEB, 3, 4, ident=None)).basis == Basis.STATE
-    assert wire.send(icmp("192.0.2.1", WEB, 3, 4, ident=None)).verdict == Verdict.DROP
+    result = wire.send(icmp("93.184.216.34", WEB, 3, 4, ident=None))
+    assert (result.verdict, result.basis) == (Verdict.DROP, Basis.NO_MATCH)
+
+
+def test_a_timestamp_request_is_not_part_of_an_echo_flow_with_the_same_identifier():
+    wire = web_wire(("icmp", 8, "0.0.0.0/0"))
+    assert wire.send(icmp(CLIENT, WEB, 8, ident=7)).tracked is True
+    timestamp = wire.send(icmp(CLIENT, WEB, 13, ident=7))
+    assert (timestamp.verdict, timestamp.basis) == (Verdict.DROP, Basis.NO_MATCH)
+    assert wire.send(icmp(WEB, CLIENT, 14, ident=7)).verdict == Verdict.DROP
+    assert wire.send(icmp(WEB, CLIENT, 0, ident=7)).basis == Basis.STATE
+
+
+def test_a_request_from_the_side_that_answers_is_a_new_flow():
+    wire = web_wire(egress=(ALL_OUT,))
+    wire.send(icmp(WEB, CLIENT, 8, ident=7))
+    request = wire.send(icmp(CLIENT, WEB, 8, ident=7))
+    assert (request.verdict, request.basis) == (Verdict.DROP, Basis.NO_MATCH)
+    reply = wire.send(icmp(CLIENT, WEB, 0, ident=7))
+    assert (reply.basis, reply.explanation) == (
+        Basis.STATE,
+        f"Allowed without an inbound rule: reply to the tracked connection {WEB} → {CLIENT}/icmp echo request id 7.",
+    )
+
+
+def test_a_query_flow_with_identifier_zero_does_not_let_unrelated_errors_in():
+    wire = web_wire(egress=(ALL_OUT,))
+    wire.send(icmp(WEB, CLIENT, 8, ident=None))  # no icmp_id: identifier 0
+    never_sent = packet(f"{WEB}:5353", f"{CLIENT}:53", "udp")
+    for error in (icmp(CLIENT, WEB, 3, 3, ident=None, embedded=never_sent), icmp(CLIENT, WEB, 3, 3, ident=0), icmp(CLIENT, WEB, 11, 0, ident=None)):
+        result = wire.send(error)
+        assert (result.verdict, result.basis) == (Verdict.DROP, Basis.NO_MATCH)
+
+
+def test_an_error_quoting_an_unsent_timestamp_request_is_not_about_the_echo_flow():
+    wire = web_wire(egress=(ALL_OUT,))
+    echo = icmp(WEB, CLIENT, 8, ident=7)
+    wire.send(echo)
+    unsent = wire.send(icmp("192.0.2.1", WEB, 3, 1, ident=None, embedded=icmp(WEB, CLIENT, 13, ident=7)))
+    assert (unsent.verdict, unsent.basis) == (Verdict.DROP, Basis.NO_MATCH)
+    about_echo = wire.send(icmp("192.0.2.1", WEB, 3, 1, ident=None, embedded=echo))
+    assert (about_echo.verdict, about_echo.basis) == (Verdict.ALLOW, Basis.STATE)
+    assert TableChangeKind.RELATED in changes(about_echo)
+
+
+def test_an_icmp_reply_without_a_tracked_request_opens_no_flow():
+    wire = web_wire(("icmp", None, "0.0.0.0/0"), egress=(ALL_OUT,))
+    reply = wire.send(icmp(CLIENT, WEB, 0, ident=7))
+    assert (reply.verdict, reply.basis, reply.tracked) == (Verdict.ALLOW, Basis.RULE, None)
+    assert wire.simulation.connections() == ()
 
 
 def test_icmp_error_about_an_unknown_flow_needs_a_rule():
