@@ -147,10 +147,10 @@ class Timeouts:
     by_flags: tuple[int, ...]
 
     @classmethod
-    def for_interface(cls, config: ConnectionTrackingConfig, params: Parameters) -> Timeouts:
+    def for_interface(cls, config: ConnectionTrackingConfig, params: Parameters, nitro: int | None = None) -> Timeouts:
         seconds = {
             TCP_NEW: params.tcp_unestablished_timeout,
-            TCP_ESTABLISHED: config.tcp_established_timeout,
+            TCP_ESTABLISHED: config.tcp_established(nitro),
             TCP_CLOSING: params.tcp_closing_timeout,
             UDP_NEW: config.udp_timeout,
             UDP_REPLIED: config.udp_timeout,

@@ -156,7 +156,7 @@ class _Interface:
         self.instance = instance
         self.name = instance.name
         self.table = ConnectionTable(
-            Timeouts.for_interface(instance.connection_tracking, params),
+            Timeouts.for_interface(instance.connection_tracking, params, instance.nitro),
             instance.conntrack_capacity if instance.conntrack_capacity is not None else params.conntrack_capacity,
         )
         self.addresses = tuple(a for a in (instance.private_ip, instance.ipv6, instance.public_ip) if a is not None)

@@ -119,6 +119,36 @@ def test_tcp_established_timeout_is_per_interface():
     assert wire.send(packet(f"{WEB}:80", f"{CLIENT}:50000"), at=121.5).verdict == Verdict.DROP
 
 
+def idle_database_connection(**instance_options):
+    """An app server's connection to its database, then silence: which packets pass at 350 s and 351 s?"""
+    wire = Wire(
+        [group("sg-app", egress=(("tcp", 5432, "10.0.2.0/24"),))],
+        [instance("app", "10.0.1.20", "sg-app", **instance_options)],
+    )
+    wire.send(packet("10.0.1.20:40000", "10.0.2.30:5432", flags="SYN"), at=0)
+    wire.send(packet("10.0.2.30:5432", "10.0.1.20:40000", flags="SYN,ACK"), at=0)
+    wire.send(packet("10.0.1.20:40000", "10.0.2.30:5432", flags="ACK"), at=0)
+    at_350 = wire.send(packet("10.0.2.30:5432", "10.0.1.20:40000", flags="ACK"), at=350)
+    at_701 = wire.send(packet("10.0.2.30:5432", "10.0.1.20:40000", flags="ACK"), at=701)
+    return at_350, at_701
+
+
+def test_an_idle_database_connection_is_dropped_after_350_seconds_on_nitro_v6_only():
+    for nitro in (6, None, 5):
+        at_350, at_701 = idle_database_connection(**({"nitro": nitro} if nitro else {}))
+        assert at_350.basis == Basis.STATE  # idle exactly the timeout still passes
+        expected = (Verdict.DROP, Basis.NO_MATCH) if nitro == 6 else (Verdict.ALLOW, Basis.STATE)
+        assert (at_701.verdict, at_701.basis) == expected, nitro
+        assert bool(at_701.expired) == (nitro == 6)
+
+
+def test_an_explicit_tcp_established_timeout_wins_over_the_nitro_v6_default():
+    _, at_701 = idle_database_connection(nitro=6, connection_tracking=ConnectionTrackingConfig(tcp_established_timeout=432000))
+    assert at_701.basis == Basis.STATE
+    _, at_701 = idle_database_connection(nitro=4, connection_tracking=ConnectionTrackingConfig(tcp_established_timeout=60))
+    assert at_701.verdict == Verdict.DROP
+
+
 def test_fin_moves_a_connection_to_the_closing_timeout():
     wire = web_wire(("tcp", 80, "0.0.0.0/0"), parameters=Parameters(tcp_closing_timeout=5))
     wire.send(packet(f"{CLIENT}:50000", f"{WEB}:80"), at=0)
