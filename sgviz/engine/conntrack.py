@@ -4,8 +4,9 @@ A connection is seen *from the interface*: ``(protocol, local address, local por
 address, remote port)``. A request and its replies cross the interface in opposite directions
 but have the same local and remote ends, so one key serves both and a reply costs one dict
 lookup. The key is packed into one integer (``flow_key``); for ICMP queries the "ports" are the
-identifier (so an echo request and its reply share a key), for protocols without ports they
-are 0 (AWS tracks those by protocol and addresses only).
+identifier and the query kind with the side that asked (``icmp_ports``: an echo request and its
+reply share a key, a timestamp request or an echo request from the other side does not); for
+protocols without ports they are 0 (AWS tracks those by protocol and addresses only).
 
 An entry's value is one integer too: ``expires_ms << 8 | flags``, where ``flags`` holds the
 stage (below), whether the flow was initiated inbound, and whether it came through a Network
@@ -55,6 +56,11 @@ STAGE_NAMES = {
     OTHER_FLOW: "tracked",
 }
 
+# ICMP queries: request type -> reply type (spec §2).
+ICMP_QUERIES = {ICMP: {8: 0, 13: 14, 15: 16, 17: 18}, ICMPV6: {128: 129}}
+_REQUEST_OF_REPLY = {protocol: {reply: request for request, reply in pairs.items()} for protocol, pairs in ICMP_QUERIES.items()}
+ASKED_BY_REMOTE = 1  # low bit of an ICMP key's remote "port": the request came from the remote end
+
 _V4_LIMIT = 1 << 104  # every IPv4 key is below, every IPv6 key above (see flow_key)
 
 
@@ -67,6 +73,19 @@ def flow_key(version: int, protocol: int, local: int, local_port: int, remote: i
     if version == 4:
         return ((((protocol << 32 | local) << 16 | local_port) << 32 | remote) << 16) | remote_port
     return (((((256 | protocol) << 128 | local) << 16 | local_port) << 128 | remote) << 16) | remote_port
+
+
+def icmp_ports(protocol: int, icmp_type: int, icmp_id: int, inbound: bool) -> tuple[int, int]:
+    """The "ports" of an ICMP query flow's key: ``(identifier, request type << 1 | asked by remote)``.
+
+    A reply is keyed by the request it answers and was asked by the side receiving it; any
+    other type (a request, or a message nothing answers) is keyed by itself and asked by its
+    sender. So only the matching reply from the other side finds its request's entry.
+    """
+    request = _REQUEST_OF_REPLY[protocol].get(icmp_type)
+    if request is None:
+        return icmp_id, icmp_type << 1 | (ASKED_BY_REMOTE if inbound else 0)
+    return icmp_id, request << 1 | (0 if inbound else ASKED_BY_REMOTE)
 
 
 def unpack_key(key: int) -> tuple[int, int, int, int, int, int]:
@@ -128,10 +147,10 @@ class Timeouts:
     by_flags: tuple[int, ...]
 
     @classmethod
-    def for_interface(cls, config: ConnectionTrackingConfig, params: Parameters) -> Timeouts:
+    def for_interface(cls, config: ConnectionTrackingConfig, params: Parameters, nitro: int | None = None) -> Timeouts:
         seconds = {
             TCP_NEW: params.tcp_unestablished_timeout,
-            TCP_ESTABLISHED: config.tcp_established_timeout,
+            TCP_ESTABLISHED: config.tcp_established(nitro),
             TCP_CLOSING: params.tcp_closing_timeout,
             UDP_NEW: config.udp_timeout,
             UDP_REPLIED: config.udp_timeout,
@@ -265,17 +284,6 @@ class ConnectionTable:
         """Every entry as ``(key, flags, expires_ms)``, in key order."""
         return [(key, value & FLAG_MASK, value >> FLAG_BITS) for key, value in sorted(self._entries.items())]
 
-    def between(self, version: int, local: int, remote: int, now: int) -> tuple[int, int, int] | None:
-        """The first live entry (key order) between two addresses, whatever the protocol and ports.
-
-        Used for ICMP errors that carry no embedded header; a scan, as these are rare.
-        """
-        for key, flags, expires in self.entries():
-            v, _, key_local, _, key_remote, _ = unpack_key(key)
-            if v == version and key_local == local and key_remote == remote and expires >= now:
-                return key, flags, expires
-        return None
-
 
 def endpoint(address: IpAddress, port: int | None) -> str:
     """``10.0.1.10:80``, ``[2001:db8::1]:443``, or the bare address when there is no port."""
@@ -302,4 +310,5 @@ def connection_view(instance: str, key: int, flags: int, expires_ms: int) -> Con
         local_port=local_port if ported else None,
         remote_port=remote_port if ported else None,
         icmp_id=local_port if protocol in (ICMP, ICMPV6) else None,
+        icmp_type=remote_port >> 1 if protocol in (ICMP, ICMPV6) else None,
     )

@@ -38,6 +38,12 @@ ICMP_TYPE_NAMES = {
     (ICMP, 8): "echo request",
     (ICMP, 11): "time exceeded",
     (ICMP, 12): "parameter problem",
+    (ICMP, 13): "timestamp request",
+    (ICMP, 14): "timestamp reply",
+    (ICMP, 15): "information request",
+    (ICMP, 16): "information reply",
+    (ICMP, 17): "address mask request",
+    (ICMP, 18): "address mask reply",
     (ICMPV6, 1): "destination unreachable",
     (ICMPV6, 2): "packet too big",
     (ICMPV6, 3): "time exceeded",
@@ -122,7 +128,10 @@ def describe_packet(packet: Packet) -> str:
 def describe_connection(connection: Connection) -> str:
     """The connection as its first packet went: initiator → responder."""
     first, second = (connection.remote, connection.local) if connection.initiated_inbound else (connection.local, connection.remote)
-    return f"{first} → {second}/{protocol_name(connection.protocol)}"
+    kind = protocol_name(connection.protocol)
+    if connection.icmp_type is not None:  # an ICMP flow is one query kind and identifier
+        kind += f" {ICMP_TYPE_NAMES.get((connection.protocol, connection.icmp_type), f'type {connection.icmp_type}')} id {connection.icmp_id}"
+    return f"{first} → {second}/{kind}"
 
 
 def what_is_asked(packet: Packet) -> str:

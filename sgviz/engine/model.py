@@ -112,13 +112,28 @@ class Subnet:
     ipv6_cidr: Cidr | None = None
 
 
+# The default TcpEstablishedTimeout (seconds): 5 days, except on sixth-generation Nitro
+# (Nitro V6) instances, launched June 2025, where AWS made it 350 s (AWS Networking & Content
+# Delivery blog, "Best Practices for TCP Connection Management on EC2"). The range is the same.
+TCP_ESTABLISHED_DEFAULT = 432000
+NITRO_V6_TCP_ESTABLISHED_DEFAULT = 350
+NITRO_GENERATIONS = (1, 6)  # the Nitro generations known, lowest and highest
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionTrackingConfig:
     """Per-interface idle timeouts, with AWS's names, defaults and ranges (seconds)."""
 
-    tcp_established_timeout: int = 432000  # TcpEstablishedTimeout, 60..432000
+    # TcpEstablishedTimeout, 60..432000; None: the default of the instance's Nitro generation.
+    tcp_established_timeout: int | None = None
     udp_timeout: int = 30  # UdpTimeout, 30..60
     udp_stream_timeout: int = 180  # UdpStreamTimeout, 60..180
+
+    def tcp_established(self, nitro: int | None) -> int:
+        """The TCP established timeout in force: the explicit setting, else the generation's default."""
+        if self.tcp_established_timeout is not None:
+            return self.tcp_established_timeout
+        return NITRO_V6_TCP_ESTABLISHED_DEFAULT if nitro is not None and nitro >= 6 else TCP_ESTABLISHED_DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +148,7 @@ class Instance:
     subnet: str | None = None
     connection_tracking: ConnectionTrackingConfig = field(default_factory=ConnectionTrackingConfig)
     conntrack_capacity: int | None = None  # None: Parameters.conntrack_capacity
+    nitro: int | None = None  # Nitro generation (6: Nitro V6); None: unstated, an older one
 
 
 @dataclass(frozen=True, slots=True)

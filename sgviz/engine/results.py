@@ -50,12 +50,13 @@ class Connection:
     state: str  # "new", "established", "stream", "closing", "tracked"
     expires_at: float
     # The same ends split up, for phrasing ("Connection recorded for IP A:80"); ports are None
-    # for protocols without ports, icmp_id is set for ICMP queries.
+    # for protocols without ports; icmp_id and icmp_type (the request's type) are set for ICMP.
     local_ip: str = ""
     remote_ip: str = ""
     local_port: int | None = None
     remote_port: int | None = None
     icmp_id: int | None = None
+    icmp_type: int | None = None
 
     @property
     def service_port(self) -> int | None:

@@ -30,6 +30,7 @@ from .model import (
     Direction,
     GroupRef,
     Instance,
+    NITRO_GENERATIONS,
     NaclChange,
     NaclEntry,
     NetworkAcl,
@@ -46,7 +47,7 @@ from .params import UNTRACKED_JUDGEMENTS, Parameters
 from .simulation import ICMP_ERRORS
 
 TOP_KEYS = ("security_groups", "instances", "timeline", "network_acls", "prefix_lists", "subnets", "labels", "parameters")
-INSTANCE_KEYS = ("name", "private_ip", "ipv6", "public_ip", "subnet", "security_groups", "connection_tracking", "conntrack_capacity")
+INSTANCE_KEYS = ("name", "private_ip", "ipv6", "public_ip", "subnet", "security_groups", "connection_tracking", "conntrack_capacity", "nitro")
 SUBNET_KEYS = ("id", "cidr", "ipv6_cidr")
 ENTRY_KEYS = ("at", "packet", "change")
 PACKET_KEYS = ("src", "dst", "protocol", "icmp_type", "icmp_code", "icmp_id", "flags", "via", "embedded")
@@ -287,6 +288,7 @@ class _Reader:
         if item is None:
             return None
         self.f.only_keys(item, INSTANCE_KEYS, path)
+        nitro = self.f.as_int(item["nitro"], join(path, "nitro"), *NITRO_GENERATIONS, "the instance's Nitro generation") if "nitro" in item else None
         name = self.f.as_string(self.f.required(item, "name", path), join(path, "name"))
         self.unique_name(name, path)
         private_ip = self.own_address("private_ip", path, 4, item)
@@ -298,7 +300,9 @@ class _Reader:
         capacity = self.f.as_int(item["conntrack_capacity"], join(path, "conntrack_capacity"), 0, NO_LIMIT) if "conntrack_capacity" in item else None
         if None in (name, private_ip, group_ids, tracking) or ("conntrack_capacity" in item and capacity is None) or ("subnet" in item and subnet_id is None):
             return None
-        return Instance(name, private_ip, group_ids, ipv6, public_ip, subnet_id, tracking, capacity)
+        if "nitro" in item and nitro is None:
+            return None
+        return Instance(name, private_ip, group_ids, ipv6, public_ip, subnet_id, tracking, capacity, nitro)
 
     def subnet_of(self, item: dict, path: str, subnets: dict[str, Subnet], private_ip: IpAddress | None, ipv6: IpAddress | None) -> str | None:
         if "subnet" not in item:
@@ -758,6 +762,8 @@ def _instance_to_json(instance: Instance) -> dict:
         out["connection_tracking"] = tracking
     if instance.conntrack_capacity is not None:
         out["conntrack_capacity"] = instance.conntrack_capacity
+    if instance.nitro is not None:
+        out["nitro"] = instance.nitro
     return out
 
 

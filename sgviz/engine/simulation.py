@@ -32,8 +32,12 @@ Where AWS documents no behaviour, the simulator decides as follows (the tunable 
   allows everything back (spec §2) — or when it is the reply of such a flow opened the other
   way (the reversed packet meets an all-addresses rule there, and this direction allows
   everything back), so the replies of an untracked flow open nothing either.
-- ICMP errors relate to the flow in their embedded header, or without one to any live flow
-  between the same two addresses; they never open a connection or restart a timer.
+- An ICMP query flow is its two addresses, identifier and query kind, asked by one side: only
+  the matching reply from the other side is a reply. A reply with no tracked request that a
+  rule allows opens nothing (there is no request to answer).
+- ICMP errors relate to a flow only through their embedded header; one without a header, or
+  quoting nothing tracked, is judged by the rules. They never open a connection or restart a
+  timer.
 - A connection is recorded only for a packet that gets out of the interface: an outbound
   NACL deny after the rules records nothing. Between two instances the source records it
   when the packet leaves, even if the destination then drops it.
@@ -50,6 +54,7 @@ from itertools import chain
 from . import explain
 from .addresses import Cidr, IpAddress, parse_ip
 from .conntrack import (
+    ICMP_QUERIES,
     INBOUND,
     NLB,
     ConnectionTable,
@@ -57,6 +62,7 @@ from .conntrack import (
     connection_view,
     first_stage,
     flow_key,
+    icmp_ports,
 )
 from .graph import FLOW_GRAPH, NodeKind
 from .matching import DEFAULT_NACL_ENTRIES, NaclTable, RuleTable, packet_point
@@ -123,6 +129,13 @@ def is_icmp_error(packet: Packet) -> bool:
     return packet.icmp_type in ICMP_ERRORS.get(packet.protocol, ())
 
 
+def opens_flow(packet: Packet) -> bool:
+    """An ICMP error or reply opens no flow of its own: it is about, or answers, another packet."""
+    if packet.protocol not in (ICMP, ICMPV6):
+        return True
+    return not is_icmp_error(packet) and packet.icmp_type not in ICMP_QUERIES[packet.protocol].values()
+
+
 def closes(packet: Packet) -> bool:
     """A TCP packet with FIN or RST moves its connection to the closing timeout."""
     return packet.protocol == TCP and bool(packet.flags & {"FIN", "RST"})
@@ -143,7 +156,7 @@ class _Interface:
         self.instance = instance
         self.name = instance.name
         self.table = ConnectionTable(
-            Timeouts.for_interface(instance.connection_tracking, params),
+            Timeouts.for_interface(instance.connection_tracking, params, instance.nitro),
             instance.conntrack_capacity if instance.conntrack_capacity is not None else params.conntrack_capacity,
         )
         self.addresses = tuple(a for a in (instance.private_ip, instance.ipv6, instance.public_ip) if a is not None)
@@ -391,7 +404,7 @@ class Simulation:
         if packet.protocol in (TCP, UDP):
             local_port, remote_port = (packet.dst_port, packet.src_port) if inbound else (packet.src_port, packet.dst_port)
         elif packet.protocol in (ICMP, ICMPV6):
-            local_port, remote_port = packet.icmp_id or 0, 0  # echo request and reply share the identifier
+            local_port, remote_port = icmp_ports(packet.protocol, packet.icmp_type, packet.icmp_id or 0, inbound)
         else:
             local_port = remote_port = 0  # other protocols: tracked by addresses only
         return flow_key(local.version, packet.protocol, local.value, local_port or 0, remote.value, remote_port or 0)
@@ -416,10 +429,11 @@ class Simulation:
         key = self._key(packet, inbound)
         side.step("state", f"Looking up {explain.describe_packet(packet)} in {iface.name}'s connection table")
         rules = self._rules_for(iface, inbound, packet)
-        found = table.get(key, now)
-        related = None
-        if found is None and is_icmp_error(packet):
-            related = self._related(iface, packet, inbound)
+        # An ICMP error is never a flow of its own: only the header it quotes can relate it to one.
+        if is_icmp_error(packet):
+            found, related = None, self._related(iface, packet)
+        else:
+            found, related = table.get(key, now), None
         if found is not None or related is not None:
             return self._allow_by_state(side, packet, key, found, related, crossing, remote, rules)
 
@@ -460,18 +474,16 @@ class Simulation:
             side.finish(Verdict.DROP, Basis.NACL, f"Dropped by network ACL {iface.acl_id} {moving} {subnet}: {text}", rule=entry)
         return allowed
 
-    def _related(self, iface: _Interface, packet: Packet, inbound: bool) -> tuple[int, int, int] | None:
-        """The tracked flow an ICMP error reports on: the embedded header's flow if given,
-        else any live flow between the error's two addresses."""
-        now = self._now
-        if packet.embedded is not None:
-            embedded = packet.embedded
-            outgoing = embedded.src in iface.addresses
-            key = self._key(embedded, inbound=not outgoing)
-            found = iface.table.get(key, now)
-            return None if found is None else (key, *found)
-        local, remote = (packet.dst, packet.src) if inbound else (packet.src, packet.dst)
-        return iface.table.between(local.version, local.value, remote.value, now)
+    def _related(self, iface: _Interface, packet: Packet) -> tuple[int, int, int] | None:
+        """The tracked flow an ICMP error reports on: the flow of the header it quotes, if that
+        is tracked here. An error quoting nothing, or another ICMP error, relates to nothing."""
+        embedded = packet.embedded
+        if embedded is None or is_icmp_error(embedded):
+            return None
+        outgoing = embedded.src in iface.addresses
+        key = self._key(embedded, inbound=not outgoing)
+        found = iface.table.get(key, self._now)
+        return None if found is None else (key, *found)
 
     def _allow_by_state(
         self,
@@ -562,7 +574,7 @@ class Simulation:
 
         tracked: bool | None = None
         untracked_why = ""
-        if not is_icmp_error(packet):  # an ICMP error opens no flow of its own
+        if opens_flow(packet):
             untracked_why = self._untracked_reason(iface, packet, inbound, point)
             tracked = not untracked_why
         if tracked and iface.table.full:

@@ -119,6 +119,36 @@ def test_tcp_established_timeout_is_per_interface():
     assert wire.send(packet(f"{WEB}:80", f"{CLIENT}:50000"), at=121.5).verdict == Verdict.DROP
 
 
+def idle_database_connection(**instance_options):
+    """An app server's connection to its database, then silence: which packets pass at 350 s and 351 s?"""
+    wire = Wire(
+        [group("sg-app", egress=(("tcp", 5432, "10.0.2.0/24"),))],
+        [instance("app", "10.0.1.20", "sg-app", **instance_options)],
+    )
+    wire.send(packet("10.0.1.20:40000", "10.0.2.30:5432", flags="SYN"), at=0)
+    wire.send(packet("10.0.2.30:5432", "10.0.1.20:40000", flags="SYN,ACK"), at=0)
+    wire.send(packet("10.0.1.20:40000", "10.0.2.30:5432", flags="ACK"), at=0)
+    at_350 = wire.send(packet("10.0.2.30:5432", "10.0.1.20:40000", flags="ACK"), at=350)
+    at_701 = wire.send(packet("10.0.2.30:5432", "10.0.1.20:40000", flags="ACK"), at=701)
+    return at_350, at_701
+
+
+def test_an_idle_database_connection_is_dropped_after_350_seconds_on_nitro_v6_only():
+    for nitro in (6, None, 5):
+        at_350, at_701 = idle_database_connection(**({"nitro": nitro} if nitro else {}))
+        assert at_350.basis == Basis.STATE  # idle exactly the timeout still passes
+        expected = (Verdict.DROP, Basis.NO_MATCH) if nitro == 6 else (Verdict.ALLOW, Basis.STATE)
+        assert (at_701.verdict, at_701.basis) == expected, nitro
+        assert bool(at_701.expired) == (nitro == 6)
+
+
+def test_an_explicit_tcp_established_timeout_wins_over_the_nitro_v6_default():
+    _, at_701 = idle_database_connection(nitro=6, connection_tracking=ConnectionTrackingConfig(tcp_established_timeout=432000))
+    assert at_701.basis == Basis.STATE
+    _, at_701 = idle_database_connection(nitro=4, connection_tracking=ConnectionTrackingConfig(tcp_established_timeout=60))
+    assert at_701.verdict == Verdict.DROP
+
+
 def test_fin_moves_a_connection_to_the_closing_timeout():
     wire = web_wire(("tcp", 80, "0.0.0.0/0"), parameters=Parameters(tcp_closing_timeout=5))
     wire.send(packet(f"{CLIENT}:50000", f"{WEB}:80"), at=0)
@@ -217,11 +247,59 @@ def test_icmp_error_about_a_tracked_flow_is_allowed_in():
     assert TableChangeKind.RELATED in changes(error)
 
 
-def test_icmp_error_without_embedded_header_matches_any_flow_between_the_two_addresses():
+def test_an_icmp_error_without_a_quoted_header_is_judged_by_the_rules():
     wire = web_wire(egress=(ALL_OUT,))
     wire.send(packet(f"{WEB}:40000", "93.184.216.34:443"))
-    assert wire.send(icmp("93.184.216.34", WEB, 3, 4, ident=None)).basis == Basis.STATE
-    assert wire.send(icmp("192.0.2.1", WEB, 3, 4, ident=None)).verdict == Verdict.DROP
+    result = wire.send(icmp("93.184.216.34", WEB, 3, 4, ident=None))
+    assert (result.verdict, result.basis) == (Verdict.DROP, Basis.NO_MATCH)
+
+
+def test_a_timestamp_request_is_not_part_of_an_echo_flow_with_the_same_identifier():
+    wire = web_wire(("icmp", 8, "0.0.0.0/0"))
+    assert wire.send(icmp(CLIENT, WEB, 8, ident=7)).tracked is True
+    timestamp = wire.send(icmp(CLIENT, WEB, 13, ident=7))
+    assert (timestamp.verdict, timestamp.basis) == (Verdict.DROP, Basis.NO_MATCH)
+    assert wire.send(icmp(WEB, CLIENT, 14, ident=7)).verdict == Verdict.DROP
+    assert wire.send(icmp(WEB, CLIENT, 0, ident=7)).basis == Basis.STATE
+
+
+def test_a_request_from_the_side_that_answers_is_a_new_flow():
+    wire = web_wire(egress=(ALL_OUT,))
+    wire.send(icmp(WEB, CLIENT, 8, ident=7))
+    request = wire.send(icmp(CLIENT, WEB, 8, ident=7))
+    assert (request.verdict, request.basis) == (Verdict.DROP, Basis.NO_MATCH)
+    reply = wire.send(icmp(CLIENT, WEB, 0, ident=7))
+    assert (reply.basis, reply.explanation) == (
+        Basis.STATE,
+        f"Allowed without an inbound rule: reply to the tracked connection {WEB} → {CLIENT}/icmp echo request id 7.",
+    )
+
+
+def test_a_query_flow_with_identifier_zero_does_not_let_unrelated_errors_in():
+    wire = web_wire(egress=(ALL_OUT,))
+    wire.send(icmp(WEB, CLIENT, 8, ident=None))  # no icmp_id: identifier 0
+    never_sent = packet(f"{WEB}:5353", f"{CLIENT}:53", "udp")
+    for error in (icmp(CLIENT, WEB, 3, 3, ident=None, embedded=never_sent), icmp(CLIENT, WEB, 3, 3, ident=0), icmp(CLIENT, WEB, 11, 0, ident=None)):
+        result = wire.send(error)
+        assert (result.verdict, result.basis) == (Verdict.DROP, Basis.NO_MATCH)
+
+
+def test_an_error_quoting_an_unsent_timestamp_request_is_not_about_the_echo_flow():
+    wire = web_wire(egress=(ALL_OUT,))
+    echo = icmp(WEB, CLIENT, 8, ident=7)
+    wire.send(echo)
+    unsent = wire.send(icmp("192.0.2.1", WEB, 3, 1, ident=None, embedded=icmp(WEB, CLIENT, 13, ident=7)))
+    assert (unsent.verdict, unsent.basis) == (Verdict.DROP, Basis.NO_MATCH)
+    about_echo = wire.send(icmp("192.0.2.1", WEB, 3, 1, ident=None, embedded=echo))
+    assert (about_echo.verdict, about_echo.basis) == (Verdict.ALLOW, Basis.STATE)
+    assert TableChangeKind.RELATED in changes(about_echo)
+
+
+def test_an_icmp_reply_without_a_tracked_request_opens_no_flow():
+    wire = web_wire(("icmp", None, "0.0.0.0/0"), egress=(ALL_OUT,))
+    reply = wire.send(icmp(CLIENT, WEB, 0, ident=7))
+    assert (reply.verdict, reply.basis, reply.tracked) == (Verdict.ALLOW, Basis.RULE, None)
+    assert wire.simulation.connections() == ()
 
 
 def test_icmp_error_about_an_unknown_flow_needs_a_rule():

@@ -161,6 +161,13 @@ def test_it_rejects_a_timeout_outside_aws_range(name, seconds, allowed):
     assert only_fault(doc) == f"instances[0].connection_tracking.{name}: {seconds} is outside {allowed} (seconds, AWS's range for {name})"
 
 
+@pytest.mark.parametrize("nitro, message", [(7, "7 is outside 1-6 (the instance's Nitro generation)"), ("v6", "expected a whole number 1-6 (the instance's Nitro generation), got the string 'v6'")])
+def test_it_rejects_an_unknown_nitro_generation(nitro, message):
+    doc = scenario_doc()
+    doc["instances"][0]["nitro"] = nitro
+    assert only_fault(doc) == f"instances[0].nitro: {message}"
+
+
 def test_it_rejects_an_unknown_timeout_name():
     doc = scenario_doc()
     doc["instances"][0]["connection_tracking"] = {"TcpTimeout": 100}

@@ -86,6 +86,17 @@ def test_it_accepts_a_packet_via_an_automatically_tracked_middlebox():
     assert load_scenario(doc).timeline[0].packet.via == "network-load-balancer"
 
 
+def test_a_nitro_generation_sets_the_default_tcp_established_timeout_and_round_trips():
+    doc = scenario_doc()
+    doc["instances"][0]["nitro"] = 6
+    scenario = load_scenario(doc)
+    web, db = scenario.instances
+    assert (web.nitro, web.connection_tracking.tcp_established(web.nitro)) == (6, 350)
+    assert db.connection_tracking.tcp_established(db.nitro) == 3600  # set explicitly
+    assert dump_scenario(scenario)["instances"][0]["nitro"] == 6
+    assert load_scenario(dump_scenario(scenario)) == scenario
+
+
 def test_it_accepts_protocol_numbers():
     doc = scenario_doc()
     doc["security_groups"][0]["IpPermissions"][0]["IpProtocol"] = "6"
