@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "lessons",
+    "quiz",
 ]
 
 MIDDLEWARE = [
@@ -164,7 +165,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"  # quiz answers live in the session
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # a learner's quiz answers are rows keyed by its session key
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

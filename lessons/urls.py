@@ -7,5 +7,4 @@ app_name = "lessons"
 urlpatterns = [
     path("", views.index, name="index"),
     path("lessons/<slug:slug>/", views.lesson, name="lesson"),
-    path("lessons/<slug:slug>/quiz/<int:question_id>/", views.answer, name="answer"),
 ]

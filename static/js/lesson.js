@@ -139,14 +139,6 @@
     }
   });
 
-  // A wrong quiz option id comes back as 400 with the question and its error: show it.
-  document.body.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 400 && event.detail.elt.closest(".quiz-question")) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
-
   // The socket -----------------------------------------------------------------------------
 
   live.addEventListener("htmx:wsOpen", function (event) {
