@@ -66,6 +66,11 @@ class Lesson(models.Model):
     transcript = models.TextField(blank=True, help_text='Markdown. The "Full Transcript".')
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Set by `manage.py load_lessons` (lessons/content.py): the digest of the content files it
+    # loaded the lesson from, and the lesson's `updated` at that moment. A later save (an
+    # author's edit in the admin) moves `updated` past it, and the loader then leaves it alone.
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
+    content_loaded = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = LessonQuerySet.as_manager()
 
@@ -171,6 +176,11 @@ class QuizOption(Ordered):
     question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="options")
     text = models.CharField(max_length=300)
     is_correct = models.BooleanField(default=False)
+    why = models.TextField(
+        blank=True,
+        help_text="Markdown. Wrong options: shown to a learner who picks this one, instead of the question's "
+        "explanation. Say why this answer is wrong without naming the right one, so they can try again.",
+    )
 
     def __str__(self):
         return self.text

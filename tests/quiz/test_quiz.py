@@ -51,13 +51,36 @@ def test_a_right_answer_gets_praise_the_explanation_and_a_point(client, question
     assert "Question 1: right. Score 1 of 3." in html
 
 
-def test_a_wrong_answer_says_so_and_explains(client, question):
+def test_a_wrong_answer_says_why_that_answer_is_wrong_and_invites_another(client, question):
     wrong = option(question, False)
     html = answer(client, question, wrong.pk, **HTMX).content.decode()
-    assert f"✗</span> Not quite: “{wrong.text}” is not the answer. Try another." in html
-    assert "That record is what lets the reply out at step 2." in html
+    assert f"✗</span> Not quite: “{wrong.text}” is not the answer.</p>" in html
+    assert text(html).count("Allowing a packet without remembering it is how a stateless filter") == 1
+    assert "Try another answer." in html
     assert "is-chosen is-wrong" in html
     assert score(html) == ("0 of 3", "1")
+
+
+def feedback(html):
+    return text(re.search(r'<div id="question-\d+-feedback" class="feedback">(.*?)</div>', html, re.S).group(1))
+
+
+def test_no_wrong_answer_of_the_seed_gives_the_right_one_away(client, seed_lesson):
+    for question in seed_lesson.quiz_questions.prefetch_related("options"):
+        right = question.correct_option
+        for wrong in question.options.filter(is_correct=False):
+            said = feedback(answer(client, question, wrong.pk, **HTMX).content.decode())
+            assert wrong.why and text(wrong.why) in said, wrong.text
+            assert right.text.lower() not in said.lower() and text(question.explanation) not in said, wrong.text
+            assert f"step {question.step}" not in said.lower() or f"step {question.step}" in text(wrong.why).lower()
+
+
+def test_a_wrong_option_without_its_why_still_invites_another_try(client, question):
+    wrong = option(question, False)
+    wrong.why = ""
+    wrong.save()
+    said = feedback(answer(client, question, wrong.pk, **HTMX).content.decode())
+    assert said.endswith("is not the answer. Try another answer.")
 
 
 def test_feedback_links_to_the_step_the_question_is_about(client, question):
