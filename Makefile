@@ -19,9 +19,11 @@ setup: $(INSTALLED)
 system-packages:
 	scripts/system-packages
 
-# Migrating also loads the seed lesson (a data migration).
+# Migrate, then load the lessons of content/lessons/ that the database lacks (lessons
+# edited in the admin are kept: see lessons/content.py).
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_lessons
 
 run: migrate
 	@echo

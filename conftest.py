@@ -1,5 +1,4 @@
 import copy
-import importlib
 import json
 import os
 from html.parser import HTMLParser
@@ -42,23 +41,51 @@ def seed_scenario():
     return copy.deepcopy(SEED_SCENARIO)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database holds the seed lesson, loaded as `make run` loads it."""
+    with django_db_blocker.unblock():
+        load_seed_lesson()
+
+
+@pytest.fixture(autouse=True)
+def _seed_lesson_even_after_a_flush(request, django_db_blocker):
+    """make test runs the suite in several workers, each taking whole files in no set order,
+    so a worker may run a transactional test (which empties the database as it ends) before
+    a test that expects the seed lesson: put the lesson back first if it is gone."""
+    from django.test import TransactionTestCase
+
+    uses_database = (
+        request.node.get_closest_marker("django_db") is not None
+        or {"db", "transactional_db", "seed_lesson"} & set(request.fixturenames)
+        or isinstance(request.instance, TransactionTestCase)
+    )
+    if not uses_database:
+        return
+    request.getfixturevalue("django_db_setup")
+    from lessons.models import Lesson
+
+    with django_db_blocker.unblock():
+        if not Lesson.objects.filter(slug=SEED_SLUG).exists():
+            load_seed_lesson()
+
+
 @pytest.fixture
 def seed_lesson(db):
-    """The lesson the data migration loads."""
+    """The lesson loaded from content/lessons/stateful-security-groups.json."""
     from lessons.models import Lesson
 
     return Lesson.objects.get(slug=SEED_SLUG)
 
 
 def load_seed_lesson():
-    """Load the seed lesson again with its data migration's own code, for tests that empty
-    the database (TransactionTestCase, ChannelsLiveServerTestCase): call it in setUp.
-    (serialized_rollback=True breaks as soon as a test without it has flushed the database:
-    the content types it re-creates collide with the restored ones.)"""
-    from django.apps import apps
+    """Load the seed lesson again through the content loader (lessons/content.py), for tests
+    that empty the database (TransactionTestCase, ChannelsLiveServerTestCase): call it in
+    setUp. (serialized_rollback=True breaks as soon as a test without it has flushed the
+    database: the content types it re-creates collide with the restored ones.)"""
+    from lessons.content import CONTENT_DIR, load_lesson
 
-    importlib.import_module("lessons.migrations.0002_seed_lesson").load_seed_lesson(apps, None)
-    importlib.import_module("lessons.migrations.0004_sample_line_step").mark_seed_sample_steps(apps, None)
+    load_lesson(CONTENT_DIR / f"{SEED_SLUG}.json")
 
 
 class _FormReader(HTMLParser):

@@ -134,6 +134,7 @@ def benchmark_site(application="config.asgi:application", collect_static=False):
             settings["STATIC_ROOT"] = f"{folder}/static"
         env = site_env(**settings)
         manage("migrate", "--noinput", env=env)
+        manage("load_lessons", env=env)
         if collect_static:
             manage("collectstatic", "--noinput", env=env)
         with daphne(application, env, Path(folder) / "daphne.log") as server:

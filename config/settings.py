@@ -70,8 +70,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "csp",
+    "nested_admin",
     "lessons",
     "player",
+    "quiz",
 ]
 
 MIDDLEWARE = [
@@ -165,7 +167,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"  # quiz answers live in the session
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # a learner's quiz answers are rows keyed by its session key
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,8 +1,12 @@
 import json
 
+import nested_admin
 from django import forms
-from django.contrib import admin, messages
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from sgviz.engine.scenario import TOP_KEYS
 
@@ -14,8 +18,20 @@ from .models import (
     QuizQuestion,
     SampleLine,
     SnapshotBullet,
+    quiz_question_problem,
     scenario_findings,
 )
+
+# A new lesson's scenario starts from a working one: the seed lesson's four packets.
+EXAMPLE_SCENARIO = settings.BASE_DIR / "examples" / "seed-lesson.json"
+
+
+def scenario_help():
+    return format_html(
+        "The engine's JSON document: security groups, instances and a timeline; every packet in "
+        'the timeline is one step of the lesson. <a href="{}">The scenario format</a>.',
+        reverse("lessons:scenario_docs"),
+    )
 
 admin.site.site_header = "sgviz lessons"
 admin.site.site_title = "sgviz admin"
@@ -63,6 +79,18 @@ class LessonAdminForm(forms.ModelForm):
         field_classes = {"scenario": ScenarioField}
         widgets = {"scenario": scenario_textarea(30)}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scenario"].help_text = scenario_help()
+
+    def _post_clean(self):
+        # When the text is not JSON at all, the field has said so; the model's own check
+        # would then add a second error about the empty value left behind ("not null").
+        refused_as_text = list(self.errors.get("scenario", []))
+        super()._post_clean()
+        if refused_as_text:
+            self._errors["scenario"] = self.error_class(refused_as_text)
+
 
 class LessonModeForm(forms.ModelForm):
     class Meta:
@@ -72,39 +100,79 @@ class LessonModeForm(forms.ModelForm):
         widgets = {"scenario": scenario_textarea(12)}
 
 
-class SampleLineInline(admin.TabularInline):
+class QuizOptionFormSet(nested_admin.formsets.NestedInlineFormSet):
+    """A question's options. Drafts may be unfinished; a published lesson's questions must be
+    answerable (models.quiz_question_problem), on the lesson's page and on the question's own."""
+
+    def clean(self):
+        super().clean()
+        self.publish_problem = ""
+        if any(self.errors) or self._question_is_left_out():
+            return
+        question = self.instance
+        if not (question.lesson_id or getattr(question, "lesson", None)) or not question.lesson.published:
+            return
+        kept = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        problem = quiz_question_problem(len(kept), sum(1 for form in kept if form.cleaned_data.get("is_correct")))
+        if problem:
+            self.publish_problem = (
+                f"Question “{question.prompt}” is not ready for a published lesson: {problem} "
+                "Or untick Published to keep the lesson a draft."
+            )
+            raise ValidationError(self.publish_problem, code="incomplete_question")
+
+    def _question_is_left_out(self):
+        """On the lesson's page: the question's own form is deleted, or an empty extra one."""
+        question_form = getattr(self, "parent_form", None)  # set by nested_admin
+        if question_form is None:
+            return False
+        if question_form.empty_permitted and not question_form.has_changed():
+            return True
+        return question_form.parent_formset._should_delete_form(question_form)
+
+
+class QuizOptionInline(nested_admin.NestedTabularInline):
+    model = QuizOption
+    formset = QuizOptionFormSet
+    fields = ["order", "text", "is_correct", "why"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj is not None and obj.pk else 2  # a new question starts with two blank options
+
+
+class SampleLineInline(nested_admin.NestedTabularInline):
     model = SampleLine
     extra = 0
 
 
-class KeyMomentInline(admin.StackedInline):
+class KeyMomentInline(nested_admin.NestedStackedInline):
     model = KeyMoment
     fields = ["order", "step", "question", "answer"]
     extra = 0
 
 
-class QuizQuestionInline(admin.StackedInline):
-    """Questions only: their options are edited on the question's own page (the change link)."""
+class QuizQuestionInline(nested_admin.NestedStackedInline):
+    """Questions with their options, edited without leaving the lesson."""
 
     model = QuizQuestion
     fields = ["order", "step", "prompt", "hint", "explanation"]
-    show_change_link = True
+    inlines = [QuizOptionInline]
     extra = 0
 
 
-class SnapshotBulletInline(admin.TabularInline):
+class SnapshotBulletInline(nested_admin.NestedTabularInline):
     model = SnapshotBullet
     extra = 0
 
 
-class LessonModeInline(admin.StackedInline):
+class LessonModeInline(nested_admin.NestedStackedInline):
     model = LessonMode
     form = LessonModeForm
     extra = 0
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(nested_admin.NestedModelAdmin):
     form = LessonAdminForm
     list_display = ["title", "topic", "minutes", "published", "order", "step_count", "updated"]
     list_filter = ["published", "topic"]
@@ -112,13 +180,31 @@ class LessonAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (None, {"fields": ["title", "slug", "topic", "minutes", "summary", "published", "order"]}),
-        ("Scenario", {"fields": ["scenario"], "description": "The engine's scenario document: see docs/engine.md."}),
+        ("Scenario", {"fields": ["scenario"]}),
         (
             "Visual mode",
             {"fields": ["flow_summary", "sample_language", "sample_summary", "table_note", "transcript"]},
         ),
     ]
     inlines = [SampleLineInline, KeyMomentInline, QuizQuestionInline, SnapshotBulletInline, LessonModeInline]
+
+    def get_changeform_initial_data(self, request):
+        return {**super().get_changeform_initial_data(request), "scenario": json.loads(EXAMPLE_SCENARIO.read_text())}
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The lesson form says, at Published, which questions keep the lesson from being
+        # published (each question's options say it too, beside them).
+        problems = [
+            options.publish_problem
+            for inline in context["inline_admin_formsets"]
+            if inline.formset.model is QuizQuestion
+            for question_form in inline.formset.forms
+            for options in getattr(question_form, "nested_formsets", [])
+            if getattr(options, "publish_problem", "")
+        ]
+        for problem in problems:
+            context["adminform"].form.add_error("published", problem)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -133,31 +219,8 @@ class LessonAdmin(admin.ModelAdmin):
         return lesson.step_count
 
 
-class QuizOptionFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        kept = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
-        correct = sum(1 for form in kept if form.cleaned_data.get("is_correct"))
-        if correct != 1:
-            raise ValidationError(
-                "Mark exactly one option as correct (%(count)d are marked now).",
-                code="correct_options",
-                params={"count": correct},
-            )
-
-
-class QuizOptionInline(admin.TabularInline):
-    model = QuizOption
-    formset = QuizOptionFormSet
-    min_num = 2
-    validate_min = True
-    extra = 1
-
-
 @admin.register(QuizQuestion)
-class QuizQuestionAdmin(admin.ModelAdmin):
+class QuizQuestionAdmin(nested_admin.NestedModelAdmin):
     list_display = ["prompt", "lesson", "step", "order"]
     list_filter = ["lesson"]
     search_fields = ["prompt", "lesson__title"]

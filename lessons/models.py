@@ -40,6 +40,19 @@ def packet_count(document):
     return sum(1 for entry in timeline if isinstance(entry, dict) and "packet" in entry)
 
 
+_NOT_CHECKED = object()
+
+
+def quiz_question_problem(option_count, correct_count):
+    """Why a question with these options cannot be put before learners, or "" when it can: a
+    learner needs at least two options to choose from, and exactly one right answer."""
+    if option_count < 2:
+        return f"it has {option_count} option{'' if option_count == 1 else 's'}: give it at least two, one marked correct."
+    if correct_count != 1:
+        return f"Mark exactly one option as correct ({correct_count} are marked now)."
+    return ""
+
+
 class LessonQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
@@ -66,6 +79,11 @@ class Lesson(models.Model):
     transcript = models.TextField(blank=True, help_text='Markdown. The "Full Transcript".')
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Set by `manage.py load_lessons` (lessons/content.py): the digest of the content files it
+    # loaded the lesson from, and the lesson's `updated` at that moment. A later save (an
+    # author's edit in the admin) moves `updated` past it, and the loader then leaves it alone.
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
+    content_loaded = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = LessonQuerySet.as_manager()
 
@@ -81,6 +99,14 @@ class Lesson(models.Model):
     @property
     def step_count(self):
         return packet_count(self.scenario)
+
+    def scenario_is_refused(self):
+        """Whether the scenario as it stands has faults, computed once per scenario document
+        (the key moments and questions of one form each ask)."""
+        if getattr(self, "_faults_checked_for", _NOT_CHECKED) is not self.scenario:
+            self._faults_checked_for = self.scenario
+            self._scenario_refused = bool(scenario_findings(self.scenario)[0])
+        return self._scenario_refused
 
     def clean(self):
         refuse_faulty_scenario(self.scenario)
@@ -122,7 +148,9 @@ class PointsAtStep(models.Model):
         abstract = True
 
     def clean(self):
-        if self.step is None:  # already refused as a field error
+        # A step cannot be judged against a scenario that is itself refused (a JSON mistake,
+        # a fault): the scenario's own error says what to fix, once.
+        if self.step is None or self.lesson.scenario_is_refused():
             return
         steps = self.lesson.step_count
         if not 1 <= self.step <= steps:
@@ -171,6 +199,11 @@ class QuizOption(Ordered):
     question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="options")
     text = models.CharField(max_length=300)
     is_correct = models.BooleanField(default=False)
+    why = models.TextField(
+        blank=True,
+        help_text="Markdown. Wrong options: shown to a learner who picks this one, instead of the question's "
+        "explanation. Say why this answer is wrong without naming the right one, so they can try again.",
+    )
 
     def __str__(self):
         return self.text

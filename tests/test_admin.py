@@ -1,4 +1,6 @@
 import json
+import re
+from html import unescape
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -32,6 +34,14 @@ def add_rows(values, prefix, *rows):
         values.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
     values[f"{prefix}-TOTAL_FORMS"] = str(start + len(rows))
     return values
+
+
+def add_options(values, question_prefix, *options):
+    """A new question's options, as the nested inline posts them: (text, is_correct) each."""
+    prefix = f"{question_prefix}-options"
+    values.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+    rows = [{"order": str(order), "text": text, **({"is_correct": "on"} if correct else {})} for order, (text, correct) in enumerate(options, 1)]
+    return add_rows(values, prefix, *rows)
 
 
 def scenario_with_bad_cidr():
@@ -82,6 +92,7 @@ class TestAddAndChange:
         add_rows(values, "sample_lines", {"order": "1", "text": "Incoming packet"})
         add_rows(values, "key_moments", {"order": "1", "step": "2", "question": "Why?", "answer": "State."})
         add_rows(values, "quiz_questions", {"order": "1", "step": "1", "prompt": "What happens?", "hint": "Look"})
+        add_options(values, "quiz_questions-0", ("Allowed", True), ("Dropped", False))
         add_rows(values, "snapshot_bullets", {"order": "1", "text": "Stateful."})
         add_rows(values, "modes", {"mode": "learn", "order": "0", "body": "Overview"})
         response = admin_client.post(f"{LESSONS}add/", values)
@@ -217,9 +228,104 @@ class TestQuizOptions:
         values.update({"options-0-text": "Yes", "options-0-is_correct": "on", "options-0-order": "1"})
         response = admin_client.post("/admin/lessons/quizquestion/add/", values)
         assert response.status_code == 200
-        # The second of the two required option rows is empty.
-        assert response.context["inline_admin_formsets"][0].formset.errors[1] == {"text": ["This field is required."]}
+        assert "Question “Only one?” is not ready for a published lesson: it has 1 option: give it at least two" in unescape(response.content.decode())
         assert not QuizQuestion.objects.filter(prompt="Only one?").exists()
+
+
+class TestQuizOnTheLessonPage:
+    """Options are edited inside their question on the lesson's page (django-nested-admin)."""
+
+    def test_an_option_is_edited_without_leaving_the_lesson(self, admin_client, seed_lesson):
+        values = form_from(admin_client, change_url(seed_lesson), **{"quiz_questions-0-options-1-why": "Because *no*."})
+        assert admin_client.post(change_url(seed_lesson), values).status_code == 302
+        question = seed_lesson.quiz_questions.get(order=1)
+        assert question.options.get(order=2).why == "Because *no*."
+
+    def published_with_a_new_question(self, client, lesson, *options, published=True):
+        values = form_from(client, change_url(lesson))
+        if not published:
+            values.pop("published")
+        add_rows(values, "quiz_questions", {"order": "4", "step": "1", "prompt": "Half written?"})
+        index = int(values["quiz_questions-TOTAL_FORMS"]) - 1
+        return add_options(values, f"quiz_questions-{index}", *options)
+
+    @pytest.mark.parametrize(
+        "options, problem",
+        [
+            ((), "it has 0 options: give it at least two, one marked correct."),
+            ((("Yes", True),), "it has 1 option: give it at least two, one marked correct."),
+            ((("Yes", True), ("Also yes", True)), "Mark exactly one option as correct (2 are marked now)."),
+            ((("No", False), ("Neither", False)), "Mark exactly one option as correct (0 are marked now)."),
+        ],
+    )
+    def test_a_lesson_with_an_incomplete_question_cannot_be_published(self, admin_client, seed_lesson, options, problem):
+        values = self.published_with_a_new_question(admin_client, seed_lesson, *options)
+        response = admin_client.post(change_url(seed_lesson), values)
+        assert response.status_code == 200
+        message = f"Question “Half written?” is not ready for a published lesson: {problem} Or untick Published to keep the lesson a draft."
+        assert response.context["adminform"].form.errors["published"] == [message]  # the lesson form says it
+        assert message in unescape(response.content.decode())
+        assert seed_lesson.quiz_questions.count() == 3
+
+    def test_a_draft_may_keep_an_unfinished_question(self, admin_client, seed_lesson):
+        values = self.published_with_a_new_question(admin_client, seed_lesson, ("Yes", True), published=False)
+        assert admin_client.post(change_url(seed_lesson), values).status_code == 302
+        assert seed_lesson.quiz_questions.count() == 4
+
+    def test_a_complete_new_question_with_its_options_is_saved_at_once(self, admin_client, seed_lesson):
+        values = self.published_with_a_new_question(admin_client, seed_lesson, ("Yes", True), ("No", False))
+        assert admin_client.post(change_url(seed_lesson), values).status_code == 302
+        question = seed_lesson.quiz_questions.get(prompt="Half written?")
+        assert [(option.text, option.is_correct) for option in question.options.all()] == [("Yes", True), ("No", False)]
+
+    def test_deleting_an_unfinished_question_lets_the_lesson_be_published(self, admin_client, seed_lesson):
+        QuizQuestion.objects.create(lesson=seed_lesson, order=4, step=1, prompt="Never finished")  # from before the check
+        values = form_from(admin_client, change_url(seed_lesson))
+        assert admin_client.post(change_url(seed_lesson), values).status_code == 200  # refused while it stays
+        values["quiz_questions-3-DELETE"] = "on"
+        assert admin_client.post(change_url(seed_lesson), values).status_code == 302
+        assert seed_lesson.quiz_questions.count() == 3
+
+
+class TestOneScenarioMistakeOneError:
+    def errors(self, response):
+        """Every error on the page: the lesson form's and each inline form's."""
+        found = [error for errors in response.context["adminform"].form.errors.values() for error in errors]
+        for inline in response.context["inline_admin_formsets"]:
+            found += [error for form_errors in inline.formset.errors for errors in form_errors.values() for error in errors]
+            found += list(inline.formset.non_form_errors())
+        return found
+
+    @pytest.mark.parametrize("scenario", ['{"timeline": [', "scenario_with_bad_cidr"])
+    def test_a_broken_scenario_gives_one_error_not_one_per_step(self, admin_client, seed_lesson, scenario):
+        scenario = scenario_with_bad_cidr() if scenario == "scenario_with_bad_cidr" else scenario
+        values = form_from(admin_client, f"{LESSONS}add/", title="New", slug="new", scenario=scenario)
+        add_rows(values, "key_moments", {"order": "1", "step": "2", "question": "Why?", "answer": "State."})
+        add_rows(values, "quiz_questions", {"order": "1", "step": "3", "prompt": "What?"})
+        add_options(values, "quiz_questions-0", ("Yes", True), ("No", False))
+        response = admin_client.post(f"{LESSONS}add/", values)
+        assert response.status_code == 200
+        errors = self.errors(response)
+        assert len(errors) == 1, errors
+        [error] = errors
+        assert error.startswith("Not valid JSON") or error.startswith(BAD_CIDR_PATH)
+        assert not Lesson.objects.filter(slug="new").exists()
+
+
+class TestScenarioHelp:
+    def test_a_new_lessons_scenario_starts_from_a_working_example(self, admin_client):
+        scenario = form_from(admin_client, f"{LESSONS}add/")["scenario"]
+        assert json.loads(scenario) == SEED_SCENARIO
+
+    def test_the_scenario_field_links_to_the_format_on_the_site(self, admin_client, client, seed_lesson):
+        assert '<a href="/docs/scenario/">The scenario format</a>' in admin_client.get(change_url(seed_lesson)).content.decode()
+        page = client.get("/docs/scenario/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert '<h1 id="docs-title">The scenario format</h1>' in html
+        assert "<h3><code>security_groups</code></h3>" in html and "<h3><code>timeline</code></h3>" in html
+        assert "## Parameters" not in html and "<h3>Parameters" not in html  # only the scenario's section
+        assert not re.search(r"<script(?! src=)", html)
 
 
 class TestListingAndPreview:

@@ -84,6 +84,7 @@ def deployment(tmp_path_factory):
     try:
         env = site_env(DATABASE_URL=f"{POSTGRES_URL}/{database}", REDIS_URL=REDIS_URL, REDIS_PREFIX=database)
         manage("migrate", "--noinput", env=env)
+        manage("load_lessons", env=env)
         with ExitStack() as servers:
             a = servers.enter_context(daphne("config.asgi:application", env, logs / "a.log"))
             b = servers.enter_context(daphne("config.asgi:application", env, logs / "b.log"))

@@ -116,7 +116,7 @@ def test_static_root_switches_to_hashed_compressed_files():
 
 def test_production_serves_collected_hashed_compressed_static_files(tmp_path):
     env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path / "static"), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
-    for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"]):
+    for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"], ["load_lessons"]):
         result = manage(env, *command)
         assert result.returncode == 0, result.stderr
     code = """

@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         else:
             write_text(results, scenario, out)
     else:
-        print(f"{args.file}: valid ({len(scenario.timeline)} timeline entries)", file=out)
+        packets = sum(1 for entry in scenario.timeline if entry.packet is not None)
+        print(f"{args.file}: valid ({packets} packets, the steps a lesson walks through)", file=out)
     return 0
 
 

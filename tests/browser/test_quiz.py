@@ -40,8 +40,10 @@ class QuizTests(BrowserTestCase):
         question = self.question(1)
         self.answer(1, "The packet is dropped")
         feedback = question.locator(".feedback")
-        expect(feedback).to_contain_text("✗ Not quite: “The packet is dropped” is not the answer. Try another.")
-        expect(feedback).to_contain_text("the packet is allowed, and because it was allowed the security group records")
+        expect(feedback).to_contain_text("✗ Not quite: “The packet is dropped” is not the answer.")
+        expect(feedback).to_contain_text("Security group rules only ever allow: a packet that matches one is never dropped.")
+        expect(feedback).not_to_contain_text("records")  # the explanation, which names the right answer, waits
+        expect(feedback).to_contain_text("Try another answer.")
         expect(question.locator(".quiz-option.is-wrong")).to_have_text("B The packet is dropped")
         expect(self.score).to_have_text("0 of 3")
         expect(self.announcement).to_have_text("Question 1: not quite. Score 0 of 3.")
@@ -68,10 +70,27 @@ class QuizTests(BrowserTestCase):
         expect(self.question(1).locator(".feedback")).to_contain_text("✓ Right")
         expect(self.question(2).locator(".feedback")).to_contain_text("✓ Right: Step 4")
 
-    def test_the_feedback_links_to_its_step_in_the_player(self):
+    def test_the_feedback_on_a_right_answer_links_to_its_step_in_the_player(self):
         self.answer(2, "Step 1")
+        expect(self.question(2).locator(".feedback")).to_contain_text("Not quite")
+        expect(self.question(2).get_by_role("link", name="Show step 4 in the player")).to_have_count(0)  # it would tell
+        self.answer(2, "Step 4")
         self.question(2).get_by_role("link", name="Show step 4 in the player").click()
         self.expect_step(4)
+
+    def test_the_quiz_resets_from_the_keyboard_and_focus_stays_on_the_button(self):
+        self.answer(2, "Step 4")
+        expect(self.score).to_have_text("1 of 3")
+        reset = self.page.get_by_role("button", name="Reset the quiz")
+        reset.focus()
+        self.page.keyboard.press("Enter")
+        expect(self.score).to_have_text("0 of 3")
+        expect(self.page.locator("#quiz-score")).to_contain_text("(0 answered)")
+        expect(self.questions.locator(".is-chosen")).to_have_count(0)
+        expect(self.announcement).to_have_text("Quiz reset: no answers recorded. Score 0 of 3.")
+        expect(reset).to_be_focused()
+        self.answer(2, "Step 1")  # a fresh start: the first answer counts again
+        expect(self.announcement).to_have_text("Question 2: not quite. Score 0 of 3.")
 
     def test_a_hint_is_shown_on_request(self):
         hint = self.question(1).locator(".hint")

@@ -4,10 +4,12 @@ import re
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from conftest import SEED_SCENARIO, SEED_SLUG
 from lessons.models import Lesson, QuizOption, QuizQuestion
+from quiz.models import QuizAnswer
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +51,36 @@ def test_a_right_answer_gets_praise_the_explanation_and_a_point(client, question
     assert "Question 1: right. Score 1 of 3." in html
 
 
-def test_a_wrong_answer_says_so_and_explains(client, question):
+def test_a_wrong_answer_says_why_that_answer_is_wrong_and_invites_another(client, question):
     wrong = option(question, False)
     html = answer(client, question, wrong.pk, **HTMX).content.decode()
-    assert f"✗</span> Not quite: “{wrong.text}” is not the answer. Try another." in html
-    assert "That record is what lets the reply out at step 2." in html
+    assert f"✗</span> Not quite: “{wrong.text}” is not the answer.</p>" in html
+    assert text(html).count("Allowing a packet without remembering it is how a stateless filter") == 1
+    assert "Try another answer." in html
     assert "is-chosen is-wrong" in html
     assert score(html) == ("0 of 3", "1")
+
+
+def feedback(html):
+    return text(re.search(r'<div id="question-\d+-feedback" class="feedback">(.*?)</div>', html, re.S).group(1))
+
+
+def test_no_wrong_answer_of_the_seed_gives_the_right_one_away(client, seed_lesson):
+    for question in seed_lesson.quiz_questions.prefetch_related("options"):
+        right = question.correct_option
+        for wrong in question.options.filter(is_correct=False):
+            said = feedback(answer(client, question, wrong.pk, **HTMX).content.decode())
+            assert wrong.why and text(wrong.why) in said, wrong.text
+            assert right.text.lower() not in said.lower() and text(question.explanation) not in said, wrong.text
+            assert f"step {question.step}" not in said.lower() or f"step {question.step}" in text(wrong.why).lower()
+
+
+def test_a_wrong_option_without_its_why_still_invites_another_try(client, question):
+    wrong = option(question, False)
+    wrong.why = ""
+    wrong.save()
+    said = feedback(answer(client, question, wrong.pk, **HTMX).content.decode())
+    assert said.endswith("is not the answer. Try another answer.")
 
 
 def test_feedback_links_to_the_step_the_question_is_about(client, question):
@@ -141,7 +166,7 @@ def test_a_bad_option_id_is_refused_clearly_and_nothing_is_stored(client, questi
     html = unescape(response.content.decode())
     assert "That answer was not recorded." in html
     assert f"“{bad}” is not one of this question's options. Pick one of the lettered answers." in html
-    assert not any(key.startswith("quiz:") for key in client.session.keys())
+    assert not QuizAnswer.objects.exists()
 
 
 def test_an_option_of_another_question_is_refused(client, seed_lesson, question):
@@ -182,3 +207,15 @@ def test_csrf_is_enforced(question):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', browser.get(PAGE).content.decode()).group(1)
     response = browser.post(f"{PAGE}quiz/{question.pk}/", {"option": right, "csrfmiddlewaretoken": token}, **HTMX)
     assert response.status_code == 200
+
+
+def test_the_page_loads_the_quizs_own_script(client, seed_lesson):
+    html = client.get(PAGE).content.decode()
+    assert '<script src="/static/js/quiz.js" defer></script>' in html
+    player_scripts = ("player.js", "flowchart.js")
+    assert all("htmx:beforeSwap" not in (settings.BASE_DIR / "static" / "js" / name).read_text() for name in player_scripts)
+
+
+def test_a_page_without_a_quiz_loads_no_quiz_script(client, seed_lesson):
+    seed_lesson.quiz_questions.all().delete()
+    assert "quiz.js" not in client.get(PAGE).content.decode()
