@@ -19,9 +19,11 @@ setup: $(INSTALLED)
 system-packages:
 	scripts/system-packages
 
-# Migrating also loads the seed lesson (a data migration).
+# Migrating also loads the seed lesson (a data migration); load_modes then loads the Learn,
+# Why, Deep and Perf modes from content/modes/ (idempotent).
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_modes
 
 run: migrate
 	@echo

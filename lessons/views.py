@@ -6,11 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from . import walkthrough
+from . import mode_pages, walkthrough
 from .models import Lesson, QuizQuestion
-
-
-READY_MODES = {"visual"}  # the learning modes that have a page; the others are listed as coming soon
 
 
 def index(request):
@@ -172,7 +169,7 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
         Prefetch("quiz_questions", queryset=QuizQuestion.objects.prefetch_related("options")),
     )
     questions = list(lesson.quiz_questions.all())
-    modes = lesson.mode_bar()
+    modes = mode_pages.mode_bar(lesson, current="visual")
     answers = QuizAnswers(request.session, lesson)
     quiz_errors = quiz_errors or {}
     frame = steps.frame(number)
@@ -183,8 +180,7 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
         "projector": projector,
         "step_error": step_error,
         "ws_url": f"/ws/lessons/{lesson.slug}/?step={number}",
-        "modes": [(mode, label, mode in READY_MODES) for mode, label in modes],
-        "modes_ready": sum(mode in READY_MODES for mode, _ in modes),
+        "modes": modes,
         "quiz": [
             _quiz_item(q, n, answers, quiz_errors.get(q.pk, ""))
             for n, q in enumerate(questions, 1)
