@@ -159,13 +159,15 @@ def _summarise(canonical: str, load: Load) -> PerfSummary:
     exceeded_by = {name: [] for name in tables}
     seconds = 2 * load.seconds  # the load, then as long again to show the table emptying
 
+    samples = [0]  # seconds sampled so far
+
     def sample_until(second):
-        while len(live[next(iter(live))]) < second:
-            at = len(live[next(iter(live))])
+        while samples[0] < second:
             for name, table in tables.items():
-                table.expire(at * 1000)
+                table.expire(samples[0] * 1000)
                 live[name].append(len(table))
                 exceeded_by[name].append(counts[name]["exceeded"])
+            samples[0] += 1
 
     # Per template, everything a flow needs but its client: the loop below is integers only.
     plans = []
@@ -176,8 +178,11 @@ def _summarise(canonical: str, load: Load) -> PerfSummary:
         key_base = flow_key(4, packet.protocol, packet.dst.value, packet.dst_port, 0, packet.src_port)
         plans.append((template, counts[template.instance], tables[template.instance], flags, key_base, closes(reply_to(packet))))
 
+    next_second = 0
     for now, index, client in flows(templates, load):
-        sample_until(now // 1000 + 1)
+        if now >= next_second:  # a new second: sample the tables at its start
+            sample_until(now // 1000 + 1)
+            next_second = samples[0] * 1000
         template, tally, table, flags, key_base, reply_closes = plans[index]
         tally["flows"] += 1
         if not template.allowed:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .perf import PerfSummary
 
 WIDTH, HEIGHT = 640, 340
-LEFT, RIGHT, TOP, BOTTOM = 84, 620, 20, 290  # the plot area
+LEFT, RIGHT, TOP, BOTTOM = 84, 596, 20, 290  # the plot area
 PLOT_HEIGHT = BOTTOM - TOP
 MAX_POINTS = 200  # per line: enough for a smooth line, few bytes
 DASHES = ("", "10 6", "3 5", "14 4 3 4")  # line n's pattern, named in the legend
