@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from lessons import mode_pages, walkthrough
+from lessons import mode_pages
+from lessons.sources import visible_lessons
 from lessons.models import LessonMode
 
 from . import demos, perf, perf_chart
@@ -14,7 +15,7 @@ from .models import LearnStep
 
 
 def _mode_page(request, slug, mode, template, context):
-    lesson = get_object_or_404(walkthrough.visible_lessons(request.user), slug=slug)
+    lesson = get_object_or_404(visible_lessons(request.user), slug=slug)
     lesson_mode = lesson.modes.filter(mode=mode).first()
     if lesson_mode is None:
         raise Http404(f"This lesson has no {LessonMode.Mode(mode).label} mode.")
