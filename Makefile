@@ -20,10 +20,12 @@ system-packages:
 	scripts/system-packages
 
 # Migrate, then load the lessons of content/lessons/ that the database lacks (lessons
-# edited in the admin are kept: see lessons/content.py).
+# edited in the admin are kept: see lessons/content.py), then the Learn, Why, Deep and Perf
+# modes of content/modes/ (idempotent).
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_lessons
+	$(BIN)/python manage.py load_modes
 
 run: migrate
 	@echo

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lessons",
     "player",
     "quiz",
+    "modes",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("modes.urls")),  # /lessons/<slug>/<mode>/, before the lesson pages
     path("", include("lessons.urls")),
     path("", include("quiz.urls")),
 ]

@@ -7,12 +7,10 @@ import quiz.views
 from player import walkthrough
 from player.pages import player_page, requested_step
 
+from . import mode_pages
 from .models import Lesson
 from .sources import visible_lessons
 from .templatetags.markdown import markdown
-
-
-READY_MODES = {"visual"}  # the learning modes that have a page; the others are listed as coming soon
 
 
 def index(request):
@@ -46,7 +44,7 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
         "snapshot_bullets",
         "modes",
     )
-    modes = lesson.mode_bar()
+    modes = mode_pages.mode_bar(lesson, current="visual")
     context = {
         "lesson": lesson,
         "player": player,
@@ -56,8 +54,7 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
         "title": lesson.title,
         "flow_summary": markdown(lesson.flow_summary),
         "table_note": lesson.table_note,
-        "modes": [(mode, label, mode in READY_MODES) for mode, label in modes],
-        "modes_ready": sum(mode in READY_MODES for mode, _ in modes),
+        "modes": modes,
         **quiz.views.page_context(request, lesson, quiz_errors),
         "playing": False,
         "speed": 1,

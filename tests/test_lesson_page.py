@@ -152,12 +152,14 @@ def test_staff_preview_an_unpublished_lesson(client):
 
 
 def test_authored_modes_appear_in_the_mode_bar_and_say_which_one_is_ready(client, seed_lesson):
-    LessonMode.objects.create(lesson=seed_lesson, mode="learn", body="Read me", order=0)
+    LessonMode.objects.create(lesson=seed_lesson, mode="learn", body="Read me", order=0)  # has a page (modes app)
+    LessonMode.objects.create(lesson=seed_lesson, mode="recall", body="Later", order=0)  # has none yet
     html = page(client)
-    assert "1 of 2 modes ready" in html
+    assert "2 of 3 modes ready" in html
+    assert '<a class="mode" href="/lessons/stateful-security-groups/learn/">Learn</a>' in html
     # Listed, visibly marked, and not a link or a control.
-    assert '<span class="mode is-unavailable">Learn <span class="mode__soon">coming soon</span></span>' in html
-    assert 'href="/lessons/stateful-security-groups/learn' not in html
+    assert '<span class="mode is-unavailable">Recall <span class="mode__soon">coming soon</span></span>' in html
+    assert 'href="/lessons/stateful-security-groups/recall' not in html
 
 
 def test_only_the_caption_announces_each_step(client):
