@@ -19,9 +19,10 @@ setup: $(INSTALLED)
 system-packages:
 	scripts/system-packages
 
-# Migrating also loads the seed lesson (a data migration).
+# Migrating also loads the seed lesson (a data migration); load_practice its puzzles and project (practice/content).
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_practice
 
 run: migrate
 	@echo

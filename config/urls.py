@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("practice.urls")),  # /lessons/<slug>/challenge/ and /project/, beside the lessons' own routes
     path("", include("lessons.urls")),
 ]

@@ -10,7 +10,7 @@ from . import walkthrough
 from .models import Lesson, QuizQuestion
 
 
-READY_MODES = {"visual"}  # the learning modes that have a page; the others are listed as coming soon
+READY_MODES = {"visual", "challenge", "project"}  # the learning modes that have a page; the others are listed as coming soon
 
 
 def index(request):

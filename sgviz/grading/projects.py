@@ -134,7 +134,8 @@ def _read_check(findings: Findings, item: Any, path: str, scenario: Scenario | N
     findings.only_keys(obj, ("kind", "allow") if kind == ReviewKind.WORLD_ONLY_ON else ("kind",), path)
     allow = []
     if kind == ReviewKind.WORLD_ONLY_ON:
-        group_ids = {group.group_id for group in scenario.security_groups} if scenario else set()
+        # Without a loaded scenario the groups are unknown: the scenario's own faults say why.
+        group_ids = {group.group_id for group in scenario.security_groups} if scenario else None
         for index, entry in enumerate(findings.as_list(obj.get("allow", []), join(path, "allow")) or []):
             allowance = _read_allowance(findings, entry, join(join(path, "allow"), index), group_ids)
             if allowance is not None:
@@ -142,14 +143,14 @@ def _read_check(findings: Findings, item: Any, path: str, scenario: Scenario | N
     return ReviewCheck(kind, tuple(allow))
 
 
-def _read_allowance(findings: Findings, entry: Any, path: str, group_ids: set[str]) -> WorldAllowance | None:
+def _read_allowance(findings: Findings, entry: Any, path: str, group_ids: set[str] | None) -> WorldAllowance | None:
     obj = findings.as_object(entry, path)
     if obj is None:
         return None
     before = len(findings.faults)
     findings.only_keys(obj, ALLOWANCE_KEYS, path)
     group = findings.as_string(findings.required(obj, "group", path), join(path, "group"))
-    if group is not None and group not in group_ids:
+    if group is not None and group_ids is not None and group not in group_ids:
         findings.fault(join(path, "group"), f"{group!r} is not one of the scenario's groups ({', '.join(sorted(group_ids))})")
     protocol = findings.required(obj, "protocol", path)
     if protocol is not MISSING and protocol not in PORT_PROTOCOLS:
