@@ -21,11 +21,13 @@ system-packages:
 
 # Migrate, then load the lessons of content/lessons/ that the database lacks (lessons
 # edited in the admin are kept: see lessons/content.py), then the Learn, Why, Deep and Perf
-# modes of content/modes/ (idempotent).
+# modes of content/modes/ (idempotent), then
+# the Challenge puzzles and Project tasks of practice/content/.
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_lessons
 	$(BIN)/python manage.py load_modes
+	$(BIN)/python manage.py load_practice
 
 run: migrate
 	@echo

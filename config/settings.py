@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "player",
     "quiz",
     "modes",
+    "practice",
 ]
 
 MIDDLEWARE = [

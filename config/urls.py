@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("modes.urls")),  # /lessons/<slug>/<mode>/, before the lesson pages
+    path("", include("practice.urls")),  # /lessons/<slug>/challenge/ and /project/, beside the lessons' own routes
     path("", include("lessons.urls")),
     path("", include("quiz.urls")),
 ]

@@ -1,0 +1,231 @@
+"""Challenge and Project: pages for a lesson that the engine grades (sgviz.grading)."""
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from lessons import mode_pages
+from lessons.sources import visible_lessons
+from sgviz.engine import ScenarioError, load_scenario, security_groups_to_aws
+from sgviz.engine.explain import describe_packet
+from sgviz.engine.results import Basis, Verdict
+from sgviz.grading import grade_prediction, grade_project, grade_puzzle, packet_results, tally
+
+from . import wording
+from .forms import GroupsForm, PredictionForm
+from .learners import DatabaseBusy, Learner
+from .models import Prediction, ProjectSubmission, ProjectTask, Puzzle, PuzzleAttempt
+from .records import KeyOfAnotherLearner, predict, store_once
+
+
+def _lesson(request, slug):
+    return get_object_or_404(visible_lessons(request.user), slug=slug)
+
+
+def _mode_bar(lesson, current):
+    return {"modes": mode_pages.mode_bar(lesson, current=current)}
+
+
+def _challenge_scenario(lesson):
+    """The Challenge mode's own scenario if it has one, else the lesson's."""
+    mode = lesson.modes.filter(mode="challenge").first()
+    return load_scenario(mode.engine_scenario if mode else lesson.scenario)
+
+
+@dataclass(frozen=True)
+class StepView:
+    number: int
+    packet: str
+    mark: object  # PredictionMark once predicted, else None
+    is_current: bool
+
+    @property
+    def said(self):
+        return f"{wording.verdict_words(self.mark.verdict)}, because of {wording.BASES[self.mark.basis]}"
+
+    @property
+    def verdict(self):
+        return wording.verdict_words(self.mark.result.verdict)
+
+    @property
+    def basis(self):
+        return wording.BASES[self.mark.result.basis]
+
+
+def challenge(request, slug, form=None, form_step=None, status=200):
+    lesson = _lesson(request, slug)
+    scenario = _challenge_scenario(lesson)
+    results = packet_results(scenario)
+    learner = Learner.of(request)
+    stored = {p.step: p for p in learner.records(Prediction).filter(lesson=lesson)} if learner else {}
+    marks = [
+        grade_prediction(result, Verdict(stored[n].verdict), Basis(stored[n].basis)) if n in stored else None
+        for n, result in enumerate(results, 1)
+    ]
+    current = next((n for n, mark in enumerate(marks, 1) if mark is None), None)
+    steps = [StepView(n, _packet_words(result.packet), marks[n - 1], n == current) for n, result in enumerate(results, 1) if n <= (current or len(results))]
+    bases = _bases(results)
+    puzzles = list(Puzzle.objects.filter(lesson=lesson))
+    attempts = learner.records(PuzzleAttempt).filter(puzzle__in=puzzles) if learner else PuzzleAttempt.objects.none()
+    context = {
+        "lesson": lesson,
+        **_mode_bar(lesson, "challenge"),
+        "groups": wording.groups_in_words(scenario.security_groups),
+        "labels": scenario.labels,
+        "steps": steps,
+        "total": len(results),
+        "tally": tally(marks),
+        "form": form if form is not None and form_step == current else PredictionForm(bases=bases),
+        "puzzles": [(puzzle, _status(attempts, puzzle)) for puzzle in puzzles],
+    }
+    return render(request, "practice/challenge.html", context, status=status)
+
+
+def _status(attempts, puzzle):
+    mine = [attempt for attempt in attempts if attempt.puzzle_id == puzzle.pk]
+    return {"tried": len(mine), "solved": any(attempt.solved for attempt in mine)}
+
+
+def _bases(results):
+    rare = [result.basis for result in results if result.basis not in wording.COMMON_BASES]
+    return [*wording.COMMON_BASES, *dict.fromkeys(rare)]
+
+
+def _packet_words(packet):
+    flags = ",".join(sorted(packet.flags))
+    return describe_packet(packet) + (f" {flags}" if flags else "")
+
+
+@require_POST
+def predict_step(request, slug, step):
+    lesson = _lesson(request, slug)
+    results = packet_results(_challenge_scenario(lesson))
+    if not 1 <= step <= len(results):
+        raise Http404("This lesson has no such step.")
+    form = PredictionForm(request.POST, bases=_bases(results))
+    if not form.is_valid():
+        return challenge(request, slug, form=form, form_step=step, status=400)
+    learner = Learner.of(request, create=True)
+    done = set(learner.records(Prediction).filter(lesson=lesson).values_list("step", flat=True))
+    first_open = next(n for n in range(1, len(results) + 2) if n not in done)
+    if step > first_open:
+        form.add_error(None, f"Predict step {first_open} first: the steps are revealed in order.")
+        return challenge(request, slug, form=form, form_step=first_open, status=400)
+    mark = grade_prediction(results[step - 1], Verdict(form.cleaned_data["verdict"]), Basis(form.cleaned_data["basis"]))
+    try:
+        predict(learner, lesson, mark, step)
+    except DatabaseBusy:
+        form.add_error(None, "The site is busy and your prediction was not recorded. Send it again.")
+        return challenge(request, slug, form=form, form_step=step, status=503)
+    return redirect(reverse("practice:challenge", kwargs={"slug": slug}) + f"#step-{step}")
+
+
+def puzzle(request, slug, puzzle_slug):
+    lesson = _lesson(request, slug)
+    task = get_object_or_404(Puzzle, lesson=lesson, slug=puzzle_slug)
+    graded = task.task()
+    return _graded_task_page(
+        request,
+        lesson,
+        mode="challenge",
+        task=task,
+        records=PuzzleAttempt,
+        owner={"puzzle": task},
+        start=graded.start_groups,
+        grade=lambda groups: grade_puzzle(graded, groups),
+        summary=lambda outcome: {"solved": outcome.solved},
+        present=wording.puzzle_outcome,
+        template="practice/puzzle.html",
+        extra={
+            "goals": [(goal, wording.EXPECTATIONS[goal.expect]) for goal in graded.goals],
+            "constraints": [wording.constraint_text(constraint) for constraint in graded.constraints],
+        },
+    )
+
+
+def project_index(request, slug):
+    lesson = _lesson(request, slug)
+    first = ProjectTask.objects.filter(lesson=lesson).first()
+    if first is None:
+        raise Http404("This lesson has no project.")
+    return redirect("practice:project", slug=slug, task_slug=first.slug)
+
+
+def project(request, slug, task_slug):
+    lesson = _lesson(request, slug)
+    task = get_object_or_404(ProjectTask, lesson=lesson, slug=task_slug)
+    graded = task.task()
+    return _graded_task_page(
+        request,
+        lesson,
+        mode="project",
+        task=task,
+        records=ProjectSubmission,
+        owner={"task": task},
+        start=load_scenario(task.scenario).security_groups,
+        grade=lambda groups: grade_project(graded, groups),
+        summary=lambda outcome: {
+            "flows_met": outcome.flows_met,
+            "flows_total": outcome.flows_total,
+            "checks_passed": outcome.checks_passed,
+            "checks_total": len(outcome.review),
+        },
+        present=wording.project_outcome,
+        template="practice/project.html",
+        extra={
+            "required": graded.required,
+            "forbidden": graded.forbidden,
+            "checks": [wording.review_text(check) for check in graded.review],
+        },
+    )
+
+
+def _graded_task_page(request, lesson, *, mode, task, records, owner, start, grade, summary, present, template, extra):
+    """A task the learner answers with security groups: GET shows the form (with the
+    submission ``?submission=<id>`` reopened and its grade), POST grades and stores once, then
+    redirects to the stored submission (a reload never posts again)."""
+    learner = Learner.of(request, create=request.method == "POST")
+    mine = learner.records(records).filter(**owner) if learner else records.objects.none()
+    shown, outcome, status = None, None, 200
+    if request.method == "POST":
+        form = GroupsForm(request.POST)
+        if form.is_valid():
+            text, groups = form.cleaned_data["groups"]
+            try:
+                graded = grade(groups)
+                row = store_once(records, learner, form.cleaned_data["key"], groups=text, **owner, **summary(graded))
+                return redirect(f"{request.path}?submission={row.pk}#result")
+            except ScenarioError as error:
+                for fault in error.faults:
+                    form.add_error("groups", str(fault))
+            except KeyOfAnotherLearner:
+                form.add_error(None, "This form was already sent from another browser. Reload the page and send it again.")
+            except DatabaseBusy:
+                form.add_error(None, "The site is busy and your rules were not recorded. Send them again.")
+        status = 400
+    else:
+        chosen = request.GET.get("submission", "")
+        if chosen:
+            shown = mine.filter(pk=int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 19 else -1).first()
+            if shown is None:
+                raise Http404("You have no such submission.")
+            outcome = present(grade(json.loads(shown.groups)))
+        text = shown.groups if shown else json.dumps(security_groups_to_aws(start), indent=2)
+        form = GroupsForm(initial={"groups": text, "key": uuid.uuid4()})
+    context = {
+        "lesson": lesson,
+        **_mode_bar(lesson, mode),
+        "task": task,
+        "start": wording.groups_in_words(start),
+        "form": form,
+        "shown": shown,
+        "outcome": outcome,
+        "submissions": list(mine),
+        **extra,
+    }
+    return render(request, template, context, status=status)

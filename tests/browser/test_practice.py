@@ -1,0 +1,91 @@
+"""Challenge and Project in Chromium: keyboard predictions, a puzzle solved after a miss, a
+project with a forbidden flow open, no axe-core violations, no sideways scroll at 360 px."""
+
+import json
+
+from playwright.sync_api import expect
+
+from conftest import SEED_SLUG
+from practice.content import load_practice_content
+from tests.grading.cases import PROJECT_SOLUTION, SOLUTIONS, tcp
+
+from . import test_accessibility as accessibility  # a module, so its test class is not collected twice
+from .base import ARTIFACTS, BrowserTestCase
+
+CHALLENGE = f"/lessons/{SEED_SLUG}/challenge/"
+PUZZLE = f"{CHALLENGE}puzzles/ssh-from-office-only/"
+PROJECT = f"/lessons/{SEED_SLUG}/project/three-tier/"
+
+
+class PracticeTests(BrowserTestCase):
+    # The accessibility tests' axe scan, without their lesson-page tests.
+    scan = accessibility.AccessibilityTests.scan
+    assert_no_serious_violations = accessibility.AccessibilityTests.assert_no_serious_violations
+
+    def setUp(self):
+        super().setUp()
+        load_practice_content()
+        self.page.route(f"**{accessibility.AXE_PATH}", lambda route: route.fulfill(path=accessibility.AXE, content_type="text/javascript"))
+
+    def predict_by_keyboard(self, verdict, basis):
+        """Choose with the keyboard only: focus a radio, Space to choose it, Enter to send."""
+        form = self.page.locator("form.prediction")
+        form.get_by_label(verdict, exact=False).focus()
+        self.page.keyboard.press("Space")
+        form.get_by_label(basis, exact=False).focus()
+        self.page.keyboard.press("Space")
+        form.get_by_role("button").focus()
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_load_state()
+
+    def test_three_predictions_marked_and_scored(self):
+        self.page.goto(CHALLENGE)
+        self.predict_by_keyboard("Allowed", "a security group rule")  # right
+        self.predict_by_keyboard("Dropped", "no rule matched")  # wrong verdict
+        self.predict_by_keyboard("Dropped", "a network ACL")  # right verdict, wrong reason
+        expect(self.page.locator("#score")).to_contain_text("Score: 1 of 3 right · streak 0 · best streak 1")
+        expect(self.page.locator("#step-2 .reveal")).to_contain_text("✗ Wrong: ✓ Allowed")
+        expect(self.page.locator("#step-3 .reveal")).to_contain_text("✗ Wrong: no rule matched")
+        self.page.reload()
+        expect(self.page.locator("#score")).to_contain_text("Score: 1 of 3 right")
+        self.assert_no_serious_violations("the challenge after three predictions")
+        self.shoot("challenge")
+
+    def send_groups(self, groups):
+        self.page.locator("#id_groups").fill(json.dumps(groups, indent=2))
+        self.page.locator(".groups-form button[type=submit]").click()
+        self.page.wait_for_load_state()
+
+    def test_a_puzzle_solved_after_a_failing_attempt_that_names_the_goal(self):
+        self.page.goto(PUZZLE)
+        start = json.loads(self.page.locator("#id_groups").input_value())
+        self.send_groups(start)
+        expect(self.page.locator("#result-heading")).to_contain_text("Not solved yet")
+        expect(self.page.locator("#result .mark--missed").first).to_contain_text("IP A cannot reach SSH")
+        self.assert_no_serious_violations("a puzzle not solved")
+        self.shoot("puzzle")
+        self.send_groups(SOLUTIONS["ssh-from-office-only"])
+        expect(self.page.locator("#result-heading")).to_contain_text("Solved")
+        expect(self.page.locator(".history li")).to_have_count(2)
+
+    def test_a_project_with_one_forbidden_flow_open_names_it(self):
+        groups = json.loads(json.dumps(PROJECT_SOLUTION))
+        groups[3]["IpPermissions"].append(tcp(5432, group="sg-web"))
+        groups[1]["IpPermissionsEgress"].append(tcp(5432, group="sg-db"))
+        self.page.goto(PROJECT)
+        self.send_groups({"SecurityGroups": groups})
+        expect(self.page.locator("#result-heading")).to_contain_text("9 of 10 flows right")
+        expect(self.page.locator("#result .mark--missed")).to_contain_text(["The web tier skips the application and queries the database"])
+        self.assert_no_serious_violations("a graded project")
+        self.shoot("project")
+
+    def shoot(self, name):
+        """Screenshots at 1280 and 360 px (test-artifacts/); at 360 the page must not scroll sideways."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width in (1280, 360):
+            self.page.set_viewport_size({"width": width, "height": 900})
+            self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), width, f"{name} scrolls sideways at {width} px")
+            path = ARTIFACTS / f"practice-{name}-{width}.png"
+            self.page.screenshot(path=path, full_page=True)
+            print(f"\nscreenshot: {path}")
+        self.page.set_viewport_size({"width": 1280, "height": 900})
