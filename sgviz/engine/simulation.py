@@ -85,12 +85,15 @@ from .params import UNTRACKED_JUDGEMENTS, Parameters
 from .results import (
     Basis,
     ChangeResult,
+    Checkpoint,
     Connection,
+    ConnectionTables,
     PacketResult,
     Run,
     StepEvent,
     TableChange,
     TableChangeKind,
+    TableEdit,
     Verdict,
 )
 
@@ -720,12 +723,45 @@ class Simulation:
         return ChangeResult(index, entry.at, entry, f"{done}: {effect}.", expired)
 
 
+class _JournaledTable(dict):
+    """An interface's ``views`` that also writes each change to a journal shared by every
+    interface, so ``simulate`` can give back the table after any entry without copying it
+    after every one (see ``results.ConnectionTables``)."""
+
+    __slots__ = ("_journal", "_interface")
+
+    def __init__(self, journal: list[TableEdit], interface: int) -> None:
+        super().__init__()
+        self._journal = journal
+        self._interface = interface
+
+    def __setitem__(self, key: int, connection: Connection) -> None:
+        self._journal.append((self._interface, key, connection))
+        super().__setitem__(key, connection)
+
+    def pop(self, key: int) -> Connection:  # the simulator removes only entries it has
+        self._journal.append((self._interface, key, None))
+        return super().pop(key)
+
+
 def simulate(scenario: Scenario) -> Run:
     """Play a whole timeline; returns every result and the connection table after each entry."""
     simulation = Simulation(scenario)
+    journal: list[TableEdit] = []
+    tables = [_JournaledTable(journal, position) for position in range(len(simulation._interfaces))]
+    for iface, table in zip(simulation._interfaces, tables):
+        iface.views = table
     results = []
-    tables = []
+    ends: list[int] = []
+    checkpoints: list[Checkpoint] = []
+    copied_at = 0  # the journal's length at the last copy
     for index, entry in enumerate(scenario.timeline):
         results.append(simulation.apply(index, entry))
-        tables.append(simulation.connections())
-    return Run(tuple(results), tuple(tables))
+        ends.append(len(journal))
+        # A copy costs about one unit per interface and per live connection: take one once
+        # at least that many changes have been journaled since the last, so copies never cost
+        # more than the changes themselves.
+        if len(journal) - copied_at > len(tables) + sum(len(table) for table in tables):
+            checkpoints.append((index, len(journal), tuple(dict(table) for table in tables)))
+            copied_at = len(journal)
+    return Run(tuple(results), ConnectionTables(journal, ends, checkpoints, len(tables)))
