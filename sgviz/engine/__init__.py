@@ -4,6 +4,7 @@ Pure Python, no Django. The public API:
 
 - ``load_scenario(doc) -> Scenario`` (raises ``ScenarioError`` listing every ``Fault``),
   ``validate_scenario(doc) -> Validation(scenario, faults, notices)``, ``dump_scenario(scenario) -> dict``;
+  both take ``limits=LESSON_LIMITS`` (a ``SizeLimits``) to cap a scenario's size where it is authored;
 - ``simulate(scenario) -> Run`` and ``Simulation(scenario).apply(index, entry)`` for stepping;
 - AWS JSON: ``import_security_groups``, ``import_security_group_rules``, ``import_network_acls``
   (each -> (items, notices)) and ``security_groups_to_aws``, ``security_group_rules_to_aws``,
@@ -26,16 +27,18 @@ from .awsjson import (
 from .errors import Fault, Notice, ScenarioError
 from .graph import FLOW_GRAPH
 from .params import Parameters
-from .scenario import Validation, dump_scenario, load_scenario, validate_scenario
+from .scenario import LESSON_LIMITS, SizeLimits, Validation, dump_scenario, load_scenario, validate_scenario
 from .simulation import Simulation, simulate
 
 __all__ = [
     "FLOW_GRAPH",
+    "LESSON_LIMITS",
     "Fault",
     "Notice",
     "Parameters",
     "ScenarioError",
     "Simulation",
+    "SizeLimits",
     "Validation",
     "dump_scenario",
     "import_network_acls",
