@@ -269,8 +269,14 @@ def _path(where: tuple) -> str:
         keys.append(key)
     path = ""
     for key in reversed(keys):
-        path = join(path, _UNSTORABLE_CHARACTER.sub(lambda found: f"\\u{ord(found.group()):04x}", key) if isinstance(key, str) else key)
+        path = join(path, escaped(key) if isinstance(key, str) else key)
     return path
+
+
+def escaped(text: str) -> str:
+    """``text`` with each NUL and lone surrogate written as its \\u escape: printable, and
+    inside a JSON string the same value."""
+    return _UNSTORABLE_CHARACTER.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def _text_problem(text: str) -> str:
