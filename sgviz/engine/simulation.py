@@ -44,6 +44,7 @@ Where AWS documents no behaviour, the simulator decides as follows (the tunable 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -205,7 +206,8 @@ class _Side:
         return Direction.INGRESS if self.inbound else Direction.EGRESS
 
     def step(self, node: str, detail: str, answer: bool | None = None, matched=None, changes=()) -> None:
-        self.steps.append(StepEvent(f"{self.lane}.{node}", self.iface.name, self.direction, detail, answer, matched, tuple(changes)))
+        # Interned: a long run holds several steps per packet, and one copy of each node id.
+        self.steps.append(StepEvent(sys.intern(f"{self.lane}.{node}"), self.iface.name, self.direction, detail, answer, matched, tuple(changes)))
 
     def finish(self, verdict: Verdict, basis: Basis, reason: str, rule=None, tracked=None, changes=()) -> _Side:
         self.verdict, self.basis, self.reason, self.rule, self.tracked = verdict, basis, reason, rule, tracked
