@@ -273,10 +273,15 @@ def _path(where: tuple) -> str:
     return path
 
 
-def escaped(text: str) -> str:
-    """``text`` with each NUL and lone surrogate written as its \\u escape: printable, and
-    inside a JSON string the same value."""
-    return _UNSTORABLE_CHARACTER.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+# The characters str.splitlines breaks a line at: a key may hold any of them, and a path names
+# its key, so a message printed one to a line escapes them (the command line).
+LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def escaped(text: str, characters: re.Pattern = _UNSTORABLE_CHARACTER) -> str:
+    """``text`` with each of ``characters`` (by default NUL and lone surrogates) written as its
+    \\u escape: printable, and inside a JSON string the same value."""
+    return characters.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def _text_problem(text: str) -> str:

@@ -144,6 +144,16 @@ def test_a_lone_surrogate_is_refused_by_check_and_run_alike(write, command, plac
     assert error.startswith("error: ") and "contains a lone surrogate" in error and summary == f"{path}: 1 error; nothing was run"
 
 
+def test_a_key_with_a_line_break_stays_on_its_faults_line(write):
+    doc = scenario_doc()
+    doc["instances"][0]["na\nme"] = doc["instances"][0].pop("name")
+    done = run("check", write(doc))
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == "error: instances[0].na\\u000ame: unknown key; allowed keys here: " + ", ".join(
+        ("name", "private_ip", "ipv6", "public_ip", "subnet", "security_groups", "connection_tracking", "conntrack_capacity")
+    )
+
+
 def test_nan_under_an_ignored_key_and_deep_nesting_are_faults_too(write):
     text = json.dumps(scenario_doc()).replace('"GroupName": "web"', '"GroupName": "web", "Tags": [NaN]', 1)
     path = write(text.replace('"labels": {', '"deep": ' + "[" * 50_000 + "]" * 50_000 + ', "labels": {', 1))
