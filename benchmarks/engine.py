@@ -7,6 +7,10 @@ measured in the same run. Not a test: nothing here asserts; the figures go in re
     target: >= 200,000 packets/s and >= 20x a straightforward linear scan over ipaddress objects
 (c) memory per tracked connection with 1,000,000 entries
     target: <= 250 bytes
+(d) simulate() on a whole timeline, every step explained and the table after each entry kept
+    target: 100,000 packets in <= 5 s and <= 300 MB; baseline: a tuple of the whole table kept
+    after every entry (what simulate() did before Run.tables became a journal), at 10,000 and
+    20,000 packets (it is quadratic: 100,000 would take tens of GB)
 
 Every figure comes from the engine's own classes (ConnectionTable, RuleTable, Simulation),
 the ones the simulator uses; the baselines are written here.
@@ -16,7 +20,10 @@ from __future__ import annotations
 
 import gc
 import ipaddress
+import json
 import random
+import resource
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -29,7 +36,7 @@ from sgviz.engine.conntrack import INBOUND, TCP_ESTABLISHED, ConnectionTable, Ti
 from sgviz.engine.matching import RuleTable, rule_span  # noqa: E402
 from sgviz.engine.model import ICMP, TCP, UDP, ConnectionTrackingConfig, Direction, Instance, Packet, Rule, Scenario, SecurityGroup, TimelineEntry  # noqa: E402
 from sgviz.engine.params import Parameters  # noqa: E402
-from sgviz.engine.simulation import Simulation  # noqa: E402
+from sgviz.engine.simulation import Simulation, simulate  # noqa: E402
 
 SERVER = 0x0A00010A  # 10.0.1.10
 ROUNDS = 7
@@ -243,13 +250,84 @@ def memory_per_connection(count: int = 1_000_000) -> None:
         del table, record
 
 
+# -- (d) ------------------------------------------------------------------------------------
+
+
+def growing_table(count: int) -> Scenario:
+    """``count`` packets: new connections from distinct clients, each answered, all within the
+    timeout, so the table grows to count / 2 connections: the worst case for keeping tables."""
+    timeline = []
+    server = IpAddress(4, SERVER)
+    for index in range(count // 2):
+        client, port, at = IpAddress(4, 0xC6336400 + index // 60000), 1024 + index % 60000, index / 1000
+        timeline.append(TimelineEntry(at, Packet(client, server, TCP, port, 443, flags=frozenset({"SYN"}))))
+        timeline.append(TimelineEntry(at, Packet(server, client, TCP, 443, port, flags=frozenset({"SYN", "ACK"}))))
+    return Scenario(
+        (SecurityGroup("sg-web", ingress=(Rule("sg-web", Direction.INGRESS, TCP, 443, 443, Cidr(4, 0, 0)),)),),
+        (Instance("web", server, ("sg-web",)),),
+        tuple(timeline),
+    )
+
+
+def every_table_kept(scenario: Scenario) -> list:
+    """The baseline: the whole connection table copied after every entry."""
+    simulation = Simulation(scenario)
+    tables = []
+    for index, entry in enumerate(scenario.timeline):
+        simulation.apply(index, entry)
+        tables.append(simulation.connections())
+    return tables
+
+
+def measure_in_this_process(count: int, way: str) -> dict:
+    """Seconds and the peak resident memory added by one run (a fresh process each time, so
+    one measurement's memory is not another's)."""
+    scenario = growing_table(count)
+    gc.collect()
+    with open("/proc/self/statm") as statm:
+        before = int(statm.read().split()[1]) * resource.getpagesize()
+    start = time.perf_counter()
+    if way == "journal":
+        run = simulate(scenario)
+        assert len(run.tables[-1]) == count // 2
+    else:
+        assert len(every_table_kept(scenario)[-1]) == count // 2
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"seconds": seconds, "megabytes": (peak - before) / 1e6}
+
+
+def measure(count: int, way: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--measure", str(count), way], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def whole_timelines(sizes=(10_000, 20_000), target: int = 100_000) -> None:
+    print(f"(d) simulate() on whole timelines (table grows to half the packets), one process per figure")
+    for count in sizes:
+        old, new = measure(count, "every-table"), measure(count, "journal")
+        print(
+            f"  {count:>7,} packets: baseline (table kept after every entry) {old['seconds']:6.2f} s {old['megabytes']:7.0f} MB;"
+            f" Run.tables journal {new['seconds']:5.2f} s {new['megabytes']:5.0f} MB"
+            f" ({old['seconds'] / new['seconds']:.1f}x faster, {old['megabytes'] / new['megabytes']:.1f}x less memory)"
+        )
+    big = measure(target, "journal")
+    report(f"{target:,} packets, seconds", f"{big['seconds']:.2f} s", "<= 5 s", big["seconds"] <= 5)
+    report(f"{target:,} packets, peak memory added", f"{big['megabytes']:.0f} MB", "<= 300 MB", big["megabytes"] <= 300)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--measure"]:  # one figure of (d), in a process of its own
+        print(json.dumps(measure_in_this_process(int(sys.argv[2]), sys.argv[3])))
+        return
     print(f"sgviz engine benchmarks - Python {sys.version.split()[0]}, best of {ROUNDS} rounds\n")
     replies_on_established_flows()
     print()
     new_flows()
     print()
     memory_per_connection()
+    print()
+    whole_timelines()
 
 
 if __name__ == "__main__":

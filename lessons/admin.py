@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from sgviz.engine.errors import ScenarioError, escaped, parse_json
 from sgviz.engine.scenario import TOP_KEYS
 
 from .models import (
@@ -39,19 +40,24 @@ admin.site.index_title = "Lessons, scenarios and quizzes"
 
 
 class ScenarioField(forms.JSONField):
-    """The scenario as indented JSON; a syntax error says where it is."""
+    """The scenario as indented JSON, read by the engine's JSON reader: a syntax error says
+    where it is, and JSON nested too deep or a number too long for Python is a form error,
+    not a server error (the model's validation then names the place of the number)."""
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip():
             try:
-                json.loads(value)
-            except json.JSONDecodeError as error:
-                raise ValidationError(
-                    "Not valid JSON: %(problem)s at line %(line)d, column %(column)d.",
-                    code="invalid",
-                    params={"problem": error.msg, "line": error.lineno, "column": error.colno},
-                ) from None
+                return parse_json(value)
+            except ScenarioError as error:
+                raise ValidationError([str(fault) for fault in error.faults], code="invalid") from None
         return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        # A form shown again after an error keeps the author's text as typed: parsed and
+        # written out again, a 4,301-digit number would come back as Infinity.
+        if data is None:
+            return super().bound_data(data, initial)
+        return forms.fields.InvalidJSONInput(data)
 
     def prepare_value(self, value):
         if isinstance(value, forms.fields.InvalidJSONInput):
@@ -61,7 +67,9 @@ class ScenarioField(forms.JSONField):
         if isinstance(value, dict):
             # PostgreSQL's jsonb does not keep key order; show the sections in the format's order.
             value = dict(sorted(value.items(), key=lambda item: _section_position(item[0])))
-        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
+        # Escaped, a lone surrogate saved before the validator refused them cannot break the
+        # page (UTF-8 cannot encode it), so such a lesson can still be opened and fixed.
+        return escaped(json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder))
 
 
 def _section_position(key):

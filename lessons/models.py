@@ -12,16 +12,18 @@ from django.db import models
 from django.urls import reverse
 
 from sgviz.engine.errors import describe
-from sgviz.engine.scenario import validate_scenario
+from sgviz.engine.scenario import LESSON_LIMITS, validate_scenario
 
 
 def scenario_findings(document):
     """What the engine's validator says about a scenario document: (faults, notices), each
-    a list of "path: message". Faults make it unusable; notices are warnings for the author."""
+    a list of "path: message". Faults make it unusable; notices are warnings for the author.
+    A lesson's scenarios are held to LESSON_LIMITS, so that each plays in the live player
+    and the admin can always send its change form back."""
     if not isinstance(document, dict):
         # The validator would read a string as JSON text; a stored scenario is always parsed.
         return [f"the scenario must be a JSON object {{...}}, not {describe(document)}"], []
-    _, faults, notices = validate_scenario(document)
+    _, faults, notices = validate_scenario(document, limits=LESSON_LIMITS)
     return [str(fault) for fault in faults], [str(notice) for notice in notices]
 
 

@@ -4,6 +4,7 @@ Pure Python, no Django. The public API:
 
 - ``load_scenario(doc) -> Scenario`` (raises ``ScenarioError`` listing every ``Fault``),
   ``validate_scenario(doc) -> Validation(scenario, faults, notices)``, ``dump_scenario(scenario) -> dict``;
+  both take ``limits=LESSON_LIMITS`` (a ``SizeLimits``) to cap a scenario's size where it is authored;
 - ``simulate(scenario) -> Run`` and ``Simulation(scenario).apply(index, entry)`` for stepping;
 - AWS JSON: ``import_security_groups``, ``import_security_group_rules``, ``import_network_acls``
   (each -> (items, notices)) and ``security_groups_to_aws``, ``security_group_rules_to_aws``,
@@ -31,7 +32,7 @@ from .graph import FLOW_GRAPH, FlowGraph, Node, NodeKind
 from .model import Scenario
 from .params import Parameters
 from .results import Basis, ChangeResult, PacketResult, TableChangeKind, Verdict
-from .scenario import Validation, dump_scenario, load_scenario, validate_scenario
+from .scenario import LESSON_LIMITS, SizeLimits, Validation, dump_scenario, load_scenario, validate_scenario
 from .simulation import Simulation, simulate
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Basis",
     "ChangeResult",
     "FlowGraph",
+    "LESSON_LIMITS",
     "Fault",
     "Node",
     "NodeKind",
@@ -48,6 +50,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Simulation",
+    "SizeLimits",
     "TableChangeKind",
     "Validation",
     "Verdict",

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from .addresses import Cidr, parse_cidr
-from .errors import MISSING, Findings, Notice, describe, join, parse_json
+from .errors import MISSING, Findings, Notice, ScenarioError, describe, join, parse_json, storage_faults
 from .model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -629,6 +629,9 @@ def unresolved_group_notices(findings: Findings, known_groups: set[str]) -> None
 def _import(doc: Any, read) -> tuple[tuple, tuple[Notice, ...]]:
     if isinstance(doc, (str, bytes)):
         doc = parse_json(doc)
+    unstorable = storage_faults(doc)  # before the readers, which print values in messages
+    if unstorable:
+        raise ScenarioError(unstorable)
     findings = Findings()
     items = read(doc, "", findings)
     findings.raise_if_faulty()

@@ -17,7 +17,7 @@ import sys
 from typing import TextIO
 
 from . import awsjson, explain
-from .errors import Fault
+from .errors import LINE_BREAK, Fault, escaped
 from .model import NaclEntry, Rule, Scenario
 from .results import ChangeResult, PacketResult, Verdict
 from .scenario import validate_scenario
@@ -63,7 +63,7 @@ def _load(path: str, err: TextIO) -> Scenario | None:
         return _refuse(path, [Fault("", f"cannot read the file: {error.strerror or error}")], err)
     scenario, faults, notices = validate_scenario(text)
     for notice in notices:
-        print(f"warning: {notice}", file=err)
+        print(f"warning: {_one_line(notice)}", file=err)
     if faults:
         return _refuse(path, faults, err)
     return scenario
@@ -71,10 +71,15 @@ def _load(path: str, err: TextIO) -> Scenario | None:
 
 def _refuse(path: str, faults: list[Fault] | tuple[Fault, ...], err: TextIO) -> None:
     for fault in faults:
-        print(f"error: {fault}", file=err)
+        print(f"error: {_one_line(fault)}", file=err)
     count = f"{len(faults)} error{'s' if len(faults) != 1 else ''}"
-    print(f"{path}: {count}; nothing was run", file=err)
+    print(f"{_one_line(path)}: {count}; nothing was run", file=err)
     return None
+
+
+def _one_line(said: object) -> str:
+    """One fault or warning to a line, whatever line breaks the keys in its path hold."""
+    return escaped(str(said), LINE_BREAK)
 
 
 def deciding_rule_to_aws(rule: Rule | NaclEntry | None) -> dict | None:

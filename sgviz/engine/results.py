@@ -6,8 +6,11 @@ events that the flowchart animates, each naming a node of ``graph.FLOW_GRAPH``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import chain
 
 from .model import Direction, NaclEntry, Packet, Rule, TimelineEntry
 
@@ -109,9 +112,89 @@ class ChangeResult:
     changes: tuple[TableChange, ...] = ()
 
 
+# One change to an interface's table: (interface's position in the scenario, flow key, the
+# connection as it now is, or None when it was removed).
+TableEdit = tuple[int, int, Connection | None]
+# The tables of every interface at one moment: (entry index, journal position, per-interface
+# {flow key: connection} in the order the connections were recorded).
+Checkpoint = tuple[int, int, tuple[dict[int, Connection], ...]]
+
+
+class ConnectionTables(Sequence[tuple[Connection, ...]]):
+    """``Run.tables``: the connection table (every interface's, in scenario order) after each
+    timeline entry, as a read-only sequence of tuples, rebuilt when asked for.
+
+    A tuple kept per entry would hold the whole table each time: memory quadratic in the
+    timeline's length (40,000 packets took 3.3 GB). This keeps what changed at each entry
+    (``journal``; ``ends[i]`` is its length after entry i) and, now and then, a copy of every
+    table (``checkpoints``), taken once the changes since the last copy outnumber the live
+    connections, so the copies cost no more than the changes: memory linear in the timeline.
+    ``tables[i]`` replays the journal from the last copy at or before entry i: time in
+    proportion to the table's size, which is the size of what it returns anyway. Nothing is
+    cached between reads, so readers on several threads need no lock.
+    """
+
+    __slots__ = ("_journal", "_ends", "_checkpoints", "_interfaces")
+
+    def __init__(self, journal: list[TableEdit], ends: list[int], checkpoints: list[Checkpoint], interfaces: int) -> None:
+        self._journal = journal
+        self._ends = ends
+        self._checkpoints = checkpoints
+        self._interfaces = interfaces
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"table index {index} is outside 0..{len(self) - 1}")
+        found = bisect_right(self._checkpoints, index, key=lambda checkpoint: checkpoint[0]) - 1
+        if found < 0:
+            tables, start = [{} for _ in range(self._interfaces)], 0
+        else:
+            _, start, copies = self._checkpoints[found]
+            tables = [dict(copy) for copy in copies]
+        _replay(tables, self._journal, start, self._ends[index])
+        return _flatten(tables)
+
+    def __iter__(self) -> Iterator[tuple[Connection, ...]]:
+        tables: list[dict[int, Connection]] = [{} for _ in range(self._interfaces)]
+        start = 0
+        for end in self._ends:  # one pass over the journal, no copies
+            _replay(tables, self._journal, start, end)
+            start = end
+            yield _flatten(tables)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(mine == theirs for mine, theirs in zip(self, other))
+
+    def __repr__(self) -> str:
+        return f"<ConnectionTables after each of {len(self)} entries>"
+
+
+def _replay(tables: list[dict[int, Connection]], journal: list[TableEdit], start: int, end: int) -> None:
+    for position in range(start, end):
+        interface, key, connection = journal[position]
+        if connection is None:
+            del tables[interface][key]
+        else:
+            tables[interface][key] = connection
+
+
+def _flatten(tables: list[dict[int, Connection]] | tuple[dict[int, Connection], ...]) -> tuple[Connection, ...]:
+    return tuple(chain.from_iterable(table.values() for table in tables))
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
-    """A whole timeline: one result per entry, and the connection table(s) after each entry."""
+    """A whole timeline: one result per entry, and the connection table(s) after each entry
+    (a ``ConnectionTables``: ``len``, indexing and iteration give tuples of ``Connection``)."""
 
     results: tuple[PacketResult | ChangeResult, ...]
-    tables: tuple[tuple[Connection, ...], ...]
+    tables: Sequence[tuple[Connection, ...]]

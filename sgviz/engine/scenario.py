@@ -13,13 +13,14 @@ The format is described key by key in docs/engine.md.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 from typing import Any, NamedTuple
 
 from . import awsjson
 from .addresses import Cidr, IpAddress, parse_cidr, parse_ip
-from .errors import Fault, Findings, Notice, ScenarioError, describe, join, parse_json
+from .errors import Fault, Findings, Notice, ScenarioError, describe, join, parse_json, storage_faults
 from .model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -66,6 +67,28 @@ MAX_NACL_RULES_PER_DIRECTION = 40
 NO_LIMIT = 10**12
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class SizeLimits:
+    """How large a scenario may be, for a validator that is asked to cap it (``limits=``).
+
+    ``document_bytes`` is measured on the document as JSON indented by two spaces, in UTF-8:
+    the way the admin shows it for editing, whatever layout it was written in.
+    """
+
+    timeline_entries: int
+    document_bytes: int
+
+
+# A lesson's scenario (and each learning mode's) plays in the live player and is edited in
+# the admin; these caps keep both working at their limit (docs/engine.md, "Size limits"):
+# - 500 entries: the player sends the execution table and tracker with each step, about
+#   650 bytes a packet, so a frame stays near 330 KB, well under daphne's 1 MiB;
+# - 128 KiB: a browser sends the form URL-encoded, at most 3 bytes a byte (%XX), and a
+#   lesson's change form carries up to six scenarios (the lesson's and five engine modes'):
+#   6 x 128 KiB x 3 = 2.25 MiB stays under Django's 2.5 MiB DATA_UPLOAD_MAX_MEMORY_SIZE.
+LESSON_LIMITS = SizeLimits(timeline_entries=500, document_bytes=128 * 1024)
+
+
 class Validation(NamedTuple):
     """What ``validate_scenario`` found: the scenario (None if any fault), faults, notices."""
 
@@ -74,27 +97,51 @@ class Validation(NamedTuple):
     notices: tuple[Notice, ...]
 
 
-def load_scenario(doc: dict | str | bytes) -> Scenario:
+def load_scenario(doc: dict | str | bytes, *, limits: SizeLimits | None = None) -> Scenario:
     """A valid scenario, or ScenarioError listing every fault. Notices are dropped; use
     validate_scenario to see them."""
-    scenario, faults, _ = validate_scenario(doc)
+    scenario, faults, _ = validate_scenario(doc, limits=limits)
     if faults:
         raise ScenarioError(faults)
     return scenario
 
 
-def validate_scenario(doc: dict | str | bytes) -> Validation:
-    """Check a scenario (a parsed dict or JSON text) and build it if it is valid."""
+def validate_scenario(doc: dict | str | bytes, *, limits: SizeLimits | None = None) -> Validation:
+    """Check a scenario (a parsed dict or JSON text) and build it if it is valid; with
+    ``limits`` (such as LESSON_LIMITS), also refuse one larger than they allow."""
     if isinstance(doc, (str, bytes)):
         try:
             doc = parse_json(doc)
         except ScenarioError as error:
             return Validation(None, error.faults, ())
+    # Values nothing can store, and then a size over the limits, are reported alone: the
+    # reader below would print such values in its messages, and a document that must be cut
+    # down anyway is not worth reading through.
+    faults = storage_faults(doc)
+    if not faults and limits is not None:
+        faults = size_faults(doc, limits)
+    if faults:
+        return Validation(None, tuple(faults), ())
     findings = Findings()
     scenario = _Reader(findings).scenario(doc)
     if findings.faults:
         return Validation(None, tuple(findings.faults), tuple(findings.notices))
     return Validation(scenario, (), tuple(findings.notices))
+
+
+def size_faults(doc: Any, limits: SizeLimits) -> list[Fault]:
+    """The ways ``doc`` exceeds ``limits`` (its values already known to be storable)."""
+    faults = []
+    timeline = doc.get("timeline") if isinstance(doc, dict) else None
+    if isinstance(timeline, list) and len(timeline) > limits.timeline_entries:
+        faults.append(Fault("timeline", f"{len(timeline):,} entries are more than the {limits.timeline_entries:,} a lesson can play; "
+                                        "split the lesson in two, or keep the packets that teach something"))
+    size = len(json.dumps(doc, ensure_ascii=False, indent=2).encode())
+    if size > limits.document_bytes:
+        faults.append(Fault("", f"the scenario is {size:,} bytes as indented JSON, more than the {limits.document_bytes:,} "
+                                f"({limits.document_bytes // 1024} KiB) a lesson can hold and still be edited; "
+                                "leave out what the lesson does not use (groups, rules, instances, AWS keys such as Tags)"))
+    return faults
 
 
 class _Reader:

@@ -48,6 +48,7 @@ Where AWS documents no behaviour, the simulator decides as follows (the tunable 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -91,12 +92,15 @@ from .params import UNTRACKED_JUDGEMENTS, Parameters
 from .results import (
     Basis,
     ChangeResult,
+    Checkpoint,
     Connection,
+    ConnectionTables,
     PacketResult,
     Run,
     StepEvent,
     TableChange,
     TableChangeKind,
+    TableEdit,
     Verdict,
 )
 
@@ -215,7 +219,8 @@ class _Side:
         return Direction.INGRESS if self.inbound else Direction.EGRESS
 
     def step(self, node: str, detail: str, answer: bool | None = None, matched=None, changes=()) -> None:
-        self.steps.append(StepEvent(f"{self.lane}.{node}", self.iface.name, self.direction, detail, answer, matched, tuple(changes)))
+        # Interned: a long run holds several steps per packet, and one copy of each node id.
+        self.steps.append(StepEvent(sys.intern(f"{self.lane}.{node}"), self.iface.name, self.direction, detail, answer, matched, tuple(changes)))
 
     def finish(self, verdict: Verdict, basis: Basis, reason: str, rule=None, tracked=None, changes=()) -> _Side:
         self.verdict, self.basis, self.reason, self.rule, self.tracked = verdict, basis, reason, rule, tracked
@@ -732,12 +737,45 @@ class Simulation:
         return ChangeResult(index, entry.at, entry, f"{done}: {effect}.", expired)
 
 
+class _JournaledTable(dict):
+    """An interface's ``views`` that also writes each change to a journal shared by every
+    interface, so ``simulate`` can give back the table after any entry without copying it
+    after every one (see ``results.ConnectionTables``)."""
+
+    __slots__ = ("_journal", "_interface")
+
+    def __init__(self, journal: list[TableEdit], interface: int) -> None:
+        super().__init__()
+        self._journal = journal
+        self._interface = interface
+
+    def __setitem__(self, key: int, connection: Connection) -> None:
+        self._journal.append((self._interface, key, connection))
+        super().__setitem__(key, connection)
+
+    def pop(self, key: int) -> Connection:  # the simulator removes only entries it has
+        self._journal.append((self._interface, key, None))
+        return super().pop(key)
+
+
 def simulate(scenario: Scenario) -> Run:
     """Play a whole timeline; returns every result and the connection table after each entry."""
     simulation = Simulation(scenario)
+    journal: list[TableEdit] = []
+    tables = [_JournaledTable(journal, position) for position in range(len(simulation._interfaces))]
+    for iface, table in zip(simulation._interfaces, tables):
+        iface.views = table
     results = []
-    tables = []
+    ends: list[int] = []
+    checkpoints: list[Checkpoint] = []
+    copied_at = 0  # the journal's length at the last copy
     for index, entry in enumerate(scenario.timeline):
         results.append(simulation.apply(index, entry))
-        tables.append(simulation.connections())
-    return Run(tuple(results), tuple(tables))
+        ends.append(len(journal))
+        # A copy costs about one unit per interface and per live connection: take one once
+        # at least that many changes have been journaled since the last, so copies never cost
+        # more than the changes themselves.
+        if len(journal) - copied_at > len(tables) + sum(len(table) for table in tables):
+            checkpoints.append((index, len(journal), tuple(dict(table) for table in tables)))
+            copied_at = len(journal)
+    return Run(tuple(results), ConnectionTables(journal, ends, checkpoints, len(tables)))

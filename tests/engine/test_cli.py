@@ -117,6 +117,53 @@ def test_a_file_that_is_not_utf8_exits_2(tmp_path):
     assert done.stderr.splitlines()[0].startswith("error: unreadable JSON: 'utf-8' codec can't decode byte 0xe9")
 
 
+@pytest.mark.parametrize("command", [("check",), ("run",), ("run", "--format", "jsonl")])
+def test_a_number_of_4301_digits_exits_2_naming_its_path(write, command):
+    path = write(json.dumps(scenario_doc()).replace('"at": 0', '"at": ' + "9" * 4301, 1))
+    done = run(*command, path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines() == [
+        "error: timeline[0].at: a whole number of 4,301 digits is too large; numbers in a scenario are at most "
+        "9223372036854775807 (2^63-1, a 64-bit integer), which is all a database stores exactly: write a smaller number",
+        f"{path}: 1 error; nothing was run",
+    ]
+
+
+@pytest.mark.parametrize("command, place", [(("run",), "label"), (("run", "--format", "jsonl"), "Description"), (("check",), "label")])
+def test_a_lone_surrogate_is_refused_by_check_and_run_alike(write, command, place):
+    # run printed the label (text) or the rule's Description (jsonl) and died of UnicodeEncodeError.
+    doc = scenario_doc()
+    if place == "label":
+        doc["labels"]["10.0.1.10"] = "web \ud800"
+    else:
+        doc["security_groups"][0]["IpPermissions"][0]["IpRanges"][0]["Description"] = "\udc80"
+    path = write(doc)
+    done = run(*command, path)
+    assert (done.returncode, done.stdout) == (2, "")
+    [error, summary] = done.stderr.splitlines()
+    assert error.startswith("error: ") and "contains a lone surrogate" in error and summary == f"{path}: 1 error; nothing was run"
+
+
+def test_a_key_with_a_line_break_stays_on_its_faults_line(write):
+    doc = scenario_doc()
+    doc["instances"][0]["na\nme"] = doc["instances"][0].pop("name")
+    done = run("check", write(doc))
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == "error: instances[0].na\\u000ame: unknown key; allowed keys here: " + ", ".join(
+        ("name", "private_ip", "ipv6", "public_ip", "subnet", "security_groups", "connection_tracking", "conntrack_capacity")
+    )
+
+
+def test_nan_under_an_ignored_key_and_deep_nesting_are_faults_too(write):
+    text = json.dumps(scenario_doc()).replace('"GroupName": "web"', '"GroupName": "web", "Tags": [NaN]', 1)
+    path = write(text.replace('"labels": {', '"deep": ' + "[" * 50_000 + "]" * 50_000 + ', "labels": {', 1))
+    done = run("check", path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0].startswith("error: invalid JSON at line 1, column ")  # the nesting, found while parsing
+    path = write(text)
+    assert run("check", path).stderr.splitlines()[0].startswith("error: security_groups[0].Tags[0]: NaN is not a number JSON allows")
+
+
 def test_warnings_go_to_stderr_and_the_run_succeeds(write):
     doc = scenario_doc()
     doc["security_groups"][1]["IpPermissions"][0]["UserIdGroupPairs"].append({"GroupId": "sg-in-another-vpc"})

@@ -288,3 +288,24 @@ def test_the_expiry_wheel_removes_what_a_full_scan_would(operations):
         elif operation == "use" and key in model:
             model[key] = table.use(key, now, inbound=False)[2]
         assert {k: expires for k, _, expires in table.entries()} == model
+
+
+@PROPERTY_SETTINGS
+@given(worlds(), st.lists(st.tuples(st.floats(0, 400), packets()), max_size=16))
+def test_the_tables_of_a_run_are_the_tables_seen_while_stepping(world, timeline):
+    """Run.tables rebuilds each table from a journal and checkpoints; it must give what a
+    stepped Simulation shows after each entry, however it is read. Times up to 400 s let
+    connections expire (and be recorded again) between entries."""
+    timeline = sorted(timeline, key=lambda item: item[0])
+    lesson = scenario(world["groups"], world["instances"], timeline, network_acls=world["network_acls"], subnets=world["subnets"])
+    stepping = Simulation(lesson)
+    seen = []
+    for index, entry in enumerate(lesson.timeline):
+        stepping.apply(index, entry)
+        seen.append(stepping.connections())
+    tables = simulate(lesson).tables
+    assert len(tables) == len(seen)
+    assert list(tables) == seen
+    assert [tables[i] for i in range(len(seen))] == seen
+    assert [tables[-i] for i in range(1, len(seen) + 1)] == seen[::-1]
+    assert tables[1::2] == tuple(seen[1::2])

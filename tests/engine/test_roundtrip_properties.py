@@ -25,7 +25,8 @@ from .data import scenario_doc
 
 PROTOCOLS = [TCP, UDP, ICMP, ICMPV6, ALL_PROTOCOLS, 47, 50, 132]
 ids = st.text("0123456789abcdef", min_size=4, max_size=8)
-texts = st.text(max_size=12)
+# Any text a database stores: the importers refuse NUL and lone surrogates (errors.storage_faults).
+texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
 optional_text = st.none() | texts
 
 

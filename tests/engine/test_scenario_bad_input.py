@@ -467,10 +467,10 @@ def test_it_rejects_an_embedded_packet_on_an_echo_request():
 
 def test_it_rejects_an_embedded_packet_inside_an_embedded_packet():
     doc = scenario_doc()
-    error = {"src": "198.51.100.1", "dst": "10.0.1.10", "protocol": "icmp", "icmp_type": 3, "icmp_code": 4}
-    deepest = error
-    for _ in range(3000):
-        deepest["embedded"] = dict(error)
+    fields = {"src": "198.51.100.1", "dst": "10.0.1.10", "protocol": "icmp", "icmp_type": 3, "icmp_code": 4}
+    error = deepest = dict(fields)
+    for _ in range(3):  # deeper than errors.MAX_NESTING is refused before it is read (test_unstorable_values)
+        deepest["embedded"] = dict(fields)
         deepest = deepest["embedded"]
     doc["timeline"][5]["packet"] = error
     assert only_fault(doc).startswith("timeline[5].packet.embedded.embedded: unknown key; allowed keys here: src, dst, protocol, ")

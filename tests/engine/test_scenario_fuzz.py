@@ -7,28 +7,7 @@ from hypothesis import strategies as st
 from sgviz.engine import simulate, validate_scenario
 
 from .data import scenario_doc
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=20)
-    | st.sampled_from(["10.0.1.10", "10.0.1.10:80", "[2001:db8::1]:443", "0.0.0.0/0", "::/0", "sg-web", "acl-db", "tcp", "-1", "icmp", "pl-office"]),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
-    max_leaves=12,
-)
-
-
-def paths(value, prefix=()):
-    """Every place in a document a value can be replaced: (container path, key) pairs."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield prefix + (key,)
-            yield from paths(child, prefix + (key,))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield prefix + (index,)
-            yield from paths(child, prefix + (index,))
-
-
-PATHS = list(paths(scenario_doc()))
+from .hostile import PATHS, json_values
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])

@@ -1,5 +1,8 @@
 """The simulator's shape: sides, deciding side, clock, tables after each entry, changes."""
 
+import gc
+import tracemalloc
+
 import pytest
 
 from sgviz.engine.graph import FLOW_GRAPH
@@ -7,7 +10,7 @@ from sgviz.engine.model import TimelineEntry
 from sgviz.engine.results import Basis, ChangeResult, TableChangeKind, Verdict
 from sgviz.engine.simulation import Simulation, simulate
 
-from .factories import ALL_OUT, IN, OUT, Wire, authorize, group, instance, packet, revoke, seed_lesson
+from .factories import ALL_OUT, IN, OUT, Wire, authorize, group, instance, packet, revoke, scenario, seed_lesson
 
 APP, DB = "10.0.1.20", "10.0.2.30"
 
@@ -78,6 +81,32 @@ def test_every_step_names_a_node_of_the_flow_graph_along_its_edges():
 def test_run_has_a_table_after_every_entry():
     run = simulate(seed_lesson())
     assert len(run.tables) == len(run.results) == 4
+
+
+def new_connections(count):
+    """``count`` packets, each opening a connection that stays in the table to the end."""
+    timeline = [(index / 1000, packet(f"198.51.100.{index // 50000 + 1}:{1024 + index % 50000}", f"{DB}:5432")) for index in range(count)]
+    return scenario([group("sg-db", ingress=[("tcp", 5432, "198.51.100.0/24")])], [instance("db", DB, "sg-db")], timeline)
+
+
+def memory_of_a_run(count):
+    lesson = new_connections(count)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        run = simulate(lesson)
+        used = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(run.tables[-1]) == count
+    return used
+
+
+def test_a_runs_memory_grows_linearly_with_its_timeline():
+    """Keeping the whole table after every entry made memory quadratic (40,000 packets took
+    3.3 GB): four times the packets must cost about four times the memory, not sixteen."""
+    small, large = memory_of_a_run(500), memory_of_a_run(2000)
+    assert large / small < 5, f"{small:,} bytes for 500 packets, {large:,} for 2,000"
 
 
 def test_it_refuses_time_going_backwards():
