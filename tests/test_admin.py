@@ -309,7 +309,7 @@ class TestOneScenarioMistakeOneError:
         errors = self.errors(response)
         assert len(errors) == 1, errors
         [error] = errors
-        assert error.startswith("Not valid JSON") or error.startswith(BAD_CIDR_PATH)
+        assert error.startswith("invalid JSON at line 1") or error.startswith(BAD_CIDR_PATH)
         assert not Lesson.objects.filter(slug="new").exists()
 
 
