@@ -78,6 +78,14 @@ def seed_lesson(db):
     return Lesson.objects.get(slug=SEED_SLUG)
 
 
+@pytest.fixture
+def without_seed_modes(seed_lesson):
+    """The seed lesson without the mode rows its content file gives it (Try, Recall), for
+    tests that start from a lesson offering Visual only and add modes of their own."""
+    seed_lesson.modes.all().delete()
+    return seed_lesson
+
+
 def load_seed_lesson():
     """Load the seed lesson again through the content loader (lessons/content.py), for tests
     that empty the database (TransactionTestCase, ChannelsLiveServerTestCase): call it in

@@ -1,4 +1,5 @@
 import json
+import os
 
 import nested_admin
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.html import format_html
 from sgviz.engine.errors import ScenarioError, escaped, parse_json
 from sgviz.engine.scenario import TOP_KEYS
 
+from .content import export_lesson
 from .models import (
     KeyMoment,
     Lesson,
@@ -163,7 +165,7 @@ class QuizQuestionInline(nested_admin.NestedStackedInline):
     """Questions with their options, edited without leaving the lesson."""
 
     model = QuizQuestion
-    fields = ["order", "step", "prompt", "hint", "explanation"]
+    fields = ["order", "step", "prompt", "hint", "explanation", "expect"]
     inlines = [QuizOptionInline]
     extra = 0
 
@@ -195,6 +197,15 @@ class LessonAdmin(nested_admin.NestedModelAdmin):
         ),
     ]
     inlines = [SampleLineInline, KeyMomentInline, QuizQuestionInline, SnapshotBulletInline, LessonModeInline]
+    actions = ["export_to_content_file"]
+
+    @admin.action(description="Export to content file")
+    def export_to_content_file(self, request, queryset):
+        # Writes into the project folder, so the instructor can commit the edit (lessons/content.py).
+        for lesson in queryset:
+            paths = export_lesson(lesson)
+            shown = ", ".join(os.path.relpath(path, settings.BASE_DIR) for path in paths)
+            self.message_user(request, f"Exported {lesson.slug}: wrote {shown}", messages.SUCCESS)
 
     def get_changeform_initial_data(self, request):
         return {**super().get_changeform_initial_data(request), "scenario": json.loads(EXAMPLE_SCENARIO.read_text())}

@@ -9,7 +9,27 @@ Loading is idempotent and leaves authors' work alone. A lesson missing from the 
 created; one loaded earlier and not saved since is brought up to date with its file; one an
 author has saved since (in the admin), or one that did not come from a file at all, is kept
 as it is unless ``replace`` asks for the file's version. The admin stays the editor: a file
-is where a lesson starts, and the way to ship one.
+is where a lesson starts, and the way to ship one; the admin's "Export to content file"
+(``export_lesson``) writes an edited lesson back so the edit can be committed.
+
+The format, one JSON object (content/lessons/stateful-security-groups.json is a full example):
+
+- ``slug`` (default: the file's name), then the fields of LESSON_FIELDS (title, topic, minutes,
+  summary, published, order, flow_summary, sample_language, sample_summary, table_note, transcript);
+- ``scenario`` (the engine's document) or ``scenario_file`` (its path from the project folder);
+- ``sample_lines``: ``[{"text", "step"?}]``, the execution sample, each line with the step it narrates;
+- ``key_moments``: ``[{"step", "question", "answer"}]``;
+- ``quiz``: ``[{"step", "prompt", "hint"?, "explanation"?, "expect"?, "options": [{"text",
+  "correct"?, "why"?}]}]``. ``expect`` says what the engine decides at the question's step when
+  the question asks about it: any of ``{"verdict": "ALLOW"|"DROP", "basis": "rule"|"state"|"nacl"|
+  "no-match"|"capacity"|"exempt"|"blocked", "tracked": true|false|null}`` (the engine's jsonl
+  keys, docs/engine.md). The lesson is refused when the engine disagrees, so a quiz answer stays
+  true to the scenario; a question the engine cannot decide (a what-if) leaves it out;
+- ``snapshot``: the concept snapshot's bullets, as strings;
+- ``modes``: ``[{"mode", "body"?, "order"?, "scenario"? | "scenario_file"?}]``, the LessonMode
+  rows this file owns (e.g. Try and Recall). Learn, Why, Deep and Perf are the modes app's, in
+  content/modes/<slug>/ (``manage.py load_modes``); Challenge and Project rows come with their
+  tasks from practice/content/ (``manage.py load_practice``) unless this file names them.
 """
 
 import hashlib
@@ -116,7 +136,7 @@ def _store(lesson, document, digest):
     for order, item in enumerate(document.get("quiz", []), 1):
         question = _create(
             QuizQuestion, lesson=lesson, order=order, step=item["step"], prompt=item["prompt"],
-            hint=item.get("hint", ""), explanation=item.get("explanation", ""),
+            hint=item.get("hint", ""), explanation=item.get("explanation", ""), expect=item.get("expect"),
         )  # fmt: skip
         for position, option in enumerate(item["options"], 1):
             _create(
@@ -125,8 +145,13 @@ def _store(lesson, document, digest):
             )  # fmt: skip
     for order, text in enumerate(document.get("snapshot", []), 1):
         _create(SnapshotBullet, lesson=lesson, order=order, text=text)
-    for order, mode in enumerate(document.get("modes", []), 1):
-        _create(LessonMode, lesson=lesson, order=order, mode=mode["mode"], body=mode.get("body", ""), scenario=mode.get("scenario"))
+    for mode in document.get("modes", []):
+        # Order 0 unless the file says otherwise, as for the rows the other loaders create: the
+        # mode bar then keeps the spec's order (Lesson.mode_bar), whichever loader made a row.
+        _create(
+            LessonMode, lesson=lesson, order=mode.get("order", 0), mode=mode["mode"], body=mode.get("body", ""),
+            scenario=mode.get("scenario"),
+        )  # fmt: skip
     # The lesson's `updated` as of now: a later save by an author moves past it.
     Lesson.objects.filter(pk=lesson.pk).update(content_digest=digest, content_loaded=F("updated"))
 
@@ -145,3 +170,92 @@ def _describe(error):
     if isinstance(error, KeyError):
         return f"missing {error}"
     return str(error)
+
+
+def lesson_document(lesson, scenario_files=None, skip_modes=frozenset()):
+    """The lesson as a content file's object, the inverse of ``_store``. ``scenario_files`` maps
+    "" (the lesson) or a mode to the scenario_file it keeps referring to; ``skip_modes`` are
+    modes whose text is kept elsewhere (the modes app's files)."""
+    scenario_files = scenario_files or {}
+    document = {"slug": lesson.slug}
+    document.update({field: getattr(lesson, field) for field in LESSON_FIELDS})
+    document.update(_scenario_entry(lesson.scenario, scenario_files.get("")))
+    document["sample_lines"] = [_without_none({"text": line.text, "step": line.step}) for line in lesson.sample_lines.all()]
+    document["key_moments"] = [
+        {"step": moment.step, "question": moment.question, "answer": moment.answer} for moment in lesson.key_moments.all()
+    ]
+    document["quiz"] = [
+        _without_empty(
+            {
+                "step": question.step, "prompt": question.prompt, "hint": question.hint,
+                "explanation": question.explanation, "expect": question.expect,
+                "options": [
+                    _without_empty({"text": option.text, "correct": option.is_correct, "why": option.why})
+                    for option in question.options.all()
+                ],
+            }
+        )  # fmt: skip
+        for question in lesson.quiz_questions.all()
+    ]
+    document["snapshot"] = [bullet.text for bullet in lesson.snapshot_bullets.all()]
+    document["modes"] = [
+        _without_empty({"mode": mode.mode, "order": mode.order, "body": mode.body})
+        | (_scenario_entry(mode.scenario, scenario_files.get(mode.mode)) if mode.scenario is not None else {})
+        for mode in lesson.modes.all()
+        if mode.mode not in skip_modes
+    ]
+    return document
+
+
+def export_lesson(lesson, folder=None, modes_folder=None):
+    """Write ``lesson`` to folder/<slug>.json in the format load_lessons reads, and the bodies
+    of its Learn, Why, Deep and Perf modes to the modes app's <mode>.md files. A scenario that
+    came from a scenario_file goes back to that file, only when it changed (the engine's tests
+    read the seed's). Afterwards the lesson counts as loaded from what was written, so
+    load_lessons finds it up to date. Returns the paths written."""
+    from modes import content as mode_files  # the modes app owns these files' layout
+    from modes.apps import MODES
+
+    path = Path(folder or CONTENT_DIR) / f"{lesson.slug}.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    scenario_files = {"": previous.get("scenario_file")} | {
+        mode["mode"]: mode["scenario_file"] for mode in previous.get("modes", []) if "scenario_file" in mode
+    }
+    written = []
+    owners = {"": lesson.scenario} | {mode.mode: mode.scenario for mode in lesson.modes.all()}
+    for owner, relative in scenario_files.items():
+        if relative and owners.get(owner) is not None:
+            target = settings.BASE_DIR / relative
+            if not target.exists() or json.loads(target.read_text()) != owners[owner]:
+                written.append(_write_json(target, owners[owner]))
+    mode_folder = Path(modes_folder or mode_files.CONTENT) / lesson.slug
+    for mode in lesson.modes.filter(mode__in=MODES):
+        body = mode_folder / f"{mode.mode}.md"
+        if not body.exists() or body.read_text() != mode.body:
+            body.parent.mkdir(parents=True, exist_ok=True)
+            body.write_text(mode.body)
+            written.append(body)
+    written.append(_write_json(path, lesson_document(lesson, scenario_files, skip_modes=frozenset(MODES))))
+    _, digest = _read(path)
+    Lesson.objects.filter(pk=lesson.pk).update(content_digest=digest, content_loaded=F("updated"))
+    return written
+
+
+def _scenario_entry(scenario, scenario_file):
+    return {"scenario_file": scenario_file} if scenario_file else {"scenario": scenario}
+
+
+def _without_none(item):
+    return {key: value for key, value in item.items() if value is not None}
+
+
+def _without_empty(item):
+    """The keys the loader defaults when absent ("", False, None, order 0) are left out."""
+    return {key: value for key, value in item.items() if value not in ("", False, None, 0) or key == "step"}
+
+
+def _write_json(path, document):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return path

@@ -12,7 +12,9 @@ from django.db import models
 from django.urls import reverse
 
 from sgviz.engine.errors import describe
+from sgviz.engine.results import Basis, Verdict
 from sgviz.engine.scenario import LESSON_LIMITS, validate_scenario
+from sgviz.grading.predictions import packet_results
 
 
 def scenario_findings(document):
@@ -43,6 +45,39 @@ def packet_count(document):
 
 
 _NOT_CHECKED = object()
+
+# What a quiz question may say the engine decides at its step (QuizQuestion.expect): the
+# typed parts of a PacketResult, never its English, so rewording the engine breaks nothing.
+EXPECT_KEYS = {
+    "verdict": {verdict.value for verdict in Verdict},
+    "basis": {basis.value for basis in Basis},
+    "tracked": {True, False, None},
+}
+
+
+def expect_disagreements(document, step, expect):
+    """Where the engine's result for packet ``step`` (from 1) of a valid scenario differs from
+    ``expect`` ({"verdict", "basis", "tracked"}, any of them): a list of "key: ..." sentences,
+    empty when the engine agrees. A malformed ``expect`` is reported the same way."""
+    if not isinstance(expect, dict) or not expect:
+        return [f'write it as an object with any of {", ".join(EXPECT_KEYS)}, e.g. {{"verdict": "DROP", "basis": "nacl"}}']
+    problems = [
+        f"{key}: {value!r} is not one of {sorted(map(str, EXPECT_KEYS[key]))}" if key in EXPECT_KEYS else f"{key}: not one of {', '.join(EXPECT_KEYS)}"
+        for key, value in expect.items()
+        if key not in EXPECT_KEYS or value not in EXPECT_KEYS[key]
+    ]
+    if problems:
+        return problems
+    results = packet_results(validate_scenario(document).scenario)
+    if not 1 <= step <= len(results):
+        return []  # the step's own check says so
+    result = results[step - 1]
+    decided = {"verdict": result.verdict.value, "basis": result.basis.value, "tracked": result.tracked}
+    return [
+        f"{key}: the engine decides {decided[key]!r} at step {step}, not {value!r} ({result.explanation})"
+        for key, value in expect.items()
+        if decided[key] != value
+    ]
 
 
 def quiz_question_problem(option_count, correct_count):
@@ -188,9 +223,24 @@ class QuizQuestion(Ordered, PointsAtStep):
     prompt = models.CharField(max_length=500)
     hint = models.CharField(max_length=300, blank=True, help_text="Shown on request, before answering.")
     explanation = models.TextField(blank=True, help_text="Markdown. Shown after an answer, right or wrong.")
+    expect = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='Optional: what the engine decides at this step, when the question asks about it, e.g. '
+        '{"verdict": "DROP", "basis": "nacl", "tracked": null}. Checked against the engine on save, so '
+        "a later change to the scenario cannot leave the quiz's answer wrong unnoticed.",
+    )
 
     def __str__(self):
         return self.prompt
+
+    def clean(self):
+        super().clean()
+        if self.expect is None or self.step is None or self.lesson.scenario_is_refused():
+            return
+        problems = expect_disagreements(self.lesson.scenario, self.step, self.expect)
+        if problems:
+            raise ValidationError({"expect": problems})
 
     @property
     def correct_option(self):

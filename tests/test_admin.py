@@ -169,6 +169,7 @@ class TestRefusals:
         assert seed_lesson.step_count == 4
 
 
+    @pytest.mark.usefixtures("without_seed_modes")
     def test_an_engine_modes_invalid_scenario_is_refused_and_nothing_is_saved(self, admin_client, seed_lesson):
         values = form_from(admin_client, change_url(seed_lesson), title="Changed")
         add_rows(values, "modes", {"mode": "try", "order": "0", "body": "Sandbox", "scenario": scenario_with_bad_cidr()})
@@ -180,6 +181,7 @@ class TestRefusals:
         seed_lesson.refresh_from_db()
         assert seed_lesson.title != "Changed" and not seed_lesson.modes.exists()
 
+    @pytest.mark.usefixtures("without_seed_modes")
     def test_a_mode_without_its_own_scenario_shows_an_empty_box(self, admin_client, seed_lesson):
         seed_lesson.modes.create(mode="learn", body="Overview")
         values = form_from(admin_client, change_url(seed_lesson))

@@ -27,6 +27,7 @@ def page(client, query=""):
     return response.content.decode()
 
 
+@pytest.mark.usefixtures("without_seed_modes")
 def test_it_renders_the_seed_lessons_header(client):
     html = page(client)
     assert "<h1 id=\"lesson-title\">Stateful behavior of security groups in AWS" in html
@@ -151,6 +152,7 @@ def test_staff_preview_an_unpublished_lesson(client):
     assert "Draft: only staff can see this lesson" in response.content.decode()
 
 
+@pytest.mark.usefixtures("without_seed_modes")
 def test_authored_modes_appear_in_the_mode_bar_and_say_which_one_is_ready(client, seed_lesson):
     LessonMode.objects.create(lesson=seed_lesson, mode="learn", body="Read me", order=0)  # has a page (modes app)
     LessonMode.objects.create(lesson=seed_lesson, mode="recall", body="Later", order=0)  # has none yet

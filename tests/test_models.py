@@ -178,6 +178,7 @@ class TestSteps:
         assert refused.value.message_dict["step"] == ["Choose a step from 1 to 4: the scenario sends 4 packets."]
 
 
+@pytest.mark.usefixtures("without_seed_modes")
 class TestModes:
     def test_there_are_the_nine_modes_of_the_spec_in_its_order(self):
         assert LessonMode.Mode.labels == [

@@ -7,8 +7,10 @@ from modes.mental_model import mental_model
 from sgviz.engine import validate_scenario
 from sgviz.engine.results import Basis, Verdict
 
-ITEMS = content.read()
-DEMOS = [(item.mode, demo) for item in ITEMS for demo in item.parts.get("demos", [])]
+ALL_ITEMS = content.read()
+# The seed lesson's modes, whose counts below are its brief; every lesson's demos are checked in tests/test_content.py.
+ITEMS = [item for item in ALL_ITEMS if item.lesson_slug == "stateful-security-groups"]
+DEMOS = [(item.mode, demo) for item in ALL_ITEMS for demo in item.parts.get("demos", [])]
 
 
 def test_the_seed_replays_as_the_engine_judges_it(seed_scenario):
