@@ -1,0 +1,80 @@
+"""The rules and connection-table partials print their panels (no database): the words a
+learner reads at each seed step, and the marks that pair a glyph with words."""
+
+import re
+from html import unescape
+
+import pytest
+from django.template.loader import render_to_string
+
+from conftest import SEED_SCENARIO
+from sgviz.engine import load_scenario, simulate
+from sgviz.narration.connections import connections_panels
+from sgviz.narration.rules import rules_panels
+from tests.support.seed_panels import CONNECTION_ENDS, CONNECTION_ROWS, HTTP_RULE, NO_OUTBOUND_RULES, NO_RULE_MATCHED
+
+
+def text(fragment):
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+@pytest.fixture(scope="module")
+def seed():
+    lesson = load_scenario(SEED_SCENARIO)
+    run = simulate(lesson)
+    return rules_panels(lesson, run.results), connections_panels(lesson, run)
+
+
+def rules_html(seed, number, oob=False):
+    return render_to_string("player/partials/rules_panel.html", {"rules": seed[0][number], "oob": oob})
+
+
+def connections_html(seed, number, oob=False):
+    return render_to_string("player/partials/connections_panel.html", {"connections": seed[1][number], "oob": oob})
+
+
+def decided_rules(html):
+    return [text(item) for item in re.findall(r'<li class="rule is-decided">(.*?)</li>', html, re.S)]
+
+
+def test_step_1_marks_the_inbound_http_rule_with_a_glyph_and_words(seed):
+    (rule,) = decided_rules(rules_html(seed, 1))
+    assert rule.startswith("▶ decided: allowed this packet " + HTTP_RULE)
+    assert "IpProtocol tcp FromPort 80 ToPort 80 CidrIpv4 0.0.0.0/0" in rule
+
+
+def test_step_3_says_no_rule_matched(seed):
+    html = rules_html(seed, 3)
+    assert decided_rules(html) == []
+    assert f'data-outcome="no-match"><span class="rules-outcome__glyph" aria-hidden="true">✗</span> {NO_RULE_MATCHED}:' in html
+
+
+def test_step_4_says_there_are_no_outbound_rules(seed):
+    html = rules_html(seed, 4)
+    assert f'data-outcome="no-rules"><span class="rules-outcome__glyph" aria-hidden="true">✗</span> {NO_OUTBOUND_RULES}</p>' in html
+    assert f'<p class="rule-list__empty">{NO_OUTBOUND_RULES}</p>' in html
+    assert text(html).count("checked for this packet") == 1  # the outbound list only
+
+
+def test_only_a_websocket_frame_swaps_the_panels_out_of_band(seed):
+    assert 'id="rules-panel"' in rules_html(seed, 2) and "hx-swap-oob" not in rules_html(seed, 2)
+    assert '<section id="rules-panel" class="panel rules-panel" aria-labelledby="rules-heading" hx-swap-oob="true">' in rules_html(seed, 2, oob=True)
+    assert 'id="connections-panel"' in connections_html(seed, 2, oob=True) and 'hx-swap-oob="true"' in connections_html(seed, 2, oob=True)
+
+
+@pytest.mark.parametrize("number", sorted(CONNECTION_ROWS))
+def test_the_connection_table_at_each_seed_step(seed, number):
+    html = connections_html(seed, number)
+    rows = re.findall(r'<tr role="row" class="connection( is-[a-z]+)?" data-connection="(\d+)">(.*?)</tr>', html, re.S)
+    expected = CONNECTION_ROWS[number]
+    assert [(f"#{n}", kind.strip().removeprefix("is-") or None) for kind, n, _ in rows] == [(marker, mark) for marker, mark, _, _ in expected]
+    for (_, _, row), (_, _, state, left) in zip(rows, expected):
+        cells = [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        assert (tuple(cells[2:4]), cells[5:7]) == (CONNECTION_ENDS, [state, left])
+    if not expected:
+        assert "No tracked connections" in text(html)
+
+
+def test_the_used_row_says_it_let_the_reply_through(seed):
+    assert "▶ found: let this reply through" in text(connections_html(seed, 2))
+    assert "＋ recorded at this step" in text(connections_html(seed, 1))
