@@ -77,6 +77,14 @@ class ConnectionsPanel:
         """``in.record:1 out.state:1``: the marks for a script to draw on the chart."""
         return " ".join(f"{mark.node}:{mark.number}" for mark in self.chart_marks)
 
+    @property
+    def chart_numbers(self) -> dict[str, int]:
+        """The number each marked node shows (the first, should two connections meet one node)."""
+        numbers: dict[str, int] = {}
+        for mark in self.chart_marks:
+            numbers.setdefault(mark.node, mark.number)
+        return numbers
+
 
 def _identity(connection: Connection) -> tuple:
     """What stays the same over a connection's life (its state and expiry change)."""

@@ -53,6 +53,7 @@ def test_the_row_that_lets_a_reply_through_says_so(seed):
     assert (row.mark.glyph, row.mark.words) == ("▶", "found: let this reply through")
     assert [(m.node, m.words) for m in seed[2].chart_marks] == [("out.state", "#1 found")]
     assert [(m.node, m.words) for m in seed[1].chart_marks] == [("in.record", "#1 recorded")]
+    assert (seed[1].chart_numbers, seed[2].chart_numbers, seed[3].chart_numbers) == ({"in.record": 1}, {"out.state": 1}, {})
 
 
 def test_an_empty_table_says_so(seed):
