@@ -2,7 +2,6 @@
 learner reads at each seed step, and the marks that pair a glyph with words."""
 
 import re
-from html import unescape
 
 import pytest
 from django.template.loader import render_to_string
@@ -11,11 +10,8 @@ from conftest import SEED_SCENARIO
 from sgviz.engine import load_scenario, simulate
 from sgviz.narration.connections import connections_panels
 from sgviz.narration.rules import rules_panels
+from tests.support.html import text
 from tests.support.seed_panels import CONNECTION_ENDS, CONNECTION_ROWS, HTTP_RULE, NO_OUTBOUND_RULES, NO_RULE_MATCHED
-
-
-def text(fragment):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 @pytest.fixture(scope="module")
@@ -62,16 +58,17 @@ def test_only_a_websocket_frame_swaps_the_panels_out_of_band(seed):
     assert 'id="connections-panel"' in connections_html(seed, 2, oob=True) and 'hx-swap-oob="true"' in connections_html(seed, 2, oob=True)
 
 
+def field(card, name):
+    return text(re.search(rf'<dd data-field="{name}">(.*?)</dd>', card, re.S).group(1))
+
+
 @pytest.mark.parametrize("number", sorted(CONNECTION_ROWS))
 def test_the_connection_table_at_each_seed_step(seed, number):
     html = connections_html(seed, number)
-    rows = re.findall(r'<tr role="row" class="connection( is-[a-z]+)?" data-connection="(\d+)">(.*?)</tr>', html, re.S)
-    expected = CONNECTION_ROWS[number]
-    assert [(f"#{n}", kind.strip().removeprefix("is-") or None) for kind, n, _ in rows] == [(marker, mark) for marker, mark, _, _ in expected]
-    for (_, _, row), (_, _, state, left) in zip(rows, expected):
-        cells = [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-        assert (tuple(cells[2:4]), cells[5:7]) == (CONNECTION_ENDS, [state, left])
-    if not expected:
+    cards = re.findall(r'<li class="connection( is-[a-z]+)?" data-connection="(\d+)">(.*?)</li>', html, re.S)
+    assert [(f"#{n}", kind.strip().removeprefix("is-") or None, field(card, "state"), field(card, "timeout-left")) for kind, n, card in cards] == CONNECTION_ROWS[number]
+    assert all((field(card, "initiator"), field(card, "responder")) == CONNECTION_ENDS for _, _, card in cards)
+    if not cards:
         assert "No tracked connections" in text(html)
 
 

@@ -26,6 +26,9 @@ from .rules import rules_in_effect
 from .timeline import packet_steps
 
 EMPTY = "No tracked connections: the table is empty."
+# The flowchart nodes a connection's number shows on: where it is recorded, and the lane's
+# "Check Connection State", where a later packet finds it (``_chart_node``).
+CHART_NODES = frozenset(f"{lane}.{node}" for lane in ("in", "out") for node in ("record", "state"))
 DAY = 86400
 
 
