@@ -77,7 +77,6 @@ BADGE_WIDTH, BADGE_HEIGHT = 48, 26  # SVG units; its number is 15 units tall (pa
 class ChartBadge:
     """A connection's number on a chart node, drawn over the node's top-right corner."""
 
-    lane: str
     node: str
     cx: int
     cy: int
@@ -161,7 +160,7 @@ class Frame:
         number it shows at this step (None: hidden until a frame brings one)."""
         numbers = self.connections.chart_numbers
         return tuple(
-            ChartBadge(lane.name, node.id, node.x + node.width - BADGE_WIDTH // 2, node.y, numbers.get(node.id))
+            ChartBadge(node.id, node.x + node.width - BADGE_WIDTH // 2, node.y, numbers.get(node.id))
             for lane in self.walkthrough.lanes
             for node in lane.nodes
             if node.id in CHART_NODES

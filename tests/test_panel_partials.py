@@ -1,8 +1,6 @@
 """The rules and connection-table partials print their panels (no database): the words a
 learner reads at each seed step, and the marks that pair a glyph with words."""
 
-import re
-
 import pytest
 from django.template.loader import render_to_string
 
@@ -11,6 +9,7 @@ from sgviz.engine import load_scenario, simulate
 from sgviz.narration.connections import connections_panels
 from sgviz.narration.rules import rules_panels
 from tests.support.html import text
+from tests.support.panels import OOB, connection_cards, connection_ends, decided_rules, outcome
 from tests.support.seed_panels import CONNECTION_ENDS, CONNECTION_ROWS, HTTP_RULE, NO_OUTBOUND_RULES, NO_RULE_MATCHED
 
 
@@ -29,10 +28,6 @@ def connections_html(seed, number, oob=False):
     return render_to_string("player/partials/connections_panel.html", {"connections": seed[1][number], "oob": oob})
 
 
-def decided_rules(html):
-    return [text(item) for item in re.findall(r'<li class="rule is-decided">(.*?)</li>', html, re.S)]
-
-
 def test_step_1_marks_the_inbound_http_rule_with_a_glyph_and_words(seed):
     (rule,) = decided_rules(rules_html(seed, 1))
     assert rule.startswith("▶ decided: allowed this packet " + HTTP_RULE)
@@ -42,33 +37,29 @@ def test_step_1_marks_the_inbound_http_rule_with_a_glyph_and_words(seed):
 def test_step_3_says_no_rule_matched(seed):
     html = rules_html(seed, 3)
     assert decided_rules(html) == []
-    assert f'data-outcome="no-match"><span class="rules-outcome__glyph" aria-hidden="true">✗</span> {NO_RULE_MATCHED}:' in html
+    ((kind, words),) = outcome(html)
+    assert kind == "no-match" and words.startswith(f"✗ {NO_RULE_MATCHED}:")
 
 
 def test_step_4_says_there_are_no_outbound_rules(seed):
     html = rules_html(seed, 4)
-    assert f'data-outcome="no-rules"><span class="rules-outcome__glyph" aria-hidden="true">✗</span> {NO_OUTBOUND_RULES}</p>' in html
+    assert outcome(html) == [("no-rules", f"✗ {NO_OUTBOUND_RULES}")]
     assert f'<p class="rule-list__empty">{NO_OUTBOUND_RULES}</p>' in html
     assert text(html).count("checked for this packet") == 1  # the outbound list only
 
 
 def test_only_a_websocket_frame_swaps_the_panels_out_of_band(seed):
-    assert 'id="rules-panel"' in rules_html(seed, 2) and "hx-swap-oob" not in rules_html(seed, 2)
-    assert '<section id="rules-panel" class="panel rules-panel" aria-labelledby="rules-heading" hx-swap-oob="true">' in rules_html(seed, 2, oob=True)
-    assert 'id="connections-panel"' in connections_html(seed, 2, oob=True) and 'hx-swap-oob="true"' in connections_html(seed, 2, oob=True)
-
-
-def field(card, name):
-    return text(re.search(rf'<dd data-field="{name}">(.*?)</dd>', card, re.S).group(1))
+    for html, oob_html in [(rules_html(seed, 2), rules_html(seed, 2, oob=True)), (connections_html(seed, 2), connections_html(seed, 2, oob=True))]:
+        assert OOB not in html
+        assert oob_html.count(OOB) == 1 and oob_html.replace(OOB, "") == html
 
 
 @pytest.mark.parametrize("number", sorted(CONNECTION_ROWS))
 def test_the_connection_table_at_each_seed_step(seed, number):
     html = connections_html(seed, number)
-    cards = re.findall(r'<li class="connection( is-[a-z]+)?" data-connection="(\d+)">(.*?)</li>', html, re.S)
-    assert [(f"#{n}", kind.strip().removeprefix("is-") or None, field(card, "state"), field(card, "timeout-left")) for kind, n, card in cards] == CONNECTION_ROWS[number]
-    assert all((field(card, "initiator"), field(card, "responder")) == CONNECTION_ENDS for _, _, card in cards)
-    if not cards:
+    assert connection_cards(html) == CONNECTION_ROWS[number]
+    assert connection_ends(html) == [CONNECTION_ENDS] * len(CONNECTION_ROWS[number])
+    if not CONNECTION_ROWS[number]:
         assert "No tracked connections" in text(html)
 
 
