@@ -1,14 +1,15 @@
 """How long a learner waits for a step: 500 player actions over a real websocket to a real daphne.
 
-Measures, per action, the time from sending it to receiving the whole answer. The lesson
-consumer answers each action with ONE websocket message holding every region that changes
-(partials/live_state.html; its last element is #player-error), so the answer is complete
-when that message has arrived; each answer is checked for the step it should show and for
-that final element, and after the run no further message may arrive.
+Measures, per action, the time from sending it to receiving the whole answer. The player's
+consumer answers each action with the table rows and, when the step moved, the rules panel
+and connection table in messages of their own, then one message holding every other region
+that changes (player/partials/frame.html; its last element is #player-error), so the answer
+is complete when that message has arrived; each answer is checked for the step it should
+show and for that final element, and after the run no further message may arrive.
 
 Baseline, in the same run and the same daphne: an echo consumer (benchmarks/bench_asgi.py)
 behind the same origin validator and middleware, answering each request with a message of
-exactly the size of the lesson's answer it follows. Requests alternate between the two
+exactly the size of the lesson's answer it follows (all its messages together). Requests alternate between the two
 sockets, each after the same idle pause (half the pacing interval): an echo sent straight after
 an answer would find the process and the CPU caches warm and look faster than it is.
 
@@ -73,6 +74,15 @@ def shown_step(answer):
     return int(found.group(1)), int(found.group(2))
 
 
+async def receive_answer(socket):
+    """Every message of one answer, joined: the rows and the panels come in messages of their
+    own, and the state message, which ends with #player-error, comes last."""
+    messages = [await socket.recv()]
+    while FINAL_ELEMENT not in messages[-1]:
+        messages.append(await socket.recv())
+    return "".join(messages)
+
+
 async def sleep_until(moment):
     await asyncio.sleep(max(0.0, moment - time.perf_counter()))
 
@@ -83,13 +93,13 @@ async def measure(server, interval):
         connect(server.ws_url(f"/ws/lessons/{SEED_SLUG}/"), origin=server.origin) as lesson,
         connect(server.ws_url("/ws/echo/"), origin=server.origin) as echo,
     ):
-        _, total = shown_step(await lesson.recv())  # the frame sent on connect: step 0
+        _, total = shown_step(await receive_answer(lesson))  # the frame sent on connect: step 0
         start = time.perf_counter()
         for index, (action, expected) in enumerate(actions(total)):
             await sleep_until(start + index * interval)
             sent = time.perf_counter()
             await lesson.send(json.dumps(action))
-            answer = await lesson.recv()
+            answer = await receive_answer(lesson)
             answered = time.perf_counter()
             if shown_step(answer) != (expected, total):
                 raise AssertionError(f"{action} should show step {expected} of {total}:\n{answer[:2000]}")

@@ -207,8 +207,8 @@ def state_message(steps, state):
 
 def panels_message(steps, step):
     """The rules panel and the connection table at a step, the same text for everyone."""
-    context = {"frame": steps.frame(step)}
-    return walkthrough.fragment(steps, "panels", (step,), lambda: render_to_string("player/partials/panels_frame.html", context))
+    context = {"frame": steps.frame(step), "oob": True}
+    return walkthrough.fragment(steps, "panels", (step, True), lambda: render_to_string("player/partials/panels.html", context))
 
 
 def row_messages(steps, shown, step):
