@@ -1,6 +1,8 @@
 """The rules and connection-table partials print their panels (no database): the words a
 learner reads at each seed step, and the marks that pair a glyph with words."""
 
+import re
+
 import pytest
 from django.template.loader import render_to_string
 
@@ -11,6 +13,7 @@ from sgviz.narration.rules import rules_panels
 from tests.support.html import text
 from tests.support.panels import OOB, connection_cards, connection_ends, decided_rules, outcome
 from tests.support.seed_panels import CONNECTION_ENDS, CONNECTION_ROWS, HTTP_RULE, NO_OUTBOUND_RULES, NO_RULE_MATCHED
+from tests.support.strategies import mixed_scenario
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +69,16 @@ def test_the_connection_table_at_each_seed_step(seed, number):
 def test_the_used_row_says_it_let_the_reply_through(seed):
     assert "▶ found: let this reply through" in text(connections_html(seed, 2))
     assert "＋ recorded at this step" in text(connections_html(seed, 1))
+
+
+def test_a_revoked_rule_is_struck_through_with_words_and_an_untracked_flow_says_why():
+    lesson = mixed_scenario()
+    run = simulate(lesson)
+    rules, connections = rules_panels(lesson, run.results), connections_panels(lesson, run)
+    html = render_to_string("player/partials/rules_panel.html", {"rules": rules[4]})
+    (struck,) = re.findall(r'<li class="rule is-removed">(.*?)</li>', html, re.S)
+    assert "− removed after this packet" in text(struck)
+    assert "<del><span class=\"rule__plain\">Lets in TCP to port 80 from anywhere on IPv4 (0.0.0.0/0)</span>" in struck
+    assert "Network ACL the default network ACL" in text(html)  # NACL entries appear when the scenario has NACLs
+    untracked = render_to_string("player/partials/connections_panel.html", {"connections": connections[1]})
+    assert "⊘ Not recorded: untracked flow. The inbound rule “tcp port 80 from 0.0.0.0/0”" in text(untracked)

@@ -1,8 +1,5 @@
 """The connection-table panel, from the engine's run alone (no database)."""
 
-import json
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 
@@ -14,11 +11,8 @@ from sgviz.narration.connections import connections_panels, duration_words
 from sgviz.narration.timeline import packet_steps
 from tests.engine import test_properties as engine_properties
 from tests.engine.factories import group, instance, packet, scenario
-from tests.support.strategies import generated, timelines
 from tests.support.seed_panels import CHART_MARKS, CONNECTION_ENDS, CONNECTION_ROWS
-
-DATA = Path(__file__).resolve().parents[1] / "engine" / "data" / "scenario.json"
-
+from tests.support.strategies import generated, mixed_scenario, timelines
 
 def rows_of(panel):
     return [(row.marker, row.mark.kind if row.mark else None, row.state, row.timeout_left) for row in panel.rows]
@@ -31,7 +25,7 @@ def seed():
 
 @pytest.fixture(scope="module")
 def mixed():
-    lesson = load_scenario(json.loads(DATA.read_text()))
+    lesson = mixed_scenario()
     return connections_panels(lesson, simulate(lesson))
 
 

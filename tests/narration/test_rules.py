@@ -1,8 +1,5 @@
 """The rules panel, from the engine's results alone (no database)."""
 
-import json
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 
@@ -13,11 +10,8 @@ from sgviz.narration.rules import rules_panels
 from sgviz.narration.timeline import packet_steps
 from tests.engine import test_properties as engine_properties
 from tests.engine.factories import IN, OUT, group, instance, nacl, nacl_entry, packet, revoke, scenario, subnet
-from tests.support.strategies import generated, timelines
 from tests.support.seed_panels import HTTP_RULE, NO_OUTBOUND_RULES, NO_RULE_MATCHED, RULE_OUTCOMES
-
-DATA = Path(__file__).resolve().parents[1] / "engine" / "data" / "scenario.json"
-
+from tests.support.strategies import generated, mixed_scenario, timelines
 
 def panels_of(lesson):
     return rules_panels(lesson, simulate(lesson).results)
@@ -31,7 +25,7 @@ def seed():
 @pytest.fixture(scope="module")
 def mixed():
     """Two instances, NACLs, a prefix list, rule and NACL changes mid-timeline."""
-    return panels_of(load_scenario(json.loads(DATA.read_text())))
+    return panels_of(mixed_scenario())
 
 
 def decided(interface):

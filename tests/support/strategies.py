@@ -1,10 +1,23 @@
-"""Hypothesis strategies shared by the narration tests: the engine's generated worlds with
+"""Scenarios shared by the narration tests: the engine's test scenario with two instances,
+network ACLs and changes, and Hypothesis strategies for the engine's generated worlds with
 packets and rule changes on their timelines."""
+
+import json
+from pathlib import Path
 
 from hypothesis import strategies as st
 
+from sgviz.engine import load_scenario
+
 from tests.engine import test_properties as engine_properties
 from tests.engine.factories import IN, OUT, authorize, revoke, scenario
+
+MIXED_SCENARIO = Path(__file__).resolve().parents[1] / "engine" / "data" / "scenario.json"
+
+
+def mixed_scenario():
+    """Two instances, NACLs, a prefix list, rule and NACL changes mid-timeline."""
+    return load_scenario(json.loads(MIXED_SCENARIO.read_text()))
 
 
 @st.composite
