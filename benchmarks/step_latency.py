@@ -1,15 +1,16 @@
 """How long a learner waits for a step: 500 player actions over a real websocket to a real daphne.
 
-Measures, per action, the time from sending it to receiving the whole answer. The player's
-consumer answers each action with the table rows and, when the step moved, the rules panel
-and connection table in messages of their own, then one message holding every other region
-that changes (player/partials/frame.html; its last element is #player-error), so the answer
-is complete when that message has arrived; each answer is checked for the step it should
-show and for that final element, and after the run no further message may arrive.
+Measures, per action, the time from sending it to receiving the whole answer. The player
+consumer answers each action with the rows that changed (none, or one message per chunk),
+the rules panel and connection table when the step moved (one message), and then ONE
+message holding every other region of the step (player/partials/frame.html; its last
+element is #player-error), so the answer is complete when that message has arrived; each
+answer is checked for the step it should show and for that final element, and after the
+run no further message may arrive.
 
 Baseline, in the same run and the same daphne: an echo consumer (benchmarks/bench_asgi.py)
 behind the same origin validator and middleware, answering each request with a message of
-exactly the size of the lesson's answer it follows (all its messages together). Requests alternate between the two
+exactly the size of the lesson's answer it follows. Requests alternate between the two
 sockets, each after the same idle pause (half the pacing interval): an echo sent straight after
 an answer would find the process and the CPU caches warm and look faster than it is.
 
@@ -74,9 +75,8 @@ def shown_step(answer):
     return int(found.group(1)), int(found.group(2))
 
 
-async def receive_answer(socket):
-    """Every message of one answer, joined: the rows and the panels come in messages of their
-    own, and the state message, which ends with #player-error, comes last."""
+async def answer_of(socket):
+    """Every message of one answer, joined: up to the one that ends with the final element."""
     messages = [await socket.recv()]
     while FINAL_ELEMENT not in messages[-1]:
         messages.append(await socket.recv())
@@ -93,13 +93,13 @@ async def measure(server, interval):
         connect(server.ws_url(f"/ws/lessons/{SEED_SLUG}/"), origin=server.origin) as lesson,
         connect(server.ws_url("/ws/echo/"), origin=server.origin) as echo,
     ):
-        _, total = shown_step(await receive_answer(lesson))  # the frame sent on connect: step 0
+        _, total = shown_step(await answer_of(lesson))  # the frames sent on connect: step 0
         start = time.perf_counter()
         for index, (action, expected) in enumerate(actions(total)):
             await sleep_until(start + index * interval)
             sent = time.perf_counter()
             await lesson.send(json.dumps(action))
-            answer = await receive_answer(lesson)
+            answer = await answer_of(lesson)
             answered = time.perf_counter()
             if shown_step(answer) != (expected, total):
                 raise AssertionError(f"{action} should show step {expected} of {total}:\n{answer[:2000]}")
@@ -133,7 +133,7 @@ def main():
     lesson_p50, lesson_p95 = percentiles(lesson_times)
     echo_p50, echo_p95 = percentiles(echo_times)
     times_echo = lesson_p95 / echo_p95
-    print(f"lesson: {total} steps; answers of {min(sizes)}-{max(sizes)} bytes, one message per action")
+    print(f"lesson: {total} steps; answers of {min(sizes)}-{max(sizes)} bytes, the rows that changed, then the step's regions")
     met = print_table(
         "Step latency: send the action -> whole answer received (baseline: echo of the same size)",
         [

@@ -131,14 +131,11 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         try:
             if text_data is None:
                 raise BadMessage("Binary messages are not understood.", machine.EXAMPLE)
-            action = machine.parse(text_data, self.steps.total)
+            await self.apply(machine.parse(text_data, self.steps.total))
         except BadMessage as bad:
             await self.send(text_data=render_error(bad))
-            return
-        try:
-            await self.apply(action)
         except Exception:  # a bug must not close the socket (1011 makes the browser reconnect in a loop)
-            logger.exception("The player failed to answer %r on %s", action.spec.name, self.scope["path"])
+            logger.exception("The player failed to answer a message on %s", self.scope["path"])
             await self.send(text_data=render_error(SERVER_FAULT))
 
     async def apply(self, action):

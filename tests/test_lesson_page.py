@@ -1,9 +1,11 @@
 """The lesson page (Visual mode) as the server renders it: it reads well without JavaScript."""
 
 import re
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from conftest import SEED_SCENARIO, SEED_SLUG
 from lessons.models import Lesson, LessonMode
@@ -223,3 +225,45 @@ def test_htmx_and_the_page_script_come_from_this_site(client):
     for path in ("/static/vendor/htmx-2.0.11.min.js", "/static/vendor/htmx-ext-ws-2.0.4.js", "/static/js/flowchart.js", "/static/js/player.js"):
         assert f'<script src="{path}" defer></script>' in html
         assert client.get(path).status_code == 200
+
+
+def test_a_step_of_thousands_of_digits_is_explained_not_a_server_error(client):
+    html = page(client, "?step=" + "9" * 4301)
+    assert "There is no step" in html and "Steps run from 0 to 4; showing step 4." in html
+    assert "9" * 100 not in html  # the address is quoted cut short
+
+
+@pytest.mark.parametrize("query", ["", "?step=2", "?step=x"])
+def test_the_page_gives_the_script_the_servers_constants_as_data_attributes(client, query):
+    html = page(client, query)
+    live = element(html, "live")
+    assert 'data-autoplay-seconds="1.6"' in live and 'data-speeds="0.5 0.75 1 1.5 2"' in live
+    assert 'data-messages-per-second="20"' in live
+
+
+def test_chart_labels_read_as_words_and_each_lane_describes_the_steps_path(client):
+    html = page(client, "?step=1")
+    assert "Check Security GroupRules" not in text(html)
+    assert "Check Security Group Rules" in text(html)
+    assert 'aria-describedby="lane-in-path"' in html
+    assert '<p id="lane-in-path" hidden>Step 1: Incoming Packet Arrives →' in html
+    assert "<desc" not in html
+
+
+@pytest.mark.parametrize("path", ["/lessons/no-such-lesson/", "/no/such/page/"])
+def test_an_unknown_page_is_a_404_in_the_sites_layout_with_a_way_back(client, path, settings):
+    settings.DEBUG = False
+    response = client.get(path)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<a class="site-name" href="/">sgviz</a>' in html
+    assert '<a href="/">Back to the lessons</a>' in html
+
+
+def test_a_server_error_is_a_500_in_the_sites_layout_with_a_way_back(settings):
+    settings.DEBUG = False
+    with mock.patch("lessons.views.player_page", side_effect=RuntimeError("a bug")):
+        response = Client(raise_request_exception=False).get(URL)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html and '<a href="/">Back to the lessons</a>' in html
