@@ -15,6 +15,7 @@ Frozen data: a template only prints it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Mapping
 
 from sgviz.engine.addresses import Cidr
@@ -26,6 +27,9 @@ from .rules import rules_in_effect
 from .timeline import packet_steps
 
 EMPTY = "No tracked connections: the table is empty."
+# The rows a panel shows at most: the ones this step touched first, then the latest others.
+# More would not be read on a screen, and a frame stays small whatever the scenario's size.
+MOST_ROWS = 12
 # The flowchart nodes a connection's number shows on: where it is recorded, and the lane's
 # "Check Connection State", where a later packet finds it (``_chart_node``).
 CHART_NODES = frozenset(f"{lane}.{node}" for lane in ("in", "out") for node in ("record", "state"))
@@ -71,6 +75,7 @@ class ConnectionsPanel:
     number: int  # the frame
     rows: tuple[ConnectionRow, ...]
     empty: str  # said when there are no rows
+    hidden: str  # "488 more tracked connections not shown", or ""
     untracked: str  # "Not recorded: untracked flow. …", or ""
     chart_marks: tuple[ChartMark, ...]
     several_tables: bool  # the scenario has more than one interface: rows say whose table
@@ -194,19 +199,18 @@ def connections_panels(scenario: Scenario, run: Run) -> tuple[ConnectionsPanel, 
     several = len(scenario.instances) > 1
     numbers: dict[tuple, int] = {}  # live connections by identity
     counter = 0
-    panels = [ConnectionsPanel(0, (), EMPTY, "", (), several)]
+    panels = [ConnectionsPanel(0, (), EMPTY, "", "", (), several)]
     steps = packet_steps(run.results)
-    books = rules_in_effect(scenario, run.results)
+    untracked_at = {s.index for s in steps if s.result.verdict == Verdict.ALLOW and s.result.tracked is False}
+    books = rules_in_effect(scenario, run.results, untracked_at)
     for step in steps:
         result = step.result
         # Connections that timed out since the previous packet: reported by the changes in
         # between and by this packet (``changes`` / ``expired``).
         expired = [change for before in step.before for change in before.changes] + list(result.expired)
-        gone_rows = tuple(
-            _row(numbers.pop(_identity(change.connection)), change.connection, result.at, labels, _change_mark(change, None), gone=True)
-            for change in expired
-        )
+        gone = [(numbers.pop(_identity(change.connection)), change) for change in expired]
         marks: dict[tuple, Mark] = {}
+        touched: dict[tuple, Connection] = {}  # as the table holds it after this packet
         chart: list[ChartMark] = []
         for event in result.steps:
             for change in event.changes:
@@ -218,13 +222,19 @@ def connections_panels(scenario: Scenario, run: Run) -> tuple[ConnectionsPanel, 
                 if mark is None:
                     continue
                 marks.setdefault(identity, mark)
+                touched[identity] = change.connection
                 words = "recorded" if change.kind == TableChangeKind.RECORDED else "found"
                 chart.append(ChartMark(_chart_node(event, change.kind), numbers[identity], f"#{numbers[identity]} {words}"))
-        rows = tuple(
-            _row(numbers[_identity(c)], c, result.at, labels, marks.get(_identity(c))) for c in run.tables[step.index]
-        )
-        untracked = ""
-        if result.verdict == Verdict.ALLOW and result.tracked is False:
-            untracked = _untracked_words(result, scenario, books[step.index])
-        panels.append(ConnectionsPanel(step.number, rows + gone_rows, EMPTY, untracked, tuple(chart), several))
+        table = run.tables[step.index]
+        # The connections this step touched, then the latest others, found from the table's end
+        # without reading all of it.
+        room = max(0, MOST_ROWS - len(touched) - len(gone))
+        latest = islice((c for c in reversed(table) if _identity(c) not in touched), room)
+        live = sorted([*touched.values(), *latest], key=lambda c: numbers[_identity(c)])[:MOST_ROWS]
+        rows = [_row(numbers[_identity(c)], c, result.at, labels, marks.get(_identity(c))) for c in live]
+        rows += [_row(number, change.connection, result.at, labels, _change_mark(change, None), gone=True) for number, change in gone]
+        hidden = len(table) - len(live)
+        more = f"{hidden} more tracked connection{'s' if hidden != 1 else ''} not shown" if hidden else ""
+        untracked = _untracked_words(result, scenario, books[step.index]) if step.index in books else ""
+        panels.append(ConnectionsPanel(step.number, tuple(rows[:MOST_ROWS]), EMPTY, more, untracked, tuple(chart), several))
     return tuple(panels)

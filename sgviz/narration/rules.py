@@ -276,15 +276,16 @@ class _Book:
         current.extend(item for item in _adds(change) if not any(same(item, kept) for kept in current))
 
 
-def rules_in_effect(scenario: Scenario, results: Sequence[PacketResult | ChangeResult]) -> dict[int, Mapping[tuple, tuple]]:
-    """For each packet's timeline index, the lists in effect when it was judged, keyed by
-    ``(group_id, Direction)`` for a group's rules and ``(acl_id,)`` for an ACL's entries."""
+def rules_in_effect(scenario: Scenario, results: Sequence[PacketResult | ChangeResult], indexes: Iterable[int]) -> dict[int, Mapping[tuple, tuple]]:
+    """For the packets at these timeline indexes, the lists in effect when each was judged,
+    keyed by ``(group_id, Direction)`` for a group's rules and ``(acl_id,)`` for an ACL's entries."""
+    wanted = set(indexes)
     book = _Book(scenario)
     effect: dict[int, Mapping[tuple, tuple]] = {}
     for result in results:
         if isinstance(result, ChangeResult):
             book.apply(result.entry.change)
-        else:
+        elif result.index in wanted:
             effect[result.index] = {container: tuple(items) for container, items in book.lists.items()}
     return effect
 

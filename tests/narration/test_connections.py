@@ -7,7 +7,7 @@ from conftest import SEED_SCENARIO
 from sgviz.engine import load_scenario, simulate
 from sgviz.engine.graph import FLOW_GRAPH
 from sgviz.engine.results import TableChangeKind
-from sgviz.narration.connections import connections_panels, duration_words
+from sgviz.narration.connections import MOST_ROWS, connections_panels, duration_words
 from sgviz.narration.timeline import packet_steps
 from tests.engine import test_properties as engine_properties
 from tests.engine.factories import group, instance, packet, scenario
@@ -93,6 +93,18 @@ def test_an_expired_connection_is_struck_through_once_then_gone():
     assert [r.marker for r in panels[3].rows] == ["#2", "#3"]
 
 
+def test_a_full_table_shows_what_the_step_touched_and_the_latest_others():
+    queries = [(i, packet(f"10.0.1.10:{40000 + i}", "10.0.0.2:53", "udp")) for i in range(MOST_ROWS + 2)]
+    reply = (20, packet("10.0.0.2:53", "10.0.1.10:40000", "udp"))  # the first query's answer
+    lesson = scenario([group("sg-dns", egress=[("udp", 53, "0.0.0.0/0")])], [instance("app", "10.0.1.10", "sg-dns")], queries + [reply])
+    panels = connections_panels(lesson, simulate(lesson))
+    last_query, answered = panels[MOST_ROWS + 2], panels[MOST_ROWS + 3]
+    assert [row.number for row in last_query.rows] == list(range(3, MOST_ROWS + 3))
+    assert last_query.hidden == "2 more tracked connections not shown"
+    assert [(row.number, row.mark.kind if row.mark else None) for row in answered.rows][:2] == [(1, "used"), (4, None)]
+    assert answered.hidden == "2 more tracked connections not shown"
+
+
 @pytest.mark.parametrize(
     "seconds, words",
     [(0, "0 s"), (119.6, "120 s"), (86399, "86399 s"), (86400, "86400 s (1 day)"), (432000, "432000 s (5 days)"), (-3, "0 s")],
@@ -111,8 +123,10 @@ def test_the_rows_are_the_engines_table_at_each_step(world, items):
     for step, panel in zip(packet_steps(run.results), panels[1:]):
         live = [row for row in panel.rows if not row.gone]
         table = run.tables[step.index]
-        assert [(row.instance, row.state) for row in live] == [(c.instance, c.state) for c in table]
-        assert len({row.number for row in live}) == len(live), "one number per live connection"
+        assert len(live) == min(len(table), MOST_ROWS)
+        if len(table) <= MOST_ROWS:
+            assert sorted((row.instance, row.state) for row in live) == sorted((c.instance, c.state) for c in table)
+        assert [row.number for row in live] == sorted({row.number for row in live}), "one number per connection, in order"
         recorded = sum(change.kind == TableChangeKind.RECORDED for event in step.result.steps for change in event.changes)
         assert sum(1 for row in live if row.mark and row.mark.kind == "recorded") == recorded
         assert all(FLOW_GRAPH.node(mark.node) for mark in panel.chart_marks)
