@@ -163,7 +163,7 @@ def _covers_every_port(rule: Rule) -> bool:
     return rule.from_port is None or (rule.from_port <= 0 and rule.to_port == 65535)
 
 
-def _untracked_words(result: PacketResult, scenario: Scenario, rules: Mapping[tuple, list]) -> str:
+def _untracked_words(result: PacketResult, scenario: Scenario, rules: Mapping[tuple, tuple]) -> str:
     """Why the packet's flow is not recorded, from the rules in effect: the rule that allowed
     it admits every address, and the other direction lets everything through to every address
     (AWS: such a flow is not tracked; its replies pass by the rules, not by state)."""
@@ -176,7 +176,7 @@ def _untracked_words(result: PacketResult, scenario: Scenario, rules: Mapping[tu
         (
             r
             for group in instance.security_groups
-            for r in rules.get((group, other), [])
+            for r in rules.get((group, other), ())
             if isinstance(r.peer, Cidr) and r.peer.is_everything and r.peer.version == version
             and r.protocol in (ALL_PROTOCOLS, result.packet.protocol) and _covers_every_port(r)
         ),
