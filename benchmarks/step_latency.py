@@ -1,8 +1,9 @@
 """How long a learner waits for a step: 500 player actions over a real websocket to a real daphne.
 
 Measures, per action, the time from sending it to receiving the whole answer. The player
-consumer answers each action with the rows that changed (none, or one message per chunk)
-and then ONE message holding every region of the step (player/partials/frame.html; its last
+consumer answers each action with the rows that changed (none, or one message per chunk),
+the rules panel and connection table when the step moved (one message), and then ONE
+message holding every other region of the step (player/partials/frame.html; its last
 element is #player-error), so the answer is complete when that message has arrived; each
 answer is checked for the step it should show and for that final element, and after the
 run no further message may arrive.

@@ -10,7 +10,8 @@ fragments that htmx swaps by id (``templates/player/partials/``), among them
 ``#flow-state``, whose data-* attributes flowchart.js animates the chart from.
 
 Frames stay small whatever the scenario's size: the table rows and tracker cells the
-browser already has are never sent again. Stepping forward sends the new rows, at most
+browser already has are never sent again, and the rules panel and connection table only
+when the step changes. Stepping forward sends the new rows, at most
 ``ROWS_PER_MESSAGE`` a message; stepping back sends one instruction that deletes the rows
 after the step. A connection starts with a resynchronisation (delete all, then the rows up
 to its step), because a reconnecting browser may hold any step.
@@ -181,11 +182,14 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             self.autoplay = None
 
     async def send_frame(self):
-        """What changed since the last frame: the rows, then the regions of the current step
-        (the last error cleared)."""
+        """What changed since the last frame: the rows and the panels, then the regions of the
+        current step (the last error cleared)."""
+        moved = self.shown != self.state.step
         for message in row_messages(self.steps, self.shown, self.state.step):
             await self.send(text_data=message)
         self.shown = self.state.step
+        if moved:
+            await self.send(text_data=panels_message(self.steps, self.state.step))
         await self.send(text_data=state_message(self.steps, self.state))
 
 
@@ -196,6 +200,12 @@ def state_message(steps, state):
         steps, "state", (state.step, state.playing, state.speed),
         lambda: render_to_string("player/partials/frame.html", context),
     )
+
+
+def panels_message(steps, step):
+    """The rules panel and the connection table at a step, the same text for everyone."""
+    context = {"frame": steps.frame(step), "oob": True}
+    return walkthrough.fragment(steps, "panels", (step, True), lambda: render_to_string("player/partials/panels.html", context))
 
 
 def row_messages(steps, shown, step):

@@ -44,6 +44,15 @@ class PlayerPage:
         return tuple(f"{speed:g}" for speed in machine.SPEEDS)
 
     @property
+    def panels(self) -> str:
+        """The rules panel and the connection table at this step, the same for everyone."""
+        steps, frame = self.frame.walkthrough, self.frame
+        return walkthrough.fragment(
+            steps, "panels", (frame.number, False),
+            lambda: render_to_string("player/partials/panels.html", {"frame": frame, "oob": False}),
+        )
+
+    @property
     def flowchart(self) -> str:
         """The chart's HTML: about 200 SVG coordinates, the same for everyone at a given step."""
         steps, frame = self.frame.walkthrough, self.frame

@@ -17,6 +17,8 @@ from functools import cached_property
 
 from sgviz.engine import FLOW_GRAPH, ChangeResult, NodeKind, PacketResult, Parameters, Verdict, load_scenario, simulate
 from sgviz.narration import visual
+from sgviz.narration.connections import CHART_NODES, ConnectionsPanel, connections_panels
+from sgviz.narration.rules import RulesPanel, rules_panels
 
 from .layout import Lane, layout
 
@@ -47,6 +49,9 @@ class Walkthrough:
     steps: tuple[Step, ...]
     tracker_start: visual.TrackerCell
     lanes: tuple[Lane, ...]
+    # The model on screen, one panel per frame (index 0: before the first packet).
+    rules: tuple[RulesPanel, ...]
+    connections: tuple[ConnectionsPanel, ...]
 
     @property
     def total(self) -> int:
@@ -63,6 +68,33 @@ class TrackerColumn:
     number: int  # 0 is the Start column
     text: str  # "" for a step the player has not reached yet
     current: bool
+
+
+BADGE_WIDTH, BADGE_HEIGHT = 48, 26  # SVG units; its number is 15 units tall (panels.css)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartBadge:
+    """A connection's number on a chart node, drawn over the node's top-right corner."""
+
+    node: str
+    cx: int
+    cy: int
+    number: int | None
+
+    @property
+    def x(self) -> int:
+        return self.cx - BADGE_WIDTH // 2
+
+    @property
+    def y(self) -> int:
+        return self.cy - BADGE_HEIGHT // 2
+
+    @property
+    def text_y(self) -> int:
+        return self.cy + 5  # the number's baseline, centred at 15 units
+
+    width, height = BADGE_WIDTH, BADGE_HEIGHT  # the same for every badge: class attributes, not fields
 
 
 @dataclass(frozen=True)
@@ -115,6 +147,26 @@ class Frame:
         return self.current.verdict_node if self.current else ""
 
     @property
+    def rules(self) -> RulesPanel:
+        return self.walkthrough.rules[self.number]
+
+    @property
+    def connections(self) -> ConnectionsPanel:
+        return self.walkthrough.connections[self.number]
+
+    @cached_property
+    def badges(self) -> tuple[ChartBadge, ...]:
+        """A place for a connection's number on each chart node that can show one, with the
+        number it shows at this step (None: hidden until a frame brings one)."""
+        numbers = self.connections.chart_numbers
+        return tuple(
+            ChartBadge(node.id, node.x + node.width - BADGE_WIDTH // 2, node.y, numbers.get(node.id))
+            for lane in self.walkthrough.lanes
+            for node in lane.nodes
+            if node.id in CHART_NODES
+        )
+
+    @property
     def lane_paths(self) -> tuple[LanePath, ...]:
         """Each lane's accessible description: the current step's path through it."""
         nodes = self.current.nodes if self.current else ()
@@ -138,9 +190,10 @@ def build(document: dict, key: str = "") -> Walkthrough:
     """
     scenario = load_scenario(document)
     labels = scenario.labels
+    run = simulate(scenario)
     steps: list[Step] = []
     pending: list[ChangeResult] = []  # rule changes since the last packet: told with the next one
-    for result in simulate(scenario).results:
+    for result in run.results:
         if isinstance(result, ChangeResult):
             pending.append(result)
             continue
@@ -160,6 +213,8 @@ def build(document: dict, key: str = "") -> Walkthrough:
         steps=tuple(steps),
         tracker_start=visual.tracker_start(scenario),
         lanes=layout(FLOW_GRAPH.subgraph(visited), travelled),
+        rules=rules_panels(scenario, run.results),
+        connections=connections_panels(scenario, run),
     )
 
 

@@ -218,7 +218,7 @@ def test_it_sends_a_strict_csp_and_has_no_inline_script_or_style(client):
     assert "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe" not in policy
     html = response.content.decode()
     scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S)
-    assert len(scripts) == 5 and all(body.strip() == "" for body in scripts)  # htmx, its ws extension, flowchart.js, player.js, quiz.js
+    assert len(scripts) == 6 and all(body.strip() == "" for body in scripts)  # htmx, its ws extension, flowchart.js, player.js, panels.js, quiz.js
     assert all(" src=\"/static/" in tag for tag in re.findall(r"<script\b[^>]*>", html))
     assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=|javascript:|hx-on", html)
     assert '"allowEval":false' in html

@@ -1,4 +1,5 @@
 """Pure narration of the engine's runs for the web page: what each region says at a step.
 
-No Django, no I/O. ``visual`` words the Visual mode (table row, tracker cell, caption).
+No Django, no I/O. ``visual`` words the Visual mode (table row, tracker cell, caption);
+``rules`` and ``connections`` give the rules panel and the connection table of each frame.
 """

@@ -63,6 +63,16 @@ class AccessibilityTests(BrowserTestCase):
         expect(self.page.locator(".quiz-question .feedback").first).to_contain_text("Not quite")
         self.assert_no_serious_violations("the lesson at step 4, one quiz answer given")
 
+    def test_the_lesson_page_with_its_panels_marked_has_no_serious_violations(self):
+        """The deciding rule (step 1) and the connection found (step 2) are marked, the
+        execution sample's lines too, as the websocket left them."""
+        self.open_lesson("?step=0")
+        for step in (1, 2):
+            self.press_player("player-step")
+            self.expect_step(step)
+            expect(self.page.locator(".sample__lines li.is-now").first).to_be_visible()
+            self.assert_no_serious_violations(f"the lesson at step {step}, its panels marked")
+
     def test_the_projector_view_has_no_serious_violations(self):
         self.open_lesson("?projector=1&step=2")
         self.assert_no_serious_violations("the projector view at step 2")
