@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "nested_admin",
+    "learners",
     "lessons",
     "player",
     "quiz",

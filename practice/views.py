@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from learners.identity import DatabaseBusy, Learner
 from lessons import mode_pages
 from lessons.sources import visible_lessons
 from sgviz.engine import ScenarioError, load_scenario, security_groups_to_aws
@@ -18,7 +19,6 @@ from sgviz.grading import grade_prediction, grade_project, grade_puzzle, packet_
 
 from . import wording
 from .forms import GroupsForm, PredictionForm
-from .learners import DatabaseBusy, Learner
 from .models import Prediction, ProjectSubmission, ProjectTask, Puzzle, PuzzleAttempt
 from .records import KeyOfAnotherLearner, predict, store_once
 
