@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "quiz",
     "modes",
     "practice",
+    "recall",
 ]
 
 MIDDLEWARE = [

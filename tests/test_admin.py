@@ -174,17 +174,17 @@ class TestRefusals:
         response = admin_client.post(change_url(seed_lesson), values)
         assert response.status_code == 200
         [modes] = [inline.formset for inline in response.context["inline_admin_formsets"] if inline.formset.prefix == "modes"]
-        [error] = modes.errors[0]["scenario"]
+        [error] = modes.errors[-1]["scenario"]  # the added row, after the seed's Recall
         assert error.startswith(f"{BAD_CIDR_PATH}: ")
         seed_lesson.refresh_from_db()
-        assert seed_lesson.title != "Changed" and not seed_lesson.modes.exists()
+        assert seed_lesson.title != "Changed" and [mode.mode for mode in seed_lesson.modes.all()] == ["recall"]  # the seed's own
 
     def test_a_mode_without_its_own_scenario_shows_an_empty_box(self, admin_client, seed_lesson):
         seed_lesson.modes.create(mode="learn", body="Overview")
         values = form_from(admin_client, change_url(seed_lesson))
-        assert values["modes-0-scenario"] == ""
+        assert values["modes-0-mode"] == "learn" and values["modes-0-scenario"] == ""
         assert admin_client.post(change_url(seed_lesson), values).status_code == 302
-        assert seed_lesson.modes.get().scenario is None
+        assert seed_lesson.modes.get(mode="learn").scenario is None
 
 
 class TestQuizOptions:

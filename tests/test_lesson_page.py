@@ -31,7 +31,7 @@ def test_it_renders_the_seed_lessons_header(client):
     html = page(client)
     assert "<h1 id=\"lesson-title\">Stateful behavior of security groups in AWS" in html
     assert "AWS cloud" in html and "~10 mins" in html
-    assert "Choose your learning style" in html and "1 of 1 mode ready" in html
+    assert "Choose your learning style" in html and "2 of 2 modes ready" in html
     assert '<a class="mode is-active" href="/lessons/stateful-security-groups/" aria-current="page">Visual</a>' in html
 
 
@@ -153,13 +153,13 @@ def test_staff_preview_an_unpublished_lesson(client):
 
 def test_authored_modes_appear_in_the_mode_bar_and_say_which_one_is_ready(client, seed_lesson):
     LessonMode.objects.create(lesson=seed_lesson, mode="learn", body="Read me", order=0)  # has a page (modes app)
-    LessonMode.objects.create(lesson=seed_lesson, mode="recall", body="Later", order=0)  # has none yet
-    html = page(client)
-    assert "2 of 3 modes ready" in html
+    LessonMode.objects.create(lesson=seed_lesson, mode="try", body="Later", order=0)  # has none yet
+    html = page(client)  # with the seed's own Recall
+    assert "3 of 4 modes ready" in html
     assert '<a class="mode" href="/lessons/stateful-security-groups/learn/">Learn</a>' in html
     # Listed, visibly marked, and not a link or a control.
-    assert '<span class="mode is-unavailable">Recall <span class="mode__soon">coming soon</span></span>' in html
-    assert 'href="/lessons/stateful-security-groups/recall' not in html
+    assert '<span class="mode is-unavailable">Try <span class="mode__soon">coming soon</span></span>' in html
+    assert 'href="/lessons/stateful-security-groups/try' not in html
 
 
 def test_only_the_caption_announces_each_step(client):
