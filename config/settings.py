@@ -173,6 +173,11 @@ else:
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"  # a learner's quiz answers are rows keyed by its session key
 
+# Accounts are optional (learners app): signing in keeps a browser's progress across devices.
+LOGIN_URL = "learners:sign_in"
+LOGIN_REDIRECT_URL = "learners:progress"
+LOGOUT_REDIRECT_URL = "lessons:index"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
