@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lessons.models import QuizQuestion
+
 
 class LearnerRecord(models.Model):
     """Exactly one of ``user`` and ``session_key`` says whose it is."""
@@ -20,3 +22,11 @@ class LearnerRecord(models.Model):
                 name="%(class)s_of_a_user_or_a_session",
             ),
         ]
+
+
+class QuestionResult(QuizQuestion):
+    """A quiz question as staff see its results in the admin (learners/admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "quiz question result"
