@@ -71,11 +71,13 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "nested_admin",
+    "learners",
     "lessons",
     "player",
     "quiz",
     "modes",
     "practice",
+    "recall",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +172,11 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"  # a learner's quiz answers are rows keyed by its session key
+
+# Accounts are optional (learners app): signing in keeps a browser's progress across devices.
+LOGIN_URL = "learners:sign_in"
+LOGIN_REDIRECT_URL = "learners:progress"
+LOGOUT_REDIRECT_URL = "lessons:index"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

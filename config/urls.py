@@ -5,6 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("modes.urls")),  # /lessons/<slug>/<mode>/, before the lesson pages
     path("", include("practice.urls")),  # /lessons/<slug>/challenge/ and /project/, beside the lessons' own routes
+    path("", include("recall.urls")),  # /lessons/<slug>/recall/
+    path("", include("learners.urls")),  # /accounts/… and /progress/
     path("", include("lessons.urls")),
     path("", include("quiz.urls")),
 ]

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 import quiz.views
+import recall.views
 
 from player import walkthrough
 from player.pages import player_page, requested_step
@@ -56,6 +57,7 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
         "table_note": lesson.table_note,
         "modes": modes,
         **quiz.views.page_context(request, lesson, quiz_errors),
+        **recall.views.lesson_page_context(request, lesson),
         "playing": False,
         "speed": 1,
     }

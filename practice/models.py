@@ -4,11 +4,11 @@ submissions, each a row that a double submit, a reload or a retry writes once.""
 
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 
+from learners.models import LearnerRecord
 from sgviz.engine import ScenarioError
 from sgviz.engine.results import Basis, Verdict
 from sgviz.grading import read_project, read_puzzle
@@ -88,23 +88,6 @@ class ProjectTask(Task):
 
     def task(self):
         return read_project({"scenario": self.scenario, "required": self.required, "forbidden": self.forbidden, "review": self.review})
-
-
-class LearnerRecord(models.Model):
-    """Exactly one of ``user`` and ``session_key`` says whose it is."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    session_key = models.CharField(max_length=40, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(user__isnull=True) & ~Q(session_key="")) | (Q(user__isnull=False) & Q(session_key="")),
-                name="%(class)s_of_a_user_or_a_session",
-            ),
-        ]
 
 
 class Prediction(LearnerRecord):

@@ -4,7 +4,7 @@ import uuid
 
 from django.db import transaction
 
-from .learners import when_not_busy
+from learners.identity import when_not_busy
 from .models import Prediction
 
 

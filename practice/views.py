@@ -9,16 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from learners.identity import DatabaseBusy, Learner
 from lessons import mode_pages
 from lessons.sources import visible_lessons
 from sgviz.engine import ScenarioError, load_scenario, security_groups_to_aws
-from sgviz.engine.explain import describe_packet
 from sgviz.engine.results import Basis, Verdict
 from sgviz.grading import grade_prediction, grade_project, grade_puzzle, packet_results, tally
 
 from . import wording
 from .forms import GroupsForm, PredictionForm
-from .learners import DatabaseBusy, Learner
 from .models import Prediction, ProjectSubmission, ProjectTask, Puzzle, PuzzleAttempt
 from .records import KeyOfAnotherLearner, predict, store_once
 
@@ -31,7 +30,7 @@ def _mode_bar(lesson, current):
     return {"modes": mode_pages.mode_bar(lesson, current=current)}
 
 
-def _challenge_scenario(lesson):
+def challenge_scenario(lesson):
     """The Challenge mode's own scenario if it has one, else the lesson's."""
     mode = lesson.modes.filter(mode="challenge").first()
     return load_scenario(mode.engine_scenario if mode else lesson.scenario)
@@ -59,7 +58,7 @@ class StepView:
 
 def challenge(request, slug, form=None, form_step=None, status=200):
     lesson = _lesson(request, slug)
-    scenario = _challenge_scenario(lesson)
+    scenario = challenge_scenario(lesson)
     results = packet_results(scenario)
     learner = Learner.of(request)
     stored = {p.step: p for p in learner.records(Prediction).filter(lesson=lesson)} if learner else {}
@@ -68,7 +67,7 @@ def challenge(request, slug, form=None, form_step=None, status=200):
         for n, result in enumerate(results, 1)
     ]
     current = next((n for n, mark in enumerate(marks, 1) if mark is None), None)
-    steps = [StepView(n, _packet_words(result.packet), marks[n - 1], n == current) for n, result in enumerate(results, 1) if n <= (current or len(results))]
+    steps = [StepView(n, wording.packet_words(result.packet), marks[n - 1], n == current) for n, result in enumerate(results, 1) if n <= (current or len(results))]
     bases = _bases(results)
     puzzles = list(Puzzle.objects.filter(lesson=lesson))
     attempts = learner.records(PuzzleAttempt).filter(puzzle__in=puzzles) if learner else PuzzleAttempt.objects.none()
@@ -96,15 +95,10 @@ def _bases(results):
     return [*wording.COMMON_BASES, *dict.fromkeys(rare)]
 
 
-def _packet_words(packet):
-    flags = ",".join(sorted(packet.flags))
-    return describe_packet(packet) + (f" {flags}" if flags else "")
-
-
 @require_POST
 def predict_step(request, slug, step):
     lesson = _lesson(request, slug)
-    results = packet_results(_challenge_scenario(lesson))
+    results = packet_results(challenge_scenario(lesson))
     if not 1 <= step <= len(results):
         raise Http404("This lesson has no such step.")
     form = PredictionForm(request.POST, bases=_bases(results))

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sgviz.engine.explain import describe_rule
+from sgviz.engine.explain import describe_packet, describe_rule
 from sgviz.engine.model import Rule
 from sgviz.engine.results import Basis, Verdict
 from sgviz.grading.flows import Expectation
@@ -32,6 +32,11 @@ REVIEW_CHECKS = {
     ReviewKind.WORLD_ONLY_ON: "0.0.0.0/0 and ::/0 only where the task allows them",
     ReviewKind.UNUSED_RULES: "Every rule is used by some flow",
 }
+
+
+def packet_words(packet):
+    flags = ",".join(sorted(packet.flags))
+    return describe_packet(packet) + (f" {flags}" if flags else "")
 
 
 def verdict_words(verdict):

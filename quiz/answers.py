@@ -1,63 +1,13 @@
 """Storing and reading quiz answers (see models.QuizAnswer for why they are rows)."""
 
-import time
 from dataclasses import dataclass
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from learners.identity import when_not_busy
+
 from .models import QuizAnswer
-
-# SQLite lets one writer in at a time; the others wait up to the connection's busy_timeout
-# (config/settings.py) and then fail with "database is locked". A classroom answering at once
-# can outlast that wait, so a write is tried again, a few times, with pauses that double,
-# before the learner is told it was not recorded. PostgreSQL never raises this.
-BUSY_ATTEMPTS = 4
-FIRST_PAUSE_SECONDS = 0.1
-
-
-class DatabaseBusy(Exception):
-    """The database stayed locked through every attempt: nothing was written."""
-
-
-def when_not_busy(write):
-    """Run ``write()`` (a function that opens its own transaction), trying again while SQLite
-    reports the database locked; raise DatabaseBusy once the attempts run out."""
-    for attempt in range(BUSY_ATTEMPTS):
-        try:
-            return write()
-        except OperationalError as error:
-            if "database is locked" not in str(error):
-                raise
-            if attempt + 1 == BUSY_ATTEMPTS:
-                raise DatabaseBusy from error
-            time.sleep(FIRST_PAUSE_SECONDS * 2**attempt)
-
-
-@dataclass(frozen=True)
-class Learner:
-    """Whose answers: a signed-in user's, or else a browser session's."""
-
-    user_id: int | None
-    session_key: str
-
-    @classmethod
-    def of(cls, request, create=False):
-        """The request's learner; None for a browser without a session unless ``create``
-        (answering starts one: reading a page never writes)."""
-        if request.user.is_authenticated:
-            return cls(request.user.pk, "")
-        session = request.session
-        session.keys()  # loads it: a cookie naming an expired or unknown session is dropped here
-        if session.session_key is None:
-            if not create:
-                return None
-            when_not_busy(session.save)  # a new, empty session: it gets a key and the response a cookie
-        return cls(None, session.session_key)
-
-    @property
-    def answers(self):
-        return QuizAnswer.objects.filter(user_id=self.user_id, session_key=self.session_key)
 
 
 def record(learner, question, option):
@@ -85,7 +35,7 @@ def record(learner, question, option):
 
 def forget(learner, questions):
     """Delete the learner's answers to ``questions`` (the quiz's reset)."""
-    when_not_busy(lambda: learner.answers.filter(question__in=questions).delete())
+    when_not_busy(lambda: learner.records(QuizAnswer).filter(question__in=questions).delete())
 
 
 @dataclass(frozen=True)
@@ -100,7 +50,7 @@ class Answers:
 
     def __init__(self, learner, questions):
         self.questions = questions
-        rows = learner.answers.filter(question__in=questions) if learner else []
+        rows = learner.records(QuizAnswer).filter(question__in=questions) if learner else []
         self._rows = {row.question_id: row for row in rows}
 
     def first(self, question):

@@ -11,10 +11,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from learners.identity import DatabaseBusy, Learner
 from lessons import views as lesson_views
 from lessons.models import QuizQuestion
 
-from .answers import Answers, DatabaseBusy, Learner, forget, record
+from .answers import Answers, forget, record
 from .forms import AnswerForm, StepForm
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

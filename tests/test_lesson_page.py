@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from conftest import SEED_SCENARIO, SEED_SLUG
+from lessons import mode_pages
 from lessons.models import Lesson, LessonMode
 from tests.support.html import element, table_rows, text
 from tests.support.seed import NO_PACKET_YET, NOT_REACHED, SEED_ROWS, SEED_TRACKER
@@ -27,12 +28,12 @@ def page(client, query=""):
     return response.content.decode()
 
 
-@pytest.mark.usefixtures("without_seed_modes")
-def test_it_renders_the_seed_lessons_header(client):
+def test_it_renders_the_seed_lessons_header(client, seed_lesson):
     html = page(client)
     assert "<h1 id=\"lesson-title\">Stateful behavior of security groups in AWS" in html
     assert "AWS cloud" in html and "~10 mins" in html
-    assert "Choose your learning style" in html and "1 of 1 mode ready" in html
+    bar = mode_pages.mode_bar(seed_lesson, current="visual")  # Visual and the content file's modes
+    assert "Choose your learning style" in html and f"{bar.ready} of {len(bar.links)} modes ready" in html
     assert '<a class="mode is-active" href="/lessons/stateful-security-groups/" aria-current="page">Visual</a>' in html
 
 
@@ -152,16 +153,16 @@ def test_staff_preview_an_unpublished_lesson(client):
     assert "Draft: only staff can see this lesson" in response.content.decode()
 
 
-@pytest.mark.usefixtures("without_seed_modes")
-def test_authored_modes_appear_in_the_mode_bar_and_say_which_one_is_ready(client, seed_lesson):
-    LessonMode.objects.create(lesson=seed_lesson, mode="learn", body="Read me", order=0)  # has a page (modes app)
-    LessonMode.objects.create(lesson=seed_lesson, mode="recall", body="Later", order=0)  # has none yet
+def test_authored_modes_appear_in_the_mode_bar_and_say_which_one_is_ready(client, without_seed_modes, monkeypatch):
+    monkeypatch.delitem(mode_pages._url_names, "try", raising=False)  # a mode whose app has no page yet
+    LessonMode.objects.create(lesson=without_seed_modes, mode="learn", body="Read me", order=0)  # has a page (modes app)
+    LessonMode.objects.create(lesson=without_seed_modes, mode="try", body="Later", order=0)
     html = page(client)
     assert "2 of 3 modes ready" in html
     assert '<a class="mode" href="/lessons/stateful-security-groups/learn/">Learn</a>' in html
     # Listed, visibly marked, and not a link or a control.
-    assert '<span class="mode is-unavailable">Recall <span class="mode__soon">coming soon</span></span>' in html
-    assert 'href="/lessons/stateful-security-groups/recall' not in html
+    assert '<span class="mode is-unavailable">Try <span class="mode__soon">coming soon</span></span>' in html
+    assert 'href="/lessons/stateful-security-groups/try' not in html
 
 
 def test_only_the_caption_announces_each_step(client):

@@ -180,6 +180,11 @@ class TestSteps:
 
 @pytest.mark.usefixtures("without_seed_modes")
 class TestModes:
+    @pytest.fixture(autouse=True)
+    def _seed_lesson_without_modes(self, seed_lesson):
+        """These tests author modes from none; the seed's content comes with Recall."""
+        seed_lesson.modes.all().delete()
+
     def test_there_are_the_nine_modes_of_the_spec_in_its_order(self):
         assert LessonMode.Mode.labels == [
             "Learn", "Why", "Deep", "Visual", "Try", "Challenge", "Project", "Recall", "Perf",

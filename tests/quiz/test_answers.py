@@ -9,6 +9,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.test import Client
 
 from conftest import SEED_SLUG
+from learners import identity
 from quiz import answers
 from quiz.models import QuizAnswer
 
@@ -81,7 +82,7 @@ def test_the_database_refuses_a_second_row_for_one_learner_and_question(client, 
 
 
 def test_a_locked_database_is_tried_again_and_the_answer_kept(client, question, monkeypatch):
-    monkeypatch.setattr(answers, "FIRST_PAUSE_SECONDS", 0)
+    monkeypatch.setattr(identity, "FIRST_PAUSE_SECONDS", 0)
     real = QuizAnswer.objects.get_or_create
     calls = []
 
@@ -100,11 +101,11 @@ def test_a_locked_database_is_tried_again_and_the_answer_kept(client, question, 
 
 
 def test_a_database_locked_through_every_attempt_says_the_answer_was_not_recorded(client, question, monkeypatch):
-    monkeypatch.setattr(answers, "FIRST_PAUSE_SECONDS", 0)
+    monkeypatch.setattr(identity, "FIRST_PAUSE_SECONDS", 0)
     client.get(PAGE)
     with mock.patch.object(QuizAnswer.objects, "get_or_create", side_effect=LOCKED) as attempts:
         response = answer(client, question, options(question)[0])
-    assert attempts.call_count == answers.BUSY_ATTEMPTS
+    assert attempts.call_count == identity.BUSY_ATTEMPTS
     assert response.status_code == 503
     html = response.content.decode()
     assert "That answer was not recorded." in html and "too busy to record that answer" in html
@@ -114,7 +115,7 @@ def test_a_database_locked_through_every_attempt_says_the_answer_was_not_recorde
 def test_other_database_errors_are_not_retried(question):
     with mock.patch.object(QuizAnswer.objects, "get_or_create", side_effect=OperationalError("no such table")) as attempt:
         with pytest.raises(OperationalError):
-            answers.record(answers.Learner(None, "k" * 32), question, question.options.first())
+            answers.record(identity.Learner(None, "k" * 32), question, question.options.first())
     assert attempt.call_count == 1
 
 

@@ -1,9 +1,10 @@
-"""Whose work a record is, and writing it when SQLite is busy.
+"""Who the learner is, and writing their records while SQLite is busy: one home for the quiz,
+practice and recall (and later the classroom).
 
-A learner is a signed-in user or, for everyone else, a browser session (the quiz app keeps its
-answers the same way: on merge the two should share this module). Every record is a row with
-a unique constraint, never a value in the session: the session is saved whole at the end of a
-request, so two requests in flight would each write back their own copy and one would be lost.
+A learner is a signed-in user or, for everyone else, a browser session. Every record of a
+learner is a row with a unique constraint, never a value in the session: the session is saved
+whole at the end of a request, so two requests in flight would each write back their own copy
+and one would be lost.
 """
 
 import time
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 
 from django.db import OperationalError
 
-# SQLite lets one writer in at a time; the others wait for busy_timeout (config/settings.py)
-# and then fail with "database is locked". A class submitting at once can outlast that wait,
-# so a write is tried again with doubling pauses before the learner is told it was not kept.
+# SQLite lets one writer in at a time; the others wait up to the connection's busy_timeout
+# (config/settings.py) and then fail with "database is locked". A classroom submitting at once
+# can outlast that wait, so a write is tried again, a few times, with pauses that double,
+# before the learner is told it was not kept. PostgreSQL never raises this.
 BUSY_ATTEMPTS = 4
 FIRST_PAUSE_SECONDS = 0.1
 
@@ -23,7 +25,8 @@ class DatabaseBusy(Exception):
 
 
 def when_not_busy(write):
-    """Run ``write()`` (which opens its own transaction), again while SQLite reports the database locked."""
+    """Run ``write()`` (a function that opens its own transaction), trying again while SQLite
+    reports the database locked; raise DatabaseBusy once the attempts run out."""
     for attempt in range(BUSY_ATTEMPTS):
         try:
             return write()
@@ -37,6 +40,8 @@ def when_not_busy(write):
 
 @dataclass(frozen=True)
 class Learner:
+    """Whose records: a signed-in user's (``session_key`` "") or else a browser session's."""
+
     user_id: int | None
     session_key: str
 
@@ -51,13 +56,14 @@ class Learner:
         if session.session_key is None:
             if not create:
                 return None
-            when_not_busy(session.save)
+            when_not_busy(session.save)  # a new, empty session: it gets a key and the response a cookie
         return cls(None, session.session_key)
 
     @property
     def fields(self):
+        """The two columns that say whose a row is, as keyword arguments."""
         return {"user_id": self.user_id, "session_key": self.session_key}
 
     def records(self, model):
-        """The learner's rows of ``model`` (a LearnerRecord); none for no learner."""
+        """The learner's rows of ``model`` (any model with ``user`` and ``session_key``)."""
         return model.objects.filter(**self.fields)
