@@ -73,6 +73,7 @@ def test_the_form_shown_again_keeps_the_text_as_typed(admin_client, seed_lesson)
     assert "9" * 4301 in response.content.decode()  # not Infinity
 
 
+@pytest.mark.usefixtures("without_seed_modes")
 def test_an_engine_modes_scenario_is_checked_alike(admin_client, seed_lesson):
     values = form_from(admin_client, change_url(seed_lesson))
     values.update({"modes-TOTAL_FORMS": "1", "modes-0-mode": "try", "modes-0-order": "0", "modes-0-body": "Sandbox",
@@ -118,6 +119,7 @@ def as_a_browser_posts_it(values):
 
 
 class TestSizeLimits:
+    @pytest.mark.usefixtures("without_seed_modes")
     def test_a_lesson_with_every_scenario_at_the_limit_can_be_edited_and_saved_again(self, admin_client, seed_lesson):
         Lesson.objects.filter(pk=seed_lesson.pk).update(scenario=padded_to_the_limit(SEED_SCENARIO))
         for order, mode in enumerate(ENGINE_MODES):
