@@ -51,7 +51,7 @@ def rate_limit():
     import django
 
     django.setup()
-    from lessons.consumers import MESSAGES_PER_SECOND
+    from player.machine import MESSAGES_PER_SECOND
 
     return MESSAGES_PER_SECOND
 

@@ -7,6 +7,7 @@ app_name = "sandbox"
 urlpatterns = [
     path("try/", views.try_page, name="try"),
     path("try/save/", views.save, name="save"),
+    path("try/run/", views.run, name="run"),
     path("try/start/", views.start, name="start"),
     path("try/json/", views.edit_json, name="json"),
     path("try/import/", views.paste, name="import"),

@@ -8,26 +8,32 @@ import time
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 from csp.decorators import csp_replace
 
 from lessons.models import Lesson, LessonMode
+from player import walkthrough
+from player.pages import player_page
 from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, simulate, validate_scenario
 
 from . import document as documents
 from .compare import compare_stateless
-from .editor import apply_form, editor_rows, incomplete_rows, typed
+from .editor import apply_form, editor_rows, incomplete_rows, runnable, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
 from .paste import import_paste
+from .sources import SESSION_KEY
 
-SESSION_KEY = "sandbox_draft"
 SHARES_KEY = "sandbox_shares"
 # Share creation per session: at most this many in this many seconds.
 SHARE_LIMIT, SHARE_WINDOW = 10, 600
 SNAPSHOT_ID_LENGTH = 20
 PROTOCOL_SUGGESTIONS = ("tcp", "udp", "icmp", "icmpv6", "-1")
+# Buttons of the editor that save the fields and change nothing else (the others are
+# document.apply_action's actions).
+SAVE_ONLY = {"save", "autosave", "run"}
 
 
 # ---------------------------------------------------------------- the draft
@@ -211,7 +217,7 @@ def save(request):
     action = request.POST.get("action", "save")
     doc = apply_form(draft.document, request.POST)
     problem = None
-    if action not in ("save", "autosave"):
+    if action not in SAVE_ONLY:
         try:
             doc = documents.apply_action(doc, action, typed(request.POST.get("wait", "")))
         except documents.ActionError as error:
@@ -219,6 +225,8 @@ def save(request):
     if problem is None:
         problem = _store(request, draft, _version(request), document=doc, json_text="")
     status = 200 if problem is None else 409 if "another tab" in problem else 400
+    if problem is None and action == "run":
+        return _run_redirect(request, draft)
     if _is_htmx(request):
         context = _editor_context(request, draft, problem=problem or "")
         if action == "autosave" or problem:
@@ -231,6 +239,46 @@ def save(request):
     if problem:
         return _page(request, draft, status=status, problem=problem)
     return redirect("/try/#editor")
+
+
+def _run_redirect(request, draft):
+    """Run: to the player when the scenario runs, else back to the editor, which shows why."""
+    target = reverse("sandbox:run") if runnable(draft.document) else "/try/#editor"
+    if not runnable(draft.document):
+        messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _player_context(request, document, page_url, ws_path, title):
+    """What the player's partials need (templates/player/partials/), for one scenario."""
+    player = player_page(walkthrough.for_document(document), request.GET, page_url, ws_path)
+    return {
+        "player": player,
+        "frame": player.frame,
+        "projector": player.projector,
+        "step_error": player.step_error,
+        "title": title,
+        "flow_summary": "",
+        "table_note": "",
+        "playing": False,
+        "speed": 1,
+    }
+
+
+@require_GET
+def run(request):
+    """The learner's draft in the same player as a lesson, ``?step=k`` included."""
+    draft = _draft(request)
+    if draft is None or not runnable(draft.document):
+        messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
+        return redirect("/try/#editor")
+    context = analysis(draft.document)
+    context.update(_player_context(request, draft.document, reverse("sandbox:run"), "/ws/sandbox/draft/", "Your scenario"))
+    return render(request, "sandbox/run.html", context)
 
 
 @require_POST
@@ -329,15 +377,18 @@ def _snapshot(snapshot_id):
     return get_object_or_404(Snapshot, id=snapshot_id)
 
 
-def _snapshot_context(snapshot):
+def _snapshot_context(request, snapshot, page_url):
     context = analysis(snapshot.document)
-    context.update({"snapshot": snapshot, "json_text": json.dumps(snapshot.document, indent=2, ensure_ascii=False)})
+    context.update(_player_context(request, snapshot.document, page_url, f"/ws/s/{snapshot.id}/", "A shared scenario"))
+    context["snapshot"] = snapshot
     return context
 
 
 @require_GET
 def snapshot(request, snapshot_id):
-    return render(request, "sandbox/snapshot.html", _snapshot_context(_snapshot(snapshot_id)))
+    snapshot = _snapshot(snapshot_id)
+    context = _snapshot_context(request, snapshot, reverse("sandbox:snapshot", args=[snapshot.id]))
+    return render(request, "sandbox/snapshot.html", context)
 
 
 # Only the embed page may be framed, by any site: it is meant for course pages and blogs.
@@ -345,7 +396,9 @@ def snapshot(request, snapshot_id):
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def embed(request, snapshot_id):
-    return render(request, "sandbox/embed.html", _snapshot_context(_snapshot(snapshot_id)))
+    snapshot = _snapshot(snapshot_id)
+    context = _snapshot_context(request, snapshot, reverse("sandbox:embed", args=[snapshot.id]))
+    return render(request, "sandbox/embed.html", context)
 
 
 @require_GET

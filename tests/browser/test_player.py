@@ -3,24 +3,9 @@ keyboard, deep links, reduced motion, reloads, reconnection and the projector vi
 
 from playwright.sync_api import expect
 
+from tests.support.seed import END_NODE_WORDS, NO_PACKET_YET, SEED_ROWS_SHOWN as SEED_ROWS, SEED_TRACKER
+
 from .base import BrowserTestCase
-
-# The seed page's process table and status tracker, word for word.
-SEED_ROWS = [
-    ["1", "Incoming", "Is source IP and port allowed inbound?", "Yes", "Allow packet and record connection state"],
-    ["2", "Outgoing", "Is packet part of existing connection?", "Yes", "Allow packet automatically"],
-    ["3", "Incoming", "Is source IP and port allowed inbound?", "No", "Drop packet"],
-    ["4", "Outgoing", "Is packet part of existing connection?", "No", "Drop packet"],
-]
-SEED_TRACKER = [
-    "Empty",
-    "Connection recorded for IP A:80",
-    "Connection state used to allow response",
-    "No change",
-    "No change",
-]
-END_NODE_WORDS = {1: "✓ ALLOW", 2: "✓ ALLOW", 3: "✗ DROP", 4: "✗ DROP"}
-
 
 def tracker_at(step):
     """The tracker a learner sees at `step`: the columns not reached yet are empty."""
@@ -30,7 +15,7 @@ def tracker_at(step):
 class PlayerTests(BrowserTestCase):
     def expect_lesson_at(self, step):
         self.expect_step(step)
-        self.assertEqual(self.table_rows(), SEED_ROWS[:step] or [["No packet yet: press Step to send the first one."]])
+        self.assertEqual(self.table_rows(), SEED_ROWS[:step] or [[NO_PACKET_YET]])
         self.assertEqual(self.tracker_cells(), tracker_at(step))
         if step:
             expect(self.page.locator("#exec-table tbody tr.is-current")).to_have_attribute("aria-current", "step")
@@ -70,19 +55,19 @@ class PlayerTests(BrowserTestCase):
         expect(into_end.locator(".flow-edge__label")).to_have_text(label)
 
     def snapshot(self):
-        """Everything on the page that depends on the step."""
-        return self.page.evaluate(
+        """Everything on the page that depends on the step, as a reader meets it."""
+        return dict(rows=self.table_rows(), tracker=self.tracker_cells(), **self.page.evaluate(
             """() => ({
                 status: document.getElementById('step-status').textContent,
                 caption: document.getElementById('caption').textContent,
-                rows: document.getElementById('exec-table').innerHTML,
-                tracker: document.getElementById('tracker').innerHTML,
+                current: Array.from(document.querySelectorAll('#exec-table .is-current, #tracker .is-current, [aria-current="step"]'),
+                                    element => `${element.tagName} ${element.textContent.trim()}`),
                 visited: Array.from(document.querySelectorAll('.flow-node.is-visited'), n => n.dataset.node),
                 taken: Array.from(document.querySelectorAll('.flow-edge.is-taken'), e => e.dataset.edge),
                 end: Array.from(document.querySelectorAll('.flow-node.is-end'), n => n.dataset.node),
                 address: location.search,
             })"""
-        )
+        ))
 
     def test_back_rewinds_everything_exactly(self):
         self.open_lesson("?step=2")
