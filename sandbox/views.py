@@ -20,6 +20,7 @@ from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, s
 
 from . import document as documents
 from .compare import compare_stateless
+from .explain import explain_groups
 from .editor import apply_form, editor_rows, incomplete_rows, runnable, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
@@ -112,6 +113,7 @@ def analysis(doc):
         "results": results,
         "differences": sum(1 for row in results if row["comparison"] and row["comparison"].differs),
         "valid": validation.scenario is not None and not found,
+        "explained": explain_groups(doc) if isinstance(doc, dict) else [],
     }
 
 

@@ -115,6 +115,7 @@ def test_pasting_the_three_tier_export_shows_its_groups_and_warning(client):
     response = client.post("/try/import/", {"paste": THREE_TIER, "version": draft(client).version}, follow=True)
     html = response.content.decode()
     assert "7 security groups added" in html and "2.2.2.2/28 has host bits set" in html
+    assert 'id="h-explain"' in html and "Inbound TCP port 443 from members of sg-00000002" in html
     assert len(draft(client).document["security_groups"]) == 7
 
 
