@@ -17,8 +17,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from sgviz.engine import validate_scenario
-
 from .document import DIRECTIONS, PEER_LISTS, items
 
 PROTOCOL_HINT = "tcp, udp, icmp, icmpv6, -1 for all, or a protocol number 0-255"
@@ -593,12 +591,6 @@ def incomplete_rows(doc: Any) -> list[tuple[str, str]]:
             word = "source" if place.path[2] == "IpPermissions" else "destination"
             found.append((where, f"give a {word}: an IPv4 or IPv6 CIDR (0.0.0.0/0 is anywhere), a group (sg-…) or a prefix list (pl-…)"))
     return found
-
-
-def runnable(doc: Any) -> bool:
-    """Whether the document runs as it stands: the engine finds no fault and no form row is
-    left incomplete."""
-    return isinstance(doc, dict) and validate_scenario(doc).scenario is not None and not incomplete_rows(doc)
 
 
 # ---------------------------------------------------------------- document -> rows

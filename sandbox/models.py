@@ -23,7 +23,9 @@ class Draft(models.Model):
     document = models.JSONField(help_text="The engine's scenario document, as the learner left it.")
     json_text = models.TextField(blank=True, help_text="JSON typed in the JSON box that did not parse, kept until it does.")
     paste_text = models.TextField(blank=True, help_text="A paste that could not be imported, kept for the learner to fix.")
-    version = models.PositiveIntegerField(default=1)
+    # 0 is also what a page shows before the learner has a draft, so the first write from a
+    # fresh page matches the draft it creates.
+    version = models.PositiveIntegerField(default=0)
     updated = models.DateTimeField(default=timezone.now)
 
     def save_changes(self, expected_version, **changes):

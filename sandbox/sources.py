@@ -3,7 +3,7 @@ learner's own draft, and shared snapshots. Only a scenario that runs is played."
 
 from channels.db import database_sync_to_async
 
-from .editor import runnable
+from .analysis import runnable
 from .models import Draft, Snapshot
 
 SESSION_KEY = "sandbox_draft"  # the session's key for the draft's token

@@ -4,10 +4,12 @@ import, sharing and the shared snapshot. The document work is done by the pure m
 
 import json
 import time
+from functools import lru_cache
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -16,12 +18,11 @@ from csp.decorators import csp_replace
 from lessons.models import Lesson, LessonMode
 from player import walkthrough
 from player.pages import player_page
-from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, simulate, validate_scenario
+from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, validate_scenario
 
 from . import document as documents
-from .compare import compare_stateless
-from .explain import explain_groups
-from .editor import apply_form, editor_rows, incomplete_rows, runnable, typed
+from .analysis import analysis, runnable
+from .editor import apply_form, incomplete_rows, places, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
 from .paste import import_paste
@@ -31,6 +32,7 @@ SHARES_KEY = "sandbox_shares"
 # Share creation per session: at most this many in this many seconds.
 SHARE_LIMIT, SHARE_WINDOW = 10, 600
 SNAPSHOT_ID_LENGTH = 20
+SNAPSHOT_BODIES_CACHED = 128  # rendered snapshot pages (one per snapshot, step and view) kept in memory
 PROTOCOL_SUGGESTIONS = ("tcp", "udp", "icmp", "icmpv6", "-1")
 # Buttons of the editor that save the fields and change nothing else (the others are
 # document.apply_action's actions).
@@ -63,7 +65,7 @@ def _store(request, draft, expected_version, **changes):
     if not draft.save_changes(expected_version, **changes):
         return (
             "Not saved: this draft was changed in another tab or window after this page was loaded. "
-            "What you typed is still on this page; reload to see the latest draft, then make your change again."
+            "What you typed is still on this page: press Save to keep it over the other change, or reload to see the latest draft."
         )
     return None
 
@@ -90,33 +92,6 @@ def _group_ids(doc):
     return [g["GroupId"] for g in documents.items(doc, "security_groups") if isinstance(g, dict) and isinstance(g.get("GroupId"), str)]
 
 
-def analysis(doc):
-    """Validate and, when valid, run: faults placed at the form fields, warnings, the rows of
-    the results table with the stateless verdict beside each packet."""
-    if not isinstance(doc, dict):
-        validation = validate_scenario(json.dumps(doc))
-    else:
-        validation = validate_scenario(doc)
-    found = [(fault.path, fault.message) for fault in validation.faults] + incomplete_rows(doc)
-    results = []
-    if validation.scenario is not None and not found:
-        run = simulate(validation.scenario)
-        compared = {c.index: c for c in compare_stateless(validation.scenario)}
-        timeline = documents.items(doc, "timeline")
-        for result in run.results:
-            entry = timeline[result.index]
-            results.append({"result": result, "entry": entry, "comparison": compared.get(result.index)})
-    return {
-        "editor": editor_rows(doc, found),
-        "fault_count": len(found),
-        "notices": [str(notice) for notice in validation.notices],
-        "results": results,
-        "differences": sum(1 for row in results if row["comparison"] and row["comparison"].differs),
-        "valid": validation.scenario is not None and not found,
-        "explained": explain_groups(doc) if isinstance(doc, dict) else [],
-    }
-
-
 def _caps():
     return {
         "timeline": documents.MAX_TIMELINE_ENTRIES,
@@ -133,8 +108,10 @@ def _gallery(lesson):
     return points
 
 
-def _editor_context(request, draft, lesson=None, problem="", json_text=None, paste_text=None):
-    doc = draft.document if draft else documents.blank()
+def _editor_context(request, draft, lesson=None, problem="", json_text=None, paste_text=None, unsaved=None):
+    """``unsaved``: a document to show in the forms instead of the stored one (typing kept
+    after a refused save)."""
+    doc = unsaved if unsaved is not None else draft.document if draft else documents.blank()
     context = analysis(doc)
     pasted = paste_text if paste_text is not None else (draft.paste_text if draft else "")
     context.update(
@@ -239,8 +216,19 @@ def save(request):
             return response
         return render(request, "sandbox/partials/editor.html", context)
     if problem:
-        return _page(request, draft, status=status, problem=problem)
+        return _page(request, draft, status=status, problem=problem, unsaved=_kept_typing(request, draft, doc, status))
     return redirect("/try/#editor")
+
+
+def _kept_typing(request, draft, doc, status):
+    """After a refused save without JavaScript, the forms show what was posted rather than
+    drop it: on a cap, as typed; on a stale page, laid over the latest draft when that still
+    has the same rows (the next Save then stores it, the page carrying the latest version).
+    None when the rows differ: the typing cannot be placed."""
+    if status != 409:
+        return doc
+    posted_rows = {name.removesuffix("-present") for name in request.POST if name.endswith("-present")}
+    return doc if posted_rows == {place.key for place in places(draft.document)} else None
 
 
 def _run_redirect(request, draft):
@@ -255,9 +243,10 @@ def _run_redirect(request, draft):
     return redirect(target)
 
 
-def _player_context(request, document, page_url, ws_path, title):
-    """What the player's partials need (templates/player/partials/), for one scenario."""
-    player = player_page(walkthrough.for_document(document), request.GET, page_url, ws_path)
+def _player_context(query, document, page_url, ws_path, title):
+    """What the player's partials need (templates/player/partials/), for one scenario opened
+    with ``query`` (the address's parameters)."""
+    player = player_page(walkthrough.for_document(document), query, page_url, ws_path)
     return {
         "player": player,
         "frame": player.frame,
@@ -279,7 +268,7 @@ def run(request):
         messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
         return redirect("/try/#editor")
     context = analysis(draft.document)
-    context.update(_player_context(request, draft.document, reverse("sandbox:run"), "/ws/sandbox/draft/", "Your scenario"))
+    context.update(_player_context(request.GET, draft.document, reverse("sandbox:run"), "/ws/sandbox/draft/", "Your scenario"))
     return render(request, "sandbox/run.html", context)
 
 
@@ -379,18 +368,29 @@ def _snapshot(snapshot_id):
     return get_object_or_404(Snapshot, id=snapshot_id)
 
 
-def _snapshot_context(request, snapshot, page_url):
-    context = analysis(snapshot.document)
-    context.update(_player_context(request, snapshot.document, page_url, f"/ws/s/{snapshot.id}/", "A shared scenario"))
-    context["snapshot"] = snapshot
-    return context
+def _snapshot_page(request, snapshot_id, name):
+    """A shared snapshot's page (``name``: snapshot or embed). A snapshot never changes, so
+    all of its page but the per-visitor "Edit a copy" form is rendered once per step asked."""
+    snapshot = _snapshot(snapshot_id)
+    page_url = reverse(f"sandbox:{name}", args=[snapshot.id])
+    embed_url = request.build_absolute_uri(reverse("sandbox:embed", args=[snapshot.id]))
+    body = _snapshot_body(name, snapshot.id, request.GET.get("step"), request.GET.get("projector"), page_url, embed_url)
+    return render(request, f"sandbox/{name}.html", {"snapshot": snapshot, "body": body})
+
+
+@lru_cache(maxsize=SNAPSHOT_BODIES_CACHED)
+def _snapshot_body(name, snapshot_id, step, projector, page_url, embed_url):
+    document = Snapshot.objects.values_list("document", flat=True).get(id=snapshot_id)
+    query = {key: value for key, value in (("step", step), ("projector", projector)) if value is not None}
+    context = analysis(document)
+    context.update(_player_context(query, document, page_url, f"/ws/s/{snapshot_id}/", "A shared scenario"))
+    context.update({"snapshot_id": snapshot_id, "embed_url": embed_url})
+    return render_to_string(f"sandbox/partials/{name}_body.html", context)
 
 
 @require_GET
 def snapshot(request, snapshot_id):
-    snapshot = _snapshot(snapshot_id)
-    context = _snapshot_context(request, snapshot, reverse("sandbox:snapshot", args=[snapshot.id]))
-    return render(request, "sandbox/snapshot.html", context)
+    return _snapshot_page(request, snapshot_id, "snapshot")
 
 
 # Only the embed page may be framed, by any site: it is meant for course pages and blogs.
@@ -398,9 +398,7 @@ def snapshot(request, snapshot_id):
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def embed(request, snapshot_id):
-    snapshot = _snapshot(snapshot_id)
-    context = _snapshot_context(request, snapshot, reverse("sandbox:embed", args=[snapshot.id]))
-    return render(request, "sandbox/embed.html", context)
+    return _snapshot_page(request, snapshot_id, "embed")
 
 
 @require_GET

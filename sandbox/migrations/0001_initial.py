@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('document', models.JSONField(help_text="The engine's scenario document, as the learner left it.")),
                 ('json_text', models.TextField(blank=True, help_text='JSON typed in the JSON box that did not parse, kept until it does.')),
                 ('paste_text', models.TextField(blank=True, help_text='A paste that could not be imported, kept for the learner to fix.')),
-                ('version', models.PositiveIntegerField(default=1)),
+                ('version', models.PositiveIntegerField(default=0)),
                 ('updated', models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),

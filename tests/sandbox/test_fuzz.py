@@ -4,7 +4,7 @@ paths. Whatever comes, no exception escapes, nothing is lost, and every fault ha
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sandbox.document import ActionError, apply_action, normalize
@@ -95,3 +95,33 @@ def test_the_editor_view_answers_any_post_without_a_server_error(client, data, a
     response = client.post("/try/save/", {**data, "version": version, "action": action})
     assert response.status_code in (200, 302, 400, 409)
     assert client.get("/try/").status_code == 200
+
+
+
+
+@st.composite
+def seed_timelines(draw):
+    """The seed's group (or the web-ssh one) with any packets between its server and two clients."""
+    base = json.load(open(draw(st.sampled_from(["examples/seed-lesson.json", "examples/sandbox/web-ssh.json"]))))
+    server = base["instances"][0]["private_ip"]
+    timeline = []
+    for at in range(draw(st.integers(1, 8))):
+        client = draw(st.sampled_from(["198.51.100.10", "203.0.113.7"]))
+        ends = [f"{client}:{draw(st.sampled_from([22, 80, 443, 50000]))}", f"{server}:{draw(st.sampled_from([22, 80, 443, 50000]))}"]
+        if draw(st.booleans()):
+            ends.reverse()
+        packet = {"src": ends[0], "dst": ends[1], "protocol": draw(st.sampled_from(["tcp", "udp"]))}
+        if packet["protocol"] == "tcp":
+            packet["flags"] = draw(st.sampled_from(["SYN", "SYN,ACK", "ACK", "FIN"]))
+        timeline.append({"at": at * draw(st.sampled_from([1, 100])), "packet": packet})
+    return {**base, "timeline": timeline}
+
+
+@given(seed_timelines())
+def test_the_stateless_run_matches_a_run_per_packet(doc):
+    from sandbox.compare import compare_stateless
+    from tests.sandbox.test_paste_compare import judged_one_by_one
+
+    scenario = validate_scenario(doc).scenario
+    assume(scenario is not None)  # e.g. flags on a udp packet the draw made tcp-less
+    assert [c.stateless.verdict for c in compare_stateless(scenario)] == judged_one_by_one(scenario)

@@ -79,3 +79,24 @@ def test_the_stateless_run_keeps_the_rule_changes_before_each_packet():
     assert [c.step for c in comparisons] == [1, 2, 3]
     # After the NACL change the reply is still dropped statelessly: the group has no outbound rule.
     assert comparisons[2].stateful.verdict.value == "ALLOW" and comparisons[2].stateless.verdict.value == "DROP"
+
+
+def judged_one_by_one(scenario):
+    """Each packet in a run of its own, after the changes before it: the plain definition."""
+    import dataclasses
+
+    from sgviz.engine import simulate
+
+    verdicts, changes = [], []
+    for entry in scenario.timeline:
+        if entry.packet is None:
+            changes.append(entry)
+            continue
+        verdicts.append(simulate(dataclasses.replace(scenario, timeline=(*changes, entry))).results[-1].verdict)
+    return verdicts
+
+
+def test_one_spaced_run_judges_each_packet_as_a_run_of_its_own():
+    for path in ("examples/seed-lesson.json", *sorted(str(p) for p in Path("examples/sandbox").glob("*.json"))):
+        scenario = load_scenario(json.load(open(path)))
+        assert [c.stateless.verdict for c in compare_stateless(scenario)] == judged_one_by_one(scenario), path

@@ -52,12 +52,16 @@ def test_a_bad_cidr_is_shown_at_its_field_and_everything_typed_is_kept(client):
     assert 'aria-invalid="true"' in html and "runs once its faults are fixed" in html
 
 
-def test_a_post_from_an_older_page_is_refused_and_stores_nothing(client):
+def test_a_post_from_an_older_page_is_refused_and_stores_nothing_but_keeps_the_typing(client):
     values = form_values(start(client))
-    assert client.post("/try/save/", values | {"sg0-name": "first"}).status_code == 302
+    assert client.post("/try/save/", values | {"sg0-description": "first"}).status_code == 302
     response = client.post("/try/save/", values | {"sg0-name": "second"})
     assert response.status_code == 409 and "another tab" in response.content.decode()
-    assert draft(client).document["security_groups"][0]["GroupName"] == "first"
+    assert draft(client).document["security_groups"][0]["GroupName"] == "web-server"
+    shown = form_values(response.content.decode())
+    assert shown["sg0-name"] == "second" and shown["version"] == str(draft(client).version)
+    assert client.post("/try/save/", shown).status_code == 302  # Save keeps it, knowingly
+    assert draft(client).document["security_groups"][0]["GroupName"] == "second"
 
 
 def test_a_version_is_claimed_once_even_by_concurrent_writers(client):
@@ -212,3 +216,9 @@ def test_learner_text_is_escaped(client):
     client.post("/try/save/", values | {"sg0-name": "<script>alert(1)</script>"})
     html = client.get("/try/").content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_first_post_from_a_fresh_page_is_stored(client):
+    assert 'name="version" value="0"' in client.get("/try/").content.decode()
+    assert client.post("/try/import/", {"paste": THREE_TIER, "version": "0"}).status_code == 302
+    assert len(draft(client).document["security_groups"]) == 7
