@@ -104,6 +104,19 @@ class SandboxBrowserTest(BrowserTestCase):
         expect(error).to_be_empty()
         expect(self.page.locator("#f-sg0-in0-peer")).not_to_have_attribute("aria-invalid", "true")
 
+    def test_typing_survives_a_dropped_connection_and_is_saved_with_the_next_change(self):
+        self.start("The first lesson's web server")
+        self.page.route("**/try/save/", lambda route: route.abort())
+        self.fill("sg0-name", "typed offline")
+        expect(self.page.locator("#editor-status")).to_contain_text("Not saved: the server cannot be reached")
+        expect(self.page.locator("#f-sg0-name")).to_have_value("typed offline")
+        self.page.unroute("**/try/save/")
+        self.fill("sg0-description", "back online")
+        expect(self.page.locator("#editor-status")).to_contain_text("Saved.")
+        self.page.reload()
+        expect(self.page.locator("#f-sg0-name")).to_have_value("typed offline")
+        expect(self.page.locator("#f-sg0-description")).to_have_value("back online")
+
     def test_paste_the_three_tier_export_and_see_its_groups_and_warning(self):
         self.start("Blank")
         self.page.locator("#f-paste").fill(THREE_TIER)
