@@ -74,6 +74,16 @@ class ConsumerTestCase(TransactionTestCase):
         await communicator.send_to(text_data=message if isinstance(message, str) else json.dumps(message))
         return await receive_answer(communicator, self.view)
 
+    async def playing(self):
+        """A connection whose autoplay runs (the caller ends it)."""
+        communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN])
+        await communicator.connect()
+        self.view = LiveView()
+        await receive_answer(communicator, self.view)
+        await self.act(communicator, {"action": "play"})
+        self.assertEqual(len(autoplay_tasks()), 1)
+        return communicator
+
     def assertNoServerErrors(self):
         return self.assertNoLogs(level="ERROR")
 
@@ -234,12 +244,7 @@ class AutoplayTest(ConsumerTestCase):
             self.assertEqual(autoplay_tasks(), [])
 
     async def test_disconnecting_cancels_autoplay(self):
-        communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN])
-        await communicator.connect()
-        self.view = LiveView()
-        await receive_answer(communicator, self.view)
-        await self.act(communicator, {"action": "play"})
-        self.assertEqual(len(autoplay_tasks()), 1)
+        communicator = await self.playing()
         await communicator.disconnect()
         await asyncio.sleep(0)
         self.assertEqual(autoplay_tasks(), [])

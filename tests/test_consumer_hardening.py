@@ -73,12 +73,7 @@ class HostileMessageTest(ConsumerTestCase):
             self.assertEqual(state(await self.act(communicator, {"action": "step"}))[0], 2)
 
     async def test_a_crashed_connection_cancels_its_autoplay(self):
-        communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN])
-        await communicator.connect()
-        self.view = LiveView()
-        await receive_answer(communicator, self.view)
-        await self.act(communicator, {"action": "play"})
-        self.assertEqual(len(autoplay_tasks()), 1)
+        communicator = await self.playing()
         with mock.patch.object(consumers.PlayerConsumer, "receive", side_effect=RuntimeError("a crash")):
             await communicator.send_to(text_data='{"action": "pause"}')
             with self.assertRaises(RuntimeError):

@@ -102,16 +102,24 @@ def test_each_process_serves_the_seed_lesson(deployment):
         assert STEP_STATUS.search(page.text).groups() == ("4", "4")  # without ?step=, after the last step
 
 
+def answer(socket_):
+    """One answer of the player: the rows that changed, then the state message, which ends it."""
+    messages = [socket_.recv(timeout=TIMEOUT)]
+    while 'id="player-error"' not in messages[-1]:
+        messages.append(socket_.recv(timeout=TIMEOUT))
+    return messages[-1]
+
+
 def test_a_websocket_to_each_process_steps_through_the_lesson(deployment):
     for server in (deployment.a, deployment.b):
         with connect(server.ws_url(f"/ws/lessons/{SEED_SLUG}/"), origin=server.origin, open_timeout=TIMEOUT) as socket_:
-            step, total = map(int, STEP_STATUS.search(socket_.recv(timeout=TIMEOUT)).groups())
+            step, total = map(int, STEP_STATUS.search(answer(socket_)).groups())
             assert (step, total) == (0, 4)
 
             socket_.send(json.dumps({"action": "step"}))
-            first = socket_.recv(timeout=TIMEOUT)
+            first = answer(socket_)
             socket_.send(json.dumps({"action": "goto", "step": total}))
-            last = socket_.recv(timeout=TIMEOUT)
+            last = answer(socket_)
 
         assert STEP_STATUS.search(first).groups() == ("1", "4")
         assert STEP_STATUS.search(last).groups() == ("4", "4")

@@ -34,12 +34,17 @@
   var shown = readState();
   var lastSent = 0;
 
-  // The ws extension reconnects to the address it first read; put the current step in it so
-  // that a dropped connection resumes where the learner is.
+  var heard = false; // whether the server has sent a state yet
+
+  // The ws extension reconnects to the address it first read; once the live player has
+  // shown a step, put it in that address so that a dropped connection resumes there. (The
+  // first connection keeps the page's own: a page opened without ?step starts at step 0.)
   var createWebSocket = htmx.createWebSocket;
   htmx.createWebSocket = function (url) {
     var address = new URL(url);
-    address.searchParams.set("step", String(shown.step));
+    if (heard) {
+      address.searchParams.set("step", String(shown.step));
+    }
     return createWebSocket(address.href);
   };
 
@@ -148,6 +153,7 @@
     var next = readState();
     var previous = shown;
     shown = next;
+    heard = true;
     showPlayer(next);
     markCurrent(next.step);
     revealCurrentCells();
