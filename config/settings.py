@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "modes",
     "practice",
     "recall",
+    "sandbox",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("practice.urls")),  # /lessons/<slug>/challenge/ and /project/, beside the lessons' own routes
     path("", include("recall.urls")),  # /lessons/<slug>/recall/
     path("", include("learners.urls")),  # /accounts/… and /progress/
+    path("", include("sandbox.urls")),  # /try/, /s/<id>/ and /lessons/<slug>/try/
     path("", include("lessons.urls")),
     path("", include("quiz.urls")),
 ]

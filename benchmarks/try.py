@@ -1,0 +1,162 @@
+"""How long Run and a shared link take on a big sandbox scenario, on a real daphne.
+
+The scenario: 5 security groups of 60 inbound rules each on one instance and 200 timeline
+entries (packets). Each of the RUNS runs stores a variant of it as the learner's draft
+(through the JSON box, untimed; one label differs, so the content hash differs and nothing
+is cached from the run before), then times the Run action: opening the player's websocket
+on the draft to the first state frame received (the walkthrough is built in between). Baseline,
+on the same server in the same run: opening the seed lesson's player to its first frame.
+
+Then the scenario is shared once and ``/s/<id>/`` is fetched RUNS times (the page renders the
+player, the results and the stateless comparison).
+
+Run: .venv/bin/python benchmarks/try.py   (exits 1 if a target is missed)
+"""
+
+import asyncio
+import http.cookiejar
+import json
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+from websockets.asyncio.client import connect
+
+from _harness import SEED_SLUG, Row, benchmark_site, exit_on_sigterm, machine_note, ms, percentiles, print_table, ratio
+
+RUNS = 100
+WARMUP = 5
+TARGET_RUN_P95 = 0.050
+TARGET_PAGE_P95 = 0.020
+GROUPS, RULES, ENTRIES = 5, 60, 200
+
+
+def big_scenario(variant):
+    groups = [
+        {
+            "GroupId": f"sg-{g}",
+            "IpPermissions": [
+                {"IpProtocol": "tcp", "FromPort": 1000 + g * RULES + r, "ToPort": 1000 + g * RULES + r, "IpRanges": [{"CidrIp": f"198.51.{g}.{r}/32"}]}
+                for r in range(RULES)
+            ],
+            "IpPermissionsEgress": [],
+        }
+        for g in range(GROUPS)
+    ]
+    timeline = []
+    for i in range(ENTRIES):
+        port = 1000 + i % (GROUPS * RULES)
+        client = f"198.51.{(port - 1000) // RULES}.{(port - 1000) % RULES}"
+        if i % 2 == 0:
+            packet = {"src": f"{client}:{40000 + i}", "dst": f"10.0.0.10:{port}", "protocol": "tcp", "flags": "SYN"}
+        else:
+            previous = timeline[-1]["packet"]
+            packet = {"src": previous["dst"], "dst": previous["src"], "protocol": "tcp", "flags": "SYN,ACK"}
+        timeline.append({"at": i, "packet": packet})
+    return {
+        "security_groups": groups,
+        "instances": [{"name": "server", "private_ip": "10.0.0.10", "security_groups": [g["GroupId"] for g in groups]}],
+        "labels": {"10.0.0.10": f"server {variant}"},
+        "timeline": timeline,
+    }
+
+
+class Browser:
+    """A learner's cookies and forms over plain HTTP."""
+
+    def __init__(self, server):
+        self.server = server
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def cookie(self, name):
+        return next((c.value for c in self.cookies if c.name == name), "")
+
+    def get(self, path):
+        with self.opener.open(self.server.url + path) as response:
+            return response.read().decode()
+
+    def post(self, path, fields):
+        fields = {**fields, "csrfmiddlewaretoken": self.cookie("csrftoken")}
+        request = urllib.request.Request(self.server.url + path, data=urllib.parse.urlencode(fields).encode(), headers={"Origin": self.server.origin})
+        with self.opener.open(request) as response:
+            return response.geturl(), response.read().decode()
+
+
+def version(page):
+    """The draft's version in the editor page the post was redirected to."""
+    return page.split('name="version" value="')[1].split('"')[0]
+
+
+async def first_frame(server, path, cookie=""):
+    started = time.perf_counter()
+    headers = {"Cookie": cookie} if cookie else None
+    async with connect(server.ws_url(path), origin=server.origin, additional_headers=headers, max_size=2**24) as socket:
+        # The connect answer is a resynchronisation, the rows up to the step, then the state
+        # frame (#flow-state ... #player-error): timed to that frame, the first whole step.
+        frame = ""
+        while 'id="player-error"' not in frame:
+            frame = await socket.recv()
+        elapsed = time.perf_counter() - started
+    if 'id="flow-state"' not in frame:
+        raise AssertionError(f"Not a player state frame:\n{frame[:2000]}")
+    return elapsed
+
+
+def measure_runs(server, browser):
+    runs, seeds = [], []
+    page = browser.get("/try/")
+    for index in range(WARMUP + RUNS):
+        _, page = browser.post("/try/json/", {"json": json.dumps(big_scenario(index)), "version": version(page)})
+        cookie = f"sessionid={browser.cookie('sessionid')}"  # the first post creates the session
+        run = asyncio.run(first_frame(server, "/ws/sandbox/draft/?step=1", cookie))
+        seed = asyncio.run(first_frame(server, f"/ws/lessons/{SEED_SLUG}/?step=1"))
+        if index >= WARMUP:
+            runs.append(run)
+            seeds.append(seed)
+    return runs, seeds
+
+
+def measure_snapshot(browser):
+    location, _ = browser.post("/try/share/", {})
+    if "/s/" not in location:
+        raise AssertionError(f"Share did not give a link: {location}")
+    path = urllib.parse.urlparse(location).path
+    times = []
+    for index in range(WARMUP + RUNS):
+        started = time.perf_counter()
+        page = browser.get(path)
+        elapsed = time.perf_counter() - started
+        if "A shared scenario" not in page:
+            raise AssertionError(f"Not the shared page:\n{page[:2000]}")
+        if index >= WARMUP:
+            times.append(elapsed)
+    return times
+
+
+def main():
+    exit_on_sigterm()
+    print(f"try: Run on {GROUPS} groups x {RULES} rules, {ENTRIES} timeline entries, {RUNS} runs (+{WARMUP} warm-up)")
+    print(f"machine: {machine_note()}")
+    with benchmark_site() as server:
+        browser = Browser(server)
+        runs, seeds = measure_runs(server, browser)
+        pages = measure_snapshot(browser)
+    run_p50, run_p95 = percentiles(runs)
+    seed_p50, seed_p95 = percentiles(seeds)
+    page_p50, page_p95 = percentiles(pages)
+    met = print_table(
+        "Run: open the player on the draft -> first frame (baseline: the seed lesson's player, same server)",
+        [
+            Row("run p50", "-", ms(run_p50), ms(seed_p50), ratio(run_p50, seed_p50), None),
+            Row("run p95", "<= 50 ms", ms(run_p95), ms(seed_p95), ratio(run_p95, seed_p95), run_p95 <= TARGET_RUN_P95),
+            Row("GET /s/<id>/ p50", "-", ms(page_p50), "-", "-", None),
+            Row("GET /s/<id>/ p95", "<= 20 ms", ms(page_p95), "-", "-", page_p95 <= TARGET_PAGE_P95),
+        ],
+    )
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""What the sandbox's pages show about a document: pure, no Django.
+
+Validation with every fault placed at its form field, the engine's warnings, the run with
+the stateless verdict beside each packet, and the groups explained. The same document always
+gives the same analysis, so it is computed once per document text and kept: a shared
+snapshot, a draft reloaded unchanged or played by Run costs no new runs.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from sgviz.engine import simulate, validate_scenario
+
+from .compare import compare_stateless
+from .document import canonical_json, items
+from .editor import editor_rows, incomplete_rows
+from .explain import explain_groups
+
+ANALYSES_CACHED = 64  # documents whose analysis is kept in memory
+
+
+def analysis(doc: Any) -> dict:
+    """A fresh dict per call (pages add to it); its values are shared and never changed."""
+    return dict(_analysis_of(canonical_json(doc)))
+
+
+@lru_cache(maxsize=ANALYSES_CACHED)
+def _analysis_of(text: str) -> dict:
+    doc = json.loads(text)
+    validation = validate_scenario(doc if isinstance(doc, dict) else text)
+    found = [(fault.path, fault.message) for fault in validation.faults] + incomplete_rows(doc)
+    results = []
+    if validation.scenario is not None and not found:
+        run = simulate(validation.scenario)
+        compared = {c.index: c for c in compare_stateless(validation.scenario, run.results)}
+        timeline = items(doc, "timeline")
+        results = [{"result": r, "entry": timeline[r.index], "comparison": compared.get(r.index)} for r in run.results]
+    return {
+        "editor": editor_rows(doc, found),
+        "fault_count": len(found),
+        "notices": [str(notice) for notice in validation.notices],
+        "results": results,
+        "differences": sum(1 for row in results if row["comparison"] and row["comparison"].differs),
+        "valid": validation.scenario is not None and not found,
+        "explained": explain_groups(doc) if isinstance(doc, dict) else [],
+    }
+
+
+def runnable(doc: Any) -> bool:
+    """Whether the document runs as it stands: no engine fault, no form row left incomplete."""
+    return isinstance(doc, dict) and analysis(doc)["valid"]

@@ -1,0 +1,332 @@
+"""The sandbox's scenario document: pure helpers, no Django.
+
+The draft a learner edits is the engine's scenario document itself (docs/engine.md), stored as
+typed, valid or not: the engine's validator says what is wrong and where, and the editor shows
+it at the field. This module keeps that document in the one shape the forms edit (each
+IpPermission with one peer, AWS's response wrappers removed), applies the editor's structural
+actions (add, remove, reorder, "reply to packet k"), enforces the sandbox's size caps and gives
+a valid scenario its content id for sharing.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+from typing import Any
+
+# Caps of the sandbox (issue 9), checked before anything is stored: beyond them a learner gets
+# a message and the stored draft stays as it was. AWS's own rule quotas are the engine's.
+MAX_DOCUMENT_BYTES = 256 * 1024
+MAX_TIMELINE_ENTRIES = 200
+MAX_GROUPS = 20
+MAX_INSTANCES = 20
+# 60 IPv4 and 60 IPv6 rules per direction is AWS's default quota; the engine reports a group
+# over it at the group, this cap only stops a document far beyond it from being stored.
+MAX_RULES_PER_DIRECTION = 120
+MAX_NACL_ENTRIES = 80
+
+DIRECTIONS = {"in": "IpPermissions", "out": "IpPermissionsEgress"}
+PEER_LISTS = ("IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs")
+# How long to wait, by default, between one timeline entry and the next one added (seconds).
+DEFAULT_WAIT = 1
+
+BLANK = {"security_groups": [], "instances": [], "timeline": []}
+
+
+def blank() -> dict:
+    return copy.deepcopy(BLANK)
+
+
+# ---------------------------------------------------------------- the editable shape
+
+
+def normalize(doc: Any) -> Any:
+    """The document in the shape the forms edit, saying the same to the engine: AWS's
+    ``{"SecurityGroups": [...]}`` and ``{"NetworkAcls": [...]}`` wrappers removed and every
+    IpPermission split into one per peer (one form row per rule, as
+    describe-security-group-rules has it). Anything not of the expected shape is left alone
+    for the engine to report."""
+    if not isinstance(doc, dict):
+        return doc
+    doc = copy.deepcopy(doc)
+    for key, wrapper in (("security_groups", "SecurityGroups"), ("network_acls", "NetworkAcls")):
+        value = doc.get(key)
+        if isinstance(value, dict) and set(value) == {wrapper}:
+            doc[key] = value[wrapper]
+    for group in doc.get("security_groups") if isinstance(doc.get("security_groups"), list) else []:
+        if isinstance(group, dict):
+            for key in DIRECTIONS.values():
+                if isinstance(group.get(key), list):
+                    group[key] = [one for permission in group[key] for one in split_permission(permission)]
+    return doc
+
+
+def split_permission(permission: Any) -> list:
+    """One IpPermission per peer; a permission with no peer or of an odd shape stays whole."""
+    if not isinstance(permission, dict) or not all(isinstance(permission.get(key, []), list) for key in PEER_LISTS):
+        return [permission]
+    peers = [(key, peer) for key in PEER_LISTS for peer in permission.get(key, [])]
+    if len(peers) <= 1:
+        return [permission]
+    base = {key: value for key, value in permission.items() if key not in PEER_LISTS}
+    return [{**base, key: [peer]} for key, peer in peers]
+
+
+def items(doc: Any, key: str) -> list:
+    """doc[key] when it is a list (the forms can show it), else []."""
+    value = doc.get(key) if isinstance(doc, dict) else None
+    return value if isinstance(value, list) else []
+
+
+# ---------------------------------------------------------------- caps
+
+
+def cap_problems(doc: Any, size: int) -> list[str]:
+    """Why this document may not be stored (empty when it may). ``size`` is its size in bytes
+    as sent."""
+    problems = []
+    if size > MAX_DOCUMENT_BYTES:
+        problems.append(f"The scenario is {size // 1024} KB; the sandbox keeps at most {MAX_DOCUMENT_BYTES // 1024} KB. Remove some entries.")
+    for key, cap, what in (
+        ("timeline", MAX_TIMELINE_ENTRIES, "timeline entries"),
+        ("security_groups", MAX_GROUPS, "security groups"),
+        ("instances", MAX_INSTANCES, "instances"),
+    ):
+        if len(items(doc, key)) > cap:
+            problems.append(f"{len(items(doc, key))} {what}: the sandbox allows at most {cap}.")
+    for group in items(doc, "security_groups"):
+        for key, word in (("IpPermissions", "inbound"), ("IpPermissionsEgress", "outbound")):
+            if isinstance(group, dict) and len(items(group, key)) > MAX_RULES_PER_DIRECTION:
+                problems.append(f"{group.get('GroupId')!s}: {len(group[key])} {word} rules; the sandbox allows at most {MAX_RULES_PER_DIRECTION}.")
+    for acl in items(doc, "network_acls"):
+        if isinstance(acl, dict) and len(items(acl, "Entries")) > MAX_NACL_ENTRIES:
+            problems.append(f"{acl.get('NetworkAclId')!s}: {len(acl['Entries'])} entries; the sandbox allows at most {MAX_NACL_ENTRIES}.")
+    return problems
+
+
+def encoded_size(doc: Any) -> int:
+    return len(json.dumps(doc, separators=(",", ":")).encode())
+
+
+# ---------------------------------------------------------------- sharing
+
+
+def canonical_json(doc: dict) -> str:
+    """One text for one document: sorted keys, no spaces (the engine's dump gives the rest)."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_id(doc: dict) -> str:
+    """A short id derived from the canonical document: identical scenarios share one link,
+    and 100 bits cannot be enumerated."""
+    digest = hashlib.sha256(canonical_json(doc).encode()).digest()
+    return base64.b32encode(digest).decode().lower()[:20]
+
+
+# ---------------------------------------------------------------- structural actions
+
+
+class ActionError(ValueError):
+    """An action that names something the document does not have (a stale page)."""
+
+
+def apply_action(doc: dict, action: str, wait: Any = DEFAULT_WAIT) -> dict:
+    """The document after one editor action ("add_rule:0:in", "reply:3", "move_up:2", ...).
+    ``wait`` is the pause in seconds before an entry added to the timeline. Raises
+    ActionError when the action is unknown or names a row that is not there."""
+    name, _, rest = action.partition(":")
+    handler = ACTIONS.get(name)
+    if handler is None:
+        raise ActionError(f"unknown action {action!r}")
+    args = rest.split(":") if rest else []
+    doc = copy.deepcopy(doc)
+    try:
+        handler(doc, *args, wait=wait)
+    except (TypeError, IndexError, KeyError, ValueError):
+        raise ActionError(f"{action!r} names something this scenario does not have; reload the page") from None
+    return doc
+
+
+def _index(value: str, sequence: list) -> int:
+    index = int(value)
+    if not 0 <= index < len(sequence):
+        raise IndexError(index)
+    return index
+
+
+def _section(doc: dict, key: str) -> list:
+    """doc[key] as a list, created when absent; a section of another type cannot be edited."""
+    value = doc.setdefault(key, [])
+    if not isinstance(value, list):
+        raise TypeError(key)
+    return value
+
+
+def _unused(prefix: str, taken: set) -> str:
+    number = 1
+    while f"{prefix}{number}" in taken:
+        number += 1
+    return f"{prefix}{number}"
+
+
+def _add_group(doc, *, wait):
+    groups = _section(doc, "security_groups")
+    group_id = _unused("sg-", {g.get("GroupId") for g in groups if isinstance(g, dict)})
+    groups.append({"GroupId": group_id, "GroupName": f"group {group_id[3:]}", "IpPermissions": [], "IpPermissionsEgress": []})
+
+
+def _remove_from(key):
+    def remove(doc, index, *, wait):
+        section = _section(doc, key)
+        del section[_index(index, section)]
+
+    return remove
+
+
+def _add_rule(doc, group, direction, *, wait):
+    groups = _section(doc, "security_groups")
+    rules = _section(groups[_index(group, groups)], DIRECTIONS[direction])
+    rules.append({"IpProtocol": "tcp"})
+
+
+def _remove_rule(doc, group, direction, rule, *, wait):
+    groups = _section(doc, "security_groups")
+    rules = _section(groups[_index(group, groups)], DIRECTIONS[direction])
+    del rules[_index(rule, rules)]
+
+
+def _add_instance(doc, *, wait):
+    instances = _section(doc, "instances")
+    name = _unused("instance ", {i.get("name") for i in instances if isinstance(i, dict)})
+    groups = [g["GroupId"] for g in items(doc, "security_groups")[:1] if isinstance(g, dict) and "GroupId" in g]
+    instances.append({"name": name, "private_ip": "", "security_groups": groups})
+
+
+def _add_subnet(doc, *, wait):
+    subnets = _section(doc, "subnets")
+    subnets.append({"id": _unused("subnet-", {s.get("id") for s in subnets if isinstance(s, dict)}), "cidr": ""})
+
+
+def _add_acl(doc, *, wait):
+    acls = _section(doc, "network_acls")
+    acl_id = _unused("acl-", {a.get("NetworkAclId") for a in acls if isinstance(a, dict)})
+    acls.append({"NetworkAclId": acl_id, "Associations": [], "Entries": []})
+
+
+def _add_acl_entry(doc, acl, *, wait):
+    acls = _section(doc, "network_acls")
+    entries = _section(acls[_index(acl, acls)], "Entries")
+    numbers = {e.get("RuleNumber") for e in entries if isinstance(e, dict)}
+    number = next(n for n in range(100, 40000, 100) if n not in numbers)
+    entries.append({"RuleNumber": number, "Protocol": "-1", "RuleAction": "allow", "Egress": False, "CidrBlock": "0.0.0.0/0"})
+
+
+def _remove_acl_entry(doc, acl, entry, *, wait):
+    acls = _section(doc, "network_acls")
+    entries = _section(acls[_index(acl, acls)], "Entries")
+    del entries[_index(entry, entries)]
+
+
+def next_time(timeline: list, wait: Any) -> float | int:
+    """When an entry added after a wait of ``wait`` seconds happens: the first at 0."""
+    times = [e["at"] for e in timeline if isinstance(e, dict) and _is_number(e.get("at"))]
+    if not timeline:
+        return 0
+    pause = wait if _is_number(wait) and wait >= 0 else DEFAULT_WAIT
+    return max(times, default=0) + pause
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _append_entry(doc, body: dict, wait):
+    timeline = _section(doc, "timeline")
+    timeline.append({"at": next_time(timeline, wait), **body})
+
+
+def _add_packet(doc, *, wait):
+    _append_entry(doc, {"packet": {"src": "", "dst": "", "protocol": "tcp", "flags": "SYN"}}, wait)
+
+
+# A reply's ICMP type: echo reply for echo request (ICMP 8 -> 0, ICMPv6 128 -> 129).
+ECHO_REPLIES = {("icmp", 8): 0, ("icmpv6", 128): 129}
+
+
+def reply_to(packet: dict) -> dict:
+    """The reply to a packet: the endpoints reversed, the same protocol; a TCP SYN is answered
+    by SYN,ACK and anything else by ACK, an echo request by an echo reply."""
+    reply = {"src": packet.get("dst", ""), "dst": packet.get("src", ""), "protocol": packet.get("protocol", "tcp")}
+    protocol = str(reply["protocol"]).lower()
+    if protocol in ("tcp", "6"):
+        flags = packet.get("flags", "")
+        names = {f.strip().upper() for f in (flags.split(",") if isinstance(flags, str) else flags if isinstance(flags, list) else []) if isinstance(f, str)}
+        reply["flags"] = "SYN,ACK" if names == {"SYN"} else "ACK"
+    if "icmp_type" in packet:
+        reply["icmp_type"] = ECHO_REPLIES.get((protocol, packet["icmp_type"]), packet["icmp_type"])
+        for key in ("icmp_code", "icmp_id"):
+            if key in packet:
+                reply[key] = packet[key]
+    return reply
+
+
+def _reply(doc, entry, *, wait):
+    timeline = _section(doc, "timeline")
+    packet = timeline[_index(entry, timeline)]["packet"]
+    if not isinstance(packet, dict):
+        raise TypeError("packet")
+    _append_entry(doc, {"packet": reply_to(packet)}, wait)
+
+
+def _add_rule_change(doc, *, wait):
+    groups = [g.get("GroupId", "") for g in items(doc, "security_groups") if isinstance(g, dict)]
+    permission = {"IpProtocol": "tcp"}
+    _append_entry(doc, {"change": {"group": groups[0] if groups else "", "direction": "ingress", "action": "authorize", "permission": permission}}, wait)
+
+
+def _add_nacl_change(doc, *, wait):
+    acls = [a.get("NetworkAclId", "") for a in items(doc, "network_acls") if isinstance(a, dict)]
+    entry = {"RuleNumber": 50, "Protocol": "-1", "RuleAction": "deny", "Egress": False, "CidrBlock": "0.0.0.0/0"}
+    _append_entry(doc, {"change": {"network_acl": acls[0] if acls else "", "action": "add", "entry": entry}}, wait)
+
+
+def _move(step):
+    """Swap an entry with its neighbour; the times stay where they were, so moving an entry
+    never makes time run backwards."""
+
+    def move(doc, entry, *, wait):
+        timeline = _section(doc, "timeline")
+        first = _index(entry, timeline)
+        second = _index(str(first + step), timeline)
+        a, b = timeline[first], timeline[second]
+        if not (isinstance(a, dict) and isinstance(b, dict)):
+            raise TypeError("entry")
+        a_at, b_at = a.get("at"), b.get("at")
+        timeline[first], timeline[second] = {**b, "at": a_at}, {**a, "at": b_at}
+
+    return move
+
+
+ACTIONS = {
+    "add_group": _add_group,
+    "remove_group": _remove_from("security_groups"),
+    "add_rule": _add_rule,
+    "remove_rule": _remove_rule,
+    "add_instance": _add_instance,
+    "remove_instance": _remove_from("instances"),
+    "add_subnet": _add_subnet,
+    "remove_subnet": _remove_from("subnets"),
+    "add_acl": _add_acl,
+    "remove_acl": _remove_from("network_acls"),
+    "add_acl_entry": _add_acl_entry,
+    "remove_acl_entry": _remove_acl_entry,
+    "add_packet": _add_packet,
+    "reply": _reply,
+    "add_rule_change": _add_rule_change,
+    "add_nacl_change": _add_nacl_change,
+    "move_up": _move(-1),
+    "move_down": _move(1),
+    "remove_entry": _remove_from("timeline"),
+}

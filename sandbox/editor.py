@@ -1,0 +1,722 @@
+"""The editor's forms over the scenario document: pure, no Django.
+
+Every form row edits one object of the document (a group, a rule, an instance, a timeline
+entry, ...). A row kind says which fields it shows, how to read them from the object and how
+to write typed text back into it, and which field a fault path inside the object belongs to.
+What the learner types is kept as typed: a port that is not a number goes into the document as
+the string it is, and the engine's fault about it comes back to that field.
+
+    rows = editor_rows(doc, faults)        # what the page shows, faults placed at fields
+    doc = apply_form(doc, form_data)       # the document after a post of the whole editor
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from .document import DIRECTIONS, PEER_LISTS, items
+
+PROTOCOL_HINT = "tcp, udp, icmp, icmpv6, -1 for all, or a protocol number 0-255"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str  # the field's part of the form name: "protocol"
+    label: str
+    kind: str = "text"  # text, select, checkbox
+    choices: tuple[tuple[str, str], ...] = ()
+    hint: str = ""
+    suggestions: str = ""  # id of a <datalist> of likely values
+    numeric: bool = False  # a whole number expected: a numeric keyboard, still typed as text
+
+
+@dataclass(frozen=True)
+class Field:
+    spec: FieldSpec
+    name: str  # "sg0-in2-protocol", unique in the editor
+    value: str
+    errors: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"f-{self.name}"
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # "sg0-in2": the form names' prefix, and the anchor of the row
+    kind: str
+    title: str
+    fields: tuple[Field, ...]
+    errors: tuple[str, ...] = ()  # faults about the row as a whole
+    children: tuple["Row", ...] = ()  # a group's rules, an ACL's entries
+    index: int = 0  # position in its list
+    remove_action: str = ""  # the editor action that removes it
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def inbound(self) -> tuple["Row", ...]:
+        return tuple(child for child in self.children if "-in" in child.key)
+
+    @property
+    def outbound(self) -> tuple["Row", ...]:
+        return tuple(child for child in self.children if "-out" in child.key)
+
+
+# ---------------------------------------------------------------- typed text <-> JSON values
+
+
+def typed(text: str) -> Any:
+    """A number when the text is one, else the text as typed (the engine will say what is
+    wrong with it): nothing the learner types is lost or silently changed."""
+    stripped = text.strip()
+    if re.fullmatch(r"-?[0-9]{1,12}", stripped):
+        return int(stripped)
+    if re.fullmatch(r"-?[0-9]{1,12}\.[0-9]{1,6}", stripped):
+        return float(stripped)
+    return text
+
+
+def shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return ""
+    return str(value)
+
+
+def _set_or_drop(obj: dict, key: str, text: str, convert: Callable[[str], Any] = typed) -> None:
+    """obj[key] = the typed value; an empty field removes an optional key."""
+    if text.strip():
+        obj[key] = convert(text)
+    else:
+        obj.pop(key, None)
+
+
+def _words(text: str) -> list[str]:
+    return [word.strip() for word in text.split(",") if word.strip()]
+
+
+# ---------------------------------------------------------------- row kinds
+
+
+class RowKind:
+    """How one kind of object is shown and written back. Subclasses list their fields and
+    override read/write/locate."""
+
+    name = ""
+    fields: tuple[FieldSpec, ...] = ()
+    # Fault-path keys (the first key inside the object) -> field key.
+    located: dict[str, str] = {}
+
+    def read(self, obj: dict) -> dict[str, str]:
+        raise NotImplementedError
+
+    def write(self, obj: dict, values: dict[str, str]) -> dict:
+        raise NotImplementedError
+
+    def locate(self, rest: list) -> str | None:
+        """The field a fault at ``rest`` (the path inside the object) belongs to, or None for
+        the row as a whole."""
+        return self.located.get(rest[0]) if rest and isinstance(rest[0], str) else None
+
+
+class GroupKind(RowKind):
+    name = "group"
+    fields = (
+        FieldSpec("group_id", "Group id", hint="sg-… ; renaming it renames every reference"),
+        FieldSpec("name", "Name"),
+        FieldSpec("description", "Description"),
+    )
+    located = {"GroupId": "group_id", "GroupName": "name", "Description": "description"}
+
+    def read(self, obj):
+        return {"group_id": shown(obj.get("GroupId")), "name": shown(obj.get("GroupName")), "description": shown(obj.get("Description"))}
+
+    def write(self, obj, values):
+        obj = dict(obj)
+        obj["GroupId"] = values["group_id"].strip()
+        _set_or_drop(obj, "GroupName", values["name"], str)
+        _set_or_drop(obj, "Description", values["description"], str)
+        return obj
+
+
+def peer_of(permission: dict) -> tuple[str, dict]:
+    """(the peer's text, its object) of a one-peer permission; ("", {}) when it has none."""
+    for key, inner in (("IpRanges", "CidrIp"), ("Ipv6Ranges", "CidrIpv6"), ("PrefixListIds", "PrefixListId"), ("UserIdGroupPairs", "GroupId")):
+        peers = permission.get(key)
+        if isinstance(peers, list) and peers and isinstance(peers[0], dict):
+            return shown(peers[0].get(inner)), peers[0]
+    return "", {}
+
+
+def peer_entry(text: str, old: dict) -> tuple[str, dict] | None:
+    """The peer list and object for a typed source or destination: a group id (sg-…), a
+    prefix list (pl-…), an IPv6 CIDR (has a colon) or else an IPv4 CIDR. The old peer's
+    description and other keys are kept."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.startswith("sg-"):
+        key, inner = "UserIdGroupPairs", "GroupId"
+    elif text.startswith("pl-"):
+        key, inner = "PrefixListIds", "PrefixListId"
+    elif ":" in text:
+        key, inner = "Ipv6Ranges", "CidrIpv6"
+    else:
+        key, inner = "IpRanges", "CidrIp"
+    kept = {k: v for k, v in old.items() if k not in ("CidrIp", "CidrIpv6", "PrefixListId", "GroupId")}
+    return key, {**kept, inner: text}
+
+
+class PermissionKind(RowKind):
+    """One security group rule: an IpPermission with one peer."""
+
+    name = "rule"
+
+    def __init__(self, peer_label: str = "Source or destination"):
+        self.fields = (
+            FieldSpec("protocol", "Protocol", hint=PROTOCOL_HINT, suggestions="protocols"),
+            FieldSpec("from_port", "From port or ICMP type", numeric=True, hint="-1: all ICMP types"),
+            FieldSpec("to_port", "To port or ICMP code", numeric=True),
+            FieldSpec("peer", peer_label, hint="IPv4 or IPv6 CIDR, a group (sg-…) or a prefix list (pl-…)", suggestions="peers"),
+            FieldSpec("description", "Description"),
+        )
+
+    def read(self, obj):
+        text, peer = peer_of(obj)
+        return {
+            "protocol": shown(obj.get("IpProtocol")),
+            "from_port": shown(obj.get("FromPort")),
+            "to_port": shown(obj.get("ToPort")),
+            "peer": text,
+            "description": shown(peer.get("Description")),
+        }
+
+    def write(self, obj, values):
+        _, old_peer = peer_of(obj)
+        out = {k: v for k, v in obj.items() if k not in PEER_LISTS}
+        out["IpProtocol"] = values["protocol"].strip()
+        _set_or_drop(out, "FromPort", values["from_port"])
+        _set_or_drop(out, "ToPort", values["to_port"])
+        peer = peer_entry(values["peer"], old_peer)
+        if peer is not None:
+            key, item = peer
+            _set_or_drop(item, "Description", values["description"], str)
+            out[key] = [item]
+        return out
+
+    def locate(self, rest):
+        if not rest:
+            return None
+        if rest[0] in PEER_LISTS:
+            return "description" if rest[-1] == "Description" else "peer"
+        return {"IpProtocol": "protocol", "FromPort": "from_port", "ToPort": "to_port"}.get(rest[0])
+
+
+class InstanceKind(RowKind):
+    name = "instance"
+    fields = (
+        FieldSpec("name", "Name"),
+        FieldSpec("private_ip", "Private IPv4 address"),
+        FieldSpec("public_ip", "Public IPv4 address", hint="optional"),
+        FieldSpec("ipv6", "IPv6 address", hint="optional"),
+        FieldSpec("subnet", "Subnet", hint="optional: a subnet id from Subnets"),
+        FieldSpec("security_groups", "Security groups", hint="group ids, separated by commas (1 to 5)", suggestions="group-ids"),
+        FieldSpec("TcpEstablishedTimeout", "TCP established timeout (s)", numeric=True, hint="60-432000; empty: 432000"),
+        FieldSpec("UdpTimeout", "UDP timeout (s)", numeric=True, hint="30-60; empty: 30"),
+        FieldSpec("UdpStreamTimeout", "UDP stream timeout (s)", numeric=True, hint="60-180; empty: 180"),
+    )
+    TIMEOUTS = ("TcpEstablishedTimeout", "UdpTimeout", "UdpStreamTimeout")
+
+    def read(self, obj):
+        tracking = obj.get("connection_tracking") if isinstance(obj.get("connection_tracking"), dict) else {}
+        groups = obj.get("security_groups")
+        values = {key: shown(obj.get(key)) for key in ("name", "private_ip", "public_ip", "ipv6", "subnet")}
+        values["security_groups"] = ", ".join(shown(g) for g in groups) if isinstance(groups, list) else shown(groups)
+        values.update({key: shown(tracking.get(key)) for key in self.TIMEOUTS})
+        return values
+
+    def write(self, obj, values):
+        obj = dict(obj)
+        obj["name"] = values["name"]
+        obj["private_ip"] = values["private_ip"].strip()
+        for key in ("public_ip", "ipv6", "subnet"):
+            _set_or_drop(obj, key, values[key], str.strip)
+        obj["security_groups"] = _words(values["security_groups"])
+        tracking = dict(obj.get("connection_tracking")) if isinstance(obj.get("connection_tracking"), dict) else {}
+        for key in self.TIMEOUTS:
+            _set_or_drop(tracking, key, values[key])
+        if tracking:
+            obj["connection_tracking"] = tracking
+        else:
+            obj.pop("connection_tracking", None)
+        return obj
+
+    def locate(self, rest):
+        if not rest:
+            return None
+        if rest[0] == "connection_tracking":
+            return rest[1] if len(rest) > 1 and rest[1] in self.TIMEOUTS else "TcpEstablishedTimeout"
+        return rest[0] if rest[0] in ("name", "private_ip", "public_ip", "ipv6", "subnet", "security_groups") else None
+
+
+class SubnetKind(RowKind):
+    name = "subnet"
+    fields = (
+        FieldSpec("id", "Subnet id"),
+        FieldSpec("cidr", "IPv4 CIDR"),
+        FieldSpec("ipv6_cidr", "IPv6 CIDR", hint="optional"),
+    )
+    located = {"id": "id", "cidr": "cidr", "ipv6_cidr": "ipv6_cidr"}
+
+    def read(self, obj):
+        return {key: shown(obj.get(key)) for key in ("id", "cidr", "ipv6_cidr")}
+
+    def write(self, obj, values):
+        obj = dict(obj)
+        obj["id"] = values["id"].strip()
+        obj["cidr"] = values["cidr"].strip()
+        _set_or_drop(obj, "ipv6_cidr", values["ipv6_cidr"], str.strip)
+        return obj
+
+
+class AclKind(RowKind):
+    name = "acl"
+    fields = (
+        FieldSpec("acl_id", "Network ACL id"),
+        FieldSpec("subnets", "Associated subnets", hint="subnet ids, separated by commas"),
+        FieldSpec("is_default", "Default ACL of the VPC (used by subnets with no ACL)", kind="checkbox"),
+    )
+    located = {"NetworkAclId": "acl_id", "Associations": "subnets", "IsDefault": "is_default"}
+
+    def read(self, obj):
+        associations = obj.get("Associations") if isinstance(obj.get("Associations"), list) else []
+        return {
+            "acl_id": shown(obj.get("NetworkAclId")),
+            "subnets": ", ".join(shown(a.get("SubnetId")) for a in associations if isinstance(a, dict)),
+            "is_default": "on" if obj.get("IsDefault") is True else "",
+        }
+
+    def write(self, obj, values):
+        obj = dict(obj)
+        obj["NetworkAclId"] = values["acl_id"].strip()
+        obj["Associations"] = [{"SubnetId": subnet} for subnet in _words(values["subnets"])]
+        if values["is_default"] or "IsDefault" in obj:  # absent means false: leave it absent
+            obj["IsDefault"] = bool(values["is_default"])
+        return obj
+
+
+PORTED = {"tcp", "udp", "6", "17"}
+ICMPS = {"icmp", "icmpv6", "1", "58"}
+EGRESS_CHOICES = (("false", "inbound"), ("true", "outbound"))
+
+
+class NaclEntryKind(RowKind):
+    name = "nacl-entry"
+    fields = (
+        FieldSpec("rule_number", "Rule number", numeric=True, hint="1-32766, lowest first"),
+        FieldSpec("egress", "Direction", kind="select", choices=EGRESS_CHOICES),
+        FieldSpec("action", "Action", kind="select", choices=(("allow", "allow"), ("deny", "deny"))),
+        FieldSpec("protocol", "Protocol", hint=PROTOCOL_HINT, suggestions="protocols"),
+        FieldSpec("from_port", "From port or ICMP type", numeric=True),
+        FieldSpec("to_port", "To port or ICMP code", numeric=True),
+        FieldSpec("cidr", "CIDR", hint="IPv4 or IPv6"),
+    )
+
+    def read(self, obj):
+        ports = obj.get("PortRange") if isinstance(obj.get("PortRange"), dict) else {}
+        icmp = obj.get("IcmpTypeCode") if isinstance(obj.get("IcmpTypeCode"), dict) else {}
+        return {
+            "rule_number": shown(obj.get("RuleNumber")),
+            "egress": "true" if obj.get("Egress") is True else "false",
+            "action": shown(obj.get("RuleAction")),
+            "protocol": shown(obj.get("Protocol")),
+            "from_port": shown(ports.get("From", icmp.get("Type"))),
+            "to_port": shown(ports.get("To", icmp.get("Code"))),
+            "cidr": shown(obj.get("CidrBlock", obj.get("Ipv6CidrBlock"))),
+        }
+
+    def write(self, obj, values):
+        out = {k: v for k, v in obj.items() if k not in ("PortRange", "IcmpTypeCode", "CidrBlock", "Ipv6CidrBlock")}
+        out["RuleNumber"] = typed(values["rule_number"])
+        out["Egress"] = values["egress"] == "true"
+        out["RuleAction"] = values["action"]
+        out["Protocol"] = values["protocol"].strip()
+        protocol = out["Protocol"].lower()
+        low, high = values["from_port"], values["to_port"]
+        if protocol in PORTED and (low.strip() or high.strip()):
+            out["PortRange"] = {"From": typed(low), "To": typed(high)}
+        elif protocol in ICMPS and (low.strip() or high.strip()):
+            out["IcmpTypeCode"] = {"Type": typed(low), "Code": typed(high)}
+        cidr = values["cidr"].strip()
+        out["Ipv6CidrBlock" if ":" in cidr else "CidrBlock"] = cidr
+        return out
+
+    def locate(self, rest):
+        if not rest:
+            return None
+        if rest[0] in ("PortRange", "IcmpTypeCode"):
+            return "to_port" if rest[-1] in ("To", "Code") else "from_port"
+        return {"RuleNumber": "rule_number", "Egress": "egress", "RuleAction": "action", "Protocol": "protocol", "CidrBlock": "cidr", "Ipv6CidrBlock": "cidr"}.get(rest[0])
+
+
+AT = FieldSpec("at", "At (seconds)", numeric=True, hint="never earlier than the entry before")
+
+
+def _write_at(entry: dict, values: dict[str, str]) -> dict:
+    entry = dict(entry)
+    entry["at"] = typed(values["at"])
+    return entry
+
+
+class PacketKind(RowKind):
+    name = "packet"
+    fields = (
+        AT,
+        FieldSpec("src", "From", hint="address:port, e.g. 198.51.100.10:50000; [IPv6]:port", suggestions="addresses"),
+        FieldSpec("dst", "To", hint="address:port, e.g. 10.0.1.10:80", suggestions="addresses"),
+        FieldSpec("protocol", "Protocol", hint="tcp, udp, icmp, icmpv6 or a number", suggestions="protocols"),
+        FieldSpec("flags", "TCP flags", hint="e.g. SYN or SYN,ACK (tcp only)"),
+        FieldSpec("icmp_type", "ICMP type", numeric=True, hint="icmp/icmpv6 only, e.g. 8 = echo request"),
+        FieldSpec("icmp_code", "ICMP code", numeric=True),
+    )
+
+    def read(self, obj):
+        packet = obj.get("packet") if isinstance(obj.get("packet"), dict) else {}
+        flags = packet.get("flags")
+        return {
+            "at": shown(obj.get("at")),
+            **{key: shown(packet.get(key)) for key in ("src", "dst", "protocol", "icmp_type", "icmp_code")},
+            "flags": ",".join(shown(f) for f in flags) if isinstance(flags, list) else shown(flags),
+        }
+
+    def write(self, obj, values):
+        entry = _write_at(obj, values)
+        packet = dict(entry["packet"]) if isinstance(entry.get("packet"), dict) else {}
+        for key in ("src", "dst", "protocol"):
+            packet[key] = values[key].strip()
+        for key in ("flags", "icmp_type", "icmp_code"):
+            _set_or_drop(packet, key, values[key], typed if key != "flags" else str.strip)
+        entry["packet"] = packet
+        return entry
+
+    def locate(self, rest):
+        if rest[:1] == ["at"]:
+            return "at"
+        if rest[:1] == ["packet"] and len(rest) > 1 and rest[1] in ("src", "dst", "protocol", "flags", "icmp_type", "icmp_code"):
+            return rest[1]
+        return None
+
+
+class ChangeKind(RowKind):
+    """A timeline change: its own fields, then the fields of what it adds or removes (a rule
+    or a NACL entry), written into ``change[inner]`` by that object's kind."""
+
+    def __init__(self, name, own: tuple[FieldSpec, ...], own_keys: dict[str, str], inner: str, inner_kind: RowKind):
+        self.name = name
+        self.own_keys = own_keys  # field key -> key in the change
+        self.inner, self.inner_kind = inner, inner_kind
+        self.fields = (AT, *own, *inner_kind.fields)
+
+    def read(self, obj):
+        change = obj.get("change") if isinstance(obj.get("change"), dict) else {}
+        inner = change.get(self.inner) if isinstance(change.get(self.inner), dict) else {}
+        return {"at": shown(obj.get("at")), **{f: shown(change.get(k)) for f, k in self.own_keys.items()}, **self.inner_kind.read(inner)}
+
+    def write(self, obj, values):
+        entry = _write_at(obj, values)
+        change = dict(entry["change"]) if isinstance(entry.get("change"), dict) else {}
+        for field_key, key in self.own_keys.items():
+            change[key] = values[field_key].strip()
+        inner = change.get(self.inner) if isinstance(change.get(self.inner), dict) else {}
+        change[self.inner] = self.inner_kind.write(inner, values)
+        entry["change"] = change
+        return entry
+
+    def locate(self, rest):
+        if rest[:1] == ["at"]:
+            return "at"
+        if rest[:1] != ["change"] or len(rest) < 2:
+            return None
+        if rest[1] == self.inner:
+            return self.inner_kind.locate(rest[2:])
+        return next((f for f, k in self.own_keys.items() if k == rest[1]), None)
+
+
+KINDS: dict[str, RowKind] = {
+    kind.name: kind
+    for kind in (
+        GroupKind(),
+        InstanceKind(),
+        SubnetKind(),
+        AclKind(),
+        NaclEntryKind(),
+        PacketKind(),
+        ChangeKind(
+            "rule-change",
+            (
+                FieldSpec("group", "Group", suggestions="group-ids"),
+                FieldSpec("direction", "Direction", kind="select", choices=(("ingress", "inbound"), ("egress", "outbound"))),
+                FieldSpec("action", "Action", kind="select", choices=(("authorize", "authorize (add the rule)"), ("revoke", "revoke (remove the rule)"))),
+            ),
+            {"group": "group", "direction": "direction", "action": "action"},
+            "permission",
+            PermissionKind(),
+        ),
+        ChangeKind(
+            "nacl-change",
+            (
+                FieldSpec("network_acl", "Network ACL"),
+                FieldSpec("change_action", "Change", kind="select", choices=(("add", "add the entry"), ("remove", "remove the entry"))),
+            ),
+            {"network_acl": "network_acl", "change_action": "action"},
+            "entry",
+            NaclEntryKind(),
+        ),
+    )
+}
+RULE_KINDS = {"in": PermissionKind("Source"), "out": PermissionKind("Destination")}
+
+
+def entry_kind(entry: Any) -> str | None:
+    """Which row kind shows a timeline entry; None for an entry the forms cannot show."""
+    if not isinstance(entry, dict):
+        return None
+    if "packet" in entry and "change" not in entry:
+        return "packet"
+    change = entry.get("change")
+    if "packet" not in entry and isinstance(change, dict):
+        if "group" in change and "network_acl" not in change:
+            return "rule-change"
+        if "network_acl" in change and "group" not in change:
+            return "nacl-change"
+    return None
+
+
+# ---------------------------------------------------------------- where each object is
+
+
+@dataclass(frozen=True)
+class Place:
+    """An object of the document the forms edit: its row key, kind and path."""
+
+    key: str
+    kind: RowKind
+    path: tuple  # ("security_groups", 0, "IpPermissions", 2)
+
+
+def places(doc: Any) -> Iterable[Place]:
+    """Every editable object of the document, parents before their children."""
+    for g, group in enumerate(items(doc, "security_groups")):
+        if not isinstance(group, dict):
+            continue
+        yield Place(f"sg{g}", KINDS["group"], ("security_groups", g))
+        for short, key in DIRECTIONS.items():
+            for r, rule in enumerate(items(group, key)):
+                if isinstance(rule, dict):
+                    yield Place(f"sg{g}-{short}{r}", RULE_KINDS[short], ("security_groups", g, key, r))
+    for i, instance in enumerate(items(doc, "instances")):
+        if isinstance(instance, dict):
+            yield Place(f"inst{i}", KINDS["instance"], ("instances", i))
+    for s, subnet in enumerate(items(doc, "subnets")):
+        if isinstance(subnet, dict):
+            yield Place(f"sn{s}", KINDS["subnet"], ("subnets", s))
+    for a, acl in enumerate(items(doc, "network_acls")):
+        if not isinstance(acl, dict):
+            continue
+        yield Place(f"acl{a}", KINDS["acl"], ("network_acls", a))
+        for e, entry in enumerate(items(acl, "Entries")):
+            if isinstance(entry, dict):
+                yield Place(f"acl{a}-e{e}", KINDS["nacl-entry"], ("network_acls", a, "Entries", e))
+    for t, entry in enumerate(items(doc, "timeline")):
+        kind = entry_kind(entry)
+        if kind is not None:
+            yield Place(f"t{t}", KINDS[kind], ("timeline", t))
+
+
+def get_at(doc: Any, path: tuple) -> Any:
+    for step in path:
+        doc = doc[step]
+    return doc
+
+
+def parse_path(path: str) -> list:
+    """"security_groups[0].IpPermissions[2].IpRanges[0].CidrIp" -> [..., 0, "IpPermissions", 2, ...]."""
+    return [int(index) if index else key for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path)]
+
+
+# ---------------------------------------------------------------- faults -> fields
+
+GENERAL = "scenario"  # faults that belong to no row: shown above the editor and at the JSON
+
+
+def locate_fault(path: str, place_list: list[Place]) -> tuple[str, str | None]:
+    """(row key, field key or None) a fault path belongs to: the deepest editable object on
+    the path, and the field inside it; (GENERAL, None) when no form row holds it."""
+    tokens = parse_path(path)
+    best = None
+    for place in place_list:
+        depth = len(place.path)
+        if tuple(tokens[:depth]) == place.path and (best is None or depth > len(best.path)):
+            best = place
+    if best is None:
+        return GENERAL, None
+    return best.key, best.kind.locate(tokens[len(best.path):])
+
+
+def place_faults(messages: Iterable[tuple[str, str]], place_list: list[Place]) -> dict[tuple[str, str | None], list[str]]:
+    """Group (path, message) pairs by the (row, field) they belong to."""
+    placed: dict[tuple[str, str | None], list[str]] = {}
+    for path, message in messages:
+        placed.setdefault(locate_fault(path, place_list), []).append(message)
+    return placed
+
+
+def incomplete_rows(doc: Any) -> list[tuple[str, str]]:
+    """(path, message) for form rows left incomplete that the engine accepts silently: a
+    group's rule without a peer is no rule at all, so the learner is told at the field."""
+    found = []
+    for place in places(doc):
+        if place.kind.name == "rule" and not peer_of(get_at(doc, place.path))[0].strip():
+            where = "security_groups[{}].{}[{}].IpRanges".format(*place.path[1:])
+            word = "source" if place.path[2] == "IpPermissions" else "destination"
+            found.append((where, f"give a {word}: an IPv4 or IPv6 CIDR (0.0.0.0/0 is anywhere), a group (sg-…) or a prefix list (pl-…)"))
+    return found
+
+
+# ---------------------------------------------------------------- document -> rows
+
+
+ROW_TITLES = {
+    "group": "Security group",
+    "rule": "Rule",
+    "instance": "Instance",
+    "subnet": "Subnet",
+    "acl": "Network ACL",
+    "nacl-entry": "Entry",
+    "packet": "Packet",
+    "rule-change": "Rule change",
+    "nacl-change": "Network ACL change",
+}
+
+
+@dataclass
+class Editor:
+    """What the editor page shows: rows per section, and the faults no row holds."""
+
+    groups: list[Row] = field(default_factory=list)
+    instances: list[Row] = field(default_factory=list)
+    subnets: list[Row] = field(default_factory=list)
+    acls: list[Row] = field(default_factory=list)
+    timeline: list[Row] = field(default_factory=list)
+    general: list[str] = field(default_factory=list)
+
+    def all_rows(self) -> Iterable[Row]:
+        for row in (*self.groups, *self.instances, *self.subnets, *self.acls, *self.timeline):
+            yield row
+            yield from row.children
+
+
+def _row(place: Place, obj: dict, placed: dict, children=()) -> Row:
+    values = place.kind.read(obj)
+    fields = tuple(
+        Field(spec, f"{place.key}-{spec.key}", values.get(spec.key, ""), tuple(placed.pop((place.key, spec.key), ())))
+        for spec in place.kind.fields
+    )
+    own = tuple(placed.pop((place.key, None), ()))
+    # A fault at a field this row does not show (a key the forms leave to the JSON) stays with the row.
+    stray = tuple(m for (key, field_key), messages in list(placed.items()) if key == place.key for m in placed.pop((key, field_key)))
+    return Row(place.key, place.kind.name, ROW_TITLES[place.kind.name], fields, own + stray, tuple(children), place.path[-1], remove_action(place.path))
+
+
+REMOVE_ACTIONS = {"security_groups": "remove_group", "instances": "remove_instance", "subnets": "remove_subnet", "network_acls": "remove_acl", "timeline": "remove_entry"}
+
+
+def remove_action(path: tuple) -> str:
+    """The action (see document.apply_action) that removes the object at ``path``."""
+    if len(path) == 2:
+        return f"{REMOVE_ACTIONS[path[0]]}:{path[1]}"
+    if path[0] == "security_groups":
+        short = next(s for s, key in DIRECTIONS.items() if key == path[2])
+        return f"remove_rule:{path[1]}:{short}:{path[3]}"
+    return f"remove_acl_entry:{path[1]}:{path[3]}"
+
+
+def editor_rows(doc: Any, messages: Iterable[tuple[str, str]] = ()) -> Editor:
+    """The editor's rows for a document, each fault (path, message) at its field."""
+    place_list = list(places(doc))
+    placed = place_faults(messages, place_list)
+    by_parent: dict[str, list[Place]] = {}
+    for place in place_list:
+        parent = place.key.split("-")[0]
+        if parent != place.key:
+            by_parent.setdefault(parent, []).append(place)
+    editor = Editor()
+    sections = {"group": editor.groups, "instance": editor.instances, "subnet": editor.subnets, "acl": editor.acls}
+    for place in place_list:
+        if place.key.split("-")[0] != place.key:
+            continue  # a child, built with its parent
+        children = [_row(child, get_at(doc, child.path), placed) for child in by_parent.get(place.key, [])]
+        row = _row(place, get_at(doc, place.path), placed, children)
+        sections.get(place.kind.name, editor.timeline).append(row)
+    editor.general = [message for messages in placed.values() for message in messages]
+    return editor
+
+
+# ---------------------------------------------------------------- form -> document
+
+
+def apply_form(doc: Any, data: dict[str, str]) -> Any:
+    """The document after a post of the editor's fields (``data``: form name -> text).
+
+    Only rows the form carried (``<key>-present``) are written, so a post from an older page or
+    a partial post changes nothing else; a missing text field keeps its value, a missing
+    checkbox is unchecked. A group id changed in the form is renamed everywhere it is named."""
+    doc = copy.deepcopy(doc)
+    renames = []
+    for place in list(places(doc)):
+        if f"{place.key}-present" not in data:
+            continue
+        obj = get_at(doc, place.path)
+        current = place.kind.read(obj)
+        values = {
+            spec.key: str(data.get(f"{place.key}-{spec.key}", "" if spec.kind == "checkbox" else current.get(spec.key, "")))
+            for spec in place.kind.fields
+        }
+        updated = place.kind.write(obj, values)
+        parent = get_at(doc, place.path[:-1])
+        parent[place.path[-1]] = updated
+        if place.kind.name == "group" and obj.get("GroupId") != updated["GroupId"] and isinstance(obj.get("GroupId"), str) and updated["GroupId"]:
+            renames.append((obj["GroupId"], updated["GroupId"]))
+    for old, new in renames:
+        doc = rename_group(doc, old, new)
+    return doc
+
+
+def rename_group(doc: Any, old: str, new: str) -> Any:
+    """Every reference to group ``old`` (instances, rules' group pairs, timeline changes) now
+    names ``new``."""
+    for instance in items(doc, "instances"):
+        if isinstance(instance, dict) and isinstance(instance.get("security_groups"), list):
+            instance["security_groups"] = [new if g == old else g for g in instance["security_groups"]]
+    permissions = [p for g in items(doc, "security_groups") if isinstance(g, dict) for key in DIRECTIONS.values() for p in items(g, key)]
+    for entry in items(doc, "timeline"):
+        change = entry.get("change") if isinstance(entry, dict) else None
+        if isinstance(change, dict):
+            if change.get("group") == old:
+                change["group"] = new
+            permissions.append(change.get("permission"))
+    for permission in permissions:
+        for pair in items(permission, "UserIdGroupPairs"):
+            if isinstance(pair, dict) and pair.get("GroupId") == old:
+                pair["GroupId"] = new
+    return doc

@@ -1,0 +1,420 @@
+"""The sandbox's pages: the editor on a learner's draft, starting points, JSON and AWS
+import, sharing and the shared snapshot. The document work is done by the pure modules
+(document, editor, paste, compare); these views load, store and render."""
+
+import json
+import time
+from functools import lru_cache
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET, require_POST
+from csp.decorators import csp_replace
+
+from lessons.models import Lesson, LessonMode
+from player import walkthrough
+from player.pages import player_page
+from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, validate_scenario
+
+from . import document as documents
+from .analysis import analysis, runnable
+from .editor import apply_form, incomplete_rows, places, typed
+from .gallery import BY_SLUG, GALLERY, StartingPoint
+from .models import Draft, Snapshot
+from .paste import import_paste
+from .sources import SESSION_KEY
+
+SHARES_KEY = "sandbox_shares"
+# Share creation per session: at most this many in this many seconds.
+SHARE_LIMIT, SHARE_WINDOW = 10, 600
+SNAPSHOT_ID_LENGTH = 20
+SNAPSHOT_BODIES_CACHED = 128  # rendered snapshot pages (one per snapshot, step and view) kept in memory
+PROTOCOL_SUGGESTIONS = ("tcp", "udp", "icmp", "icmpv6", "-1")
+# Buttons of the editor that save the fields and change nothing else (the others are
+# document.apply_action's actions).
+SAVE_ONLY = {"save", "autosave", "run"}
+
+
+# ---------------------------------------------------------------- the draft
+
+
+def _draft(request, create=False):
+    token = request.session.get(SESSION_KEY)
+    draft = Draft.objects.filter(token=token).first() if token else None
+    if draft is None and create:
+        draft = Draft.objects.create(document=documents.blank())
+        request.session[SESSION_KEY] = draft.token
+    return draft
+
+
+def _is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def _store(request, draft, expected_version, **changes):
+    """Store changes to the draft unless the document breaks a cap or the draft changed since
+    the page was loaded; returns the problem to tell the learner, or None when stored."""
+    if "document" in changes:
+        problems = documents.cap_problems(changes["document"], documents.encoded_size(changes["document"]))
+        if problems:
+            return " ".join(problems) + " Nothing was saved."
+    if not draft.save_changes(expected_version, **changes):
+        return (
+            "Not saved: this draft was changed in another tab or window after this page was loaded. "
+            "What you typed is still on this page: press Save to keep it over the other change, or reload to see the latest draft."
+        )
+    return None
+
+
+def _version(request):
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() else -1
+
+
+# ---------------------------------------------------------------- what a page shows
+
+
+def _addresses(doc):
+    found = []
+    for instance in documents.items(doc, "instances"):
+        if isinstance(instance, dict):
+            found += [instance.get(key) for key in ("private_ip", "public_ip", "ipv6")]
+    labels = doc.get("labels") if isinstance(doc, dict) and isinstance(doc.get("labels"), dict) else {}
+    found += list(labels)
+    return [address for address in dict.fromkeys(found) if isinstance(address, str) and address]
+
+
+def _group_ids(doc):
+    return [g["GroupId"] for g in documents.items(doc, "security_groups") if isinstance(g, dict) and isinstance(g.get("GroupId"), str)]
+
+
+def _caps():
+    return {
+        "timeline": documents.MAX_TIMELINE_ENTRIES,
+        "groups": documents.MAX_GROUPS,
+        "instances": documents.MAX_INSTANCES,
+        "kilobytes": documents.MAX_DOCUMENT_BYTES // 1024,
+    }
+
+
+def _gallery(lesson):
+    points = list(GALLERY)
+    if lesson is not None:
+        points.insert(0, StartingPoint(f"lesson:{lesson.slug}", f"This lesson: {lesson.title}", "The lesson's own scenario, to change and replay.", None))
+    return points
+
+
+def _editor_context(request, draft, lesson=None, problem="", json_text=None, paste_text=None, unsaved=None):
+    """``unsaved``: a document to show in the forms instead of the stored one (typing kept
+    after a refused save)."""
+    doc = unsaved if unsaved is not None else draft.document if draft else documents.blank()
+    context = analysis(doc)
+    pasted = paste_text if paste_text is not None else (draft.paste_text if draft else "")
+    context.update(
+        {
+            "draft": draft,
+            "version": draft.version if draft else 0,
+            "lesson": lesson,
+            "gallery": _gallery(lesson),
+            "problem": problem,
+            "json_text": json_text if json_text is not None else (draft.json_text if draft and draft.json_text else json.dumps(doc, indent=2, ensure_ascii=False)),
+            "json_faults": [] if json_text is None and not (draft and draft.json_text) else _json_faults(json_text if json_text is not None else draft.json_text),
+            "paste_text": pasted,
+            "paste_faults": import_paste(doc, pasted).faults if pasted else (),
+            "addresses": _addresses(doc),
+            "group_ids": _group_ids(doc),
+            "protocols": PROTOCOL_SUGGESTIONS,
+            "caps": _caps(),
+            "wait": documents.DEFAULT_WAIT,
+        }
+    )
+    return context
+
+
+def _json_faults(text):
+    try:
+        json.loads(text)
+    except ValueError as error:
+        return [f"This is not JSON yet: {error}. Your text is kept as typed."]
+    return []
+
+
+def _page(request, draft, lesson=None, status=200, **extra):
+    return render(request, "sandbox/try.html", _editor_context(request, draft, lesson, **extra), status=status)
+
+
+# ---------------------------------------------------------------- the editor
+
+
+@require_GET
+def try_page(request):
+    return _page(request, _draft(request))
+
+
+@require_GET
+def lesson_try(request, slug):
+    """The lesson's Try mode: the sandbox, with the lesson's scenario first among the starting points."""
+    return _page(request, _draft(request), lesson=_lesson(slug))
+
+
+def _lesson(slug):
+    return get_object_or_404(Lesson.objects.published(), slug=slug)
+
+
+def _lesson_scenario(lesson):
+    mode = lesson.modes.filter(mode=LessonMode.Mode.TRY).first()
+    return documents.normalize(mode.engine_scenario if mode else lesson.scenario)
+
+
+@require_POST
+def start(request):
+    """Replace the draft with a starting point of the gallery (or a lesson's scenario)."""
+    choice = request.POST.get("start", "")
+    if choice.startswith("lesson:"):
+        doc = _lesson_scenario(_lesson(choice.removeprefix("lesson:")))
+    elif choice in BY_SLUG:
+        doc = BY_SLUG[choice].document()
+    else:
+        raise Http404("There is no such starting point.")
+    draft = _draft(request, create=True)
+    problem = _store(request, draft, draft.version, document=doc, json_text="", paste_text="")
+    if problem:
+        messages.error(request, problem)
+    return redirect("sandbox:try")
+
+
+@require_POST
+def save(request):
+    """A post of the whole editor: every field, plus the button pressed (``action``). htmx
+    posts it on every change too, without an action: then only the faults, the results and the
+    version are sent back, never the fields, so what the learner is typing is not touched."""
+    draft = _draft(request, create=True)
+    action = request.POST.get("action", "save")
+    doc = apply_form(draft.document, request.POST)
+    problem = None
+    if action not in SAVE_ONLY:
+        try:
+            doc = documents.apply_action(doc, action, typed(request.POST.get("wait", "")))
+        except documents.ActionError as error:
+            problem = f"That did not work: {error}."
+    if problem is None:
+        problem = _store(request, draft, _version(request), document=doc, json_text="")
+    status = 200 if problem is None else 409 if "another tab" in problem else 400
+    if problem is None and action == "run":
+        return _run_redirect(request, draft)
+    if _is_htmx(request):
+        context = _editor_context(request, draft, problem=problem or "")
+        if action == "autosave" or problem:
+            # Only the status, the faults and the results: the fields on the page keep what
+            # the learner typed, saved or not.
+            response = render(request, "sandbox/partials/autosave.html", context, status=status)
+            response["HX-Reswap"] = "none"
+            return response
+        return render(request, "sandbox/partials/editor.html", context)
+    if problem:
+        return _page(request, draft, status=status, problem=problem, unsaved=_kept_typing(request, draft, doc, status))
+    return redirect("/try/#editor")
+
+
+def _kept_typing(request, draft, doc, status):
+    """After a refused save without JavaScript, the forms show what was posted rather than
+    drop it: on a cap, as typed; on a stale page, laid over the latest draft when that still
+    has the same rows (the next Save then stores it, the page carrying the latest version).
+    None when the rows differ: the typing cannot be placed."""
+    if status != 409:
+        return doc
+    posted_rows = {name.removesuffix("-present") for name in request.POST if name.endswith("-present")}
+    return doc if posted_rows == {place.key for place in places(draft.document)} else None
+
+
+def _run_redirect(request, draft):
+    """Run: to the player when the scenario runs, else back to the editor, which shows why."""
+    target = reverse("sandbox:run") if runnable(draft.document) else "/try/#editor"
+    if not runnable(draft.document):
+        messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _player_context(query, document, page_url, ws_path, title):
+    """What the player's partials need (templates/player/partials/), for one scenario opened
+    with ``query`` (the address's parameters)."""
+    player = player_page(walkthrough.for_document(document), query, page_url, ws_path)
+    return {
+        "player": player,
+        "frame": player.frame,
+        "projector": player.projector,
+        "step_error": player.step_error,
+        "title": title,
+        "flow_summary": "",
+        "table_note": "",
+        "playing": False,
+        "speed": 1,
+    }
+
+
+@require_GET
+def run(request):
+    """The learner's draft in the same player as a lesson, ``?step=k`` included."""
+    draft = _draft(request)
+    if draft is None or not runnable(draft.document):
+        messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
+        return redirect("/try/#editor")
+    context = analysis(draft.document)
+    context.update(_player_context(request.GET, draft.document, reverse("sandbox:run"), "/ws/sandbox/draft/", "Your scenario"))
+    return render(request, "sandbox/run.html", context)
+
+
+@require_POST
+def edit_json(request):
+    draft = _draft(request, create=True)
+    text = request.POST.get("json", "")
+    if len(text.encode()) > documents.MAX_DOCUMENT_BYTES:
+        problem = f"The JSON is {len(text.encode()) // 1024} KB; the sandbox keeps at most {documents.MAX_DOCUMENT_BYTES // 1024} KB. Nothing was saved."
+        return _page(request, draft, status=400, problem=problem, json_text=text)
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        problem = _store(request, draft, _version(request), json_text=text)
+    else:
+        problem = _store(request, draft, _version(request), document=documents.normalize(doc), json_text="")
+    if problem:
+        return _page(request, draft, status=409 if "another tab" in problem else 400, problem=problem, json_text=text)
+    return redirect("/try/#json")
+
+
+@require_POST
+def paste(request):
+    """Import pasted describe-… output into the draft; a paste that cannot be read is kept
+    with its faults beside it."""
+    draft = _draft(request, create=True)
+    text = request.POST.get("paste", "")
+    if len(text.encode()) > documents.MAX_DOCUMENT_BYTES:
+        problem = f"The paste is {len(text.encode()) // 1024} KB; the sandbox takes at most {documents.MAX_DOCUMENT_BYTES // 1024} KB. Nothing was imported."
+        return _page(request, draft, status=400, problem=problem, paste_text=text)
+    imported = import_paste(draft.document, text)
+    if imported.document is None:
+        problem = _store(request, draft, _version(request), paste_text=text)
+    else:
+        problem = _store(request, draft, _version(request), document=imported.document, paste_text="", json_text="")
+        if problem is None:
+            messages.success(request, imported.summary)
+            for warning in imported.warnings:
+                messages.warning(request, warning)
+    if problem:
+        return _page(request, draft, status=409 if "another tab" in problem else 400, problem=problem, paste_text=text)
+    return redirect("/try/#import")
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def _download(data, filename):
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def download_draft(request, what):
+    draft = _draft(request)
+    doc = draft.document if draft else documents.blank()
+    if what == "scenario":
+        return _download(doc, "sgviz-scenario.json")
+    scenario = validate_scenario(doc).scenario
+    if scenario is None:
+        return HttpResponse("The scenario has faults; fix them in the sandbox before exporting its groups.", status=400, content_type="text/plain; charset=utf-8")
+    return _download(security_groups_to_aws(scenario.security_groups), "describe-security-groups.json")
+
+
+# ---------------------------------------------------------------- sharing
+
+
+def allow_share(times, now, limit=SHARE_LIMIT, window=SHARE_WINDOW):
+    """(allowed, the share times to keep): at most ``limit`` shares in ``window`` seconds."""
+    recent = [t for t in times if isinstance(t, (int, float)) and now - t < window]
+    if len(recent) >= limit:
+        return False, recent
+    return True, [*recent, now]
+
+
+@require_POST
+def share(request):
+    draft = _draft(request)
+    scenario = validate_scenario(draft.document).scenario if draft else None
+    if scenario is None or incomplete_rows(draft.document):
+        messages.error(request, "This scenario has faults, shown at their fields: fix them, then share it.")
+        return redirect("/try/#share")
+    allowed, times = allow_share(request.session.get(SHARES_KEY, []), time.time())
+    request.session[SHARES_KEY] = times
+    if not allowed:
+        messages.error(request, f"You have shared {SHARE_LIMIT} scenarios in the last {SHARE_WINDOW // 60} minutes; wait a few minutes, then share again.")
+        return redirect("/try/#share")
+    canonical = dump_scenario(scenario)
+    snapshot = Snapshot.store(documents.content_id(canonical), canonical)
+    return redirect("sandbox:snapshot", snapshot_id=snapshot.id)
+
+
+def _snapshot(snapshot_id):
+    if len(snapshot_id) != SNAPSHOT_ID_LENGTH or not snapshot_id.isalnum():
+        raise Http404("There is no shared scenario with this id.")
+    return get_object_or_404(Snapshot, id=snapshot_id)
+
+
+def _snapshot_page(request, snapshot_id, name):
+    """A shared snapshot's page (``name``: snapshot or embed). A snapshot never changes, so
+    all of its page but the per-visitor "Edit a copy" form is rendered once per step asked."""
+    snapshot = _snapshot(snapshot_id)
+    page_url = reverse(f"sandbox:{name}", args=[snapshot.id])
+    embed_url = request.build_absolute_uri(reverse("sandbox:embed", args=[snapshot.id]))
+    body = _snapshot_body(name, snapshot.id, request.GET.get("step"), request.GET.get("projector"), page_url, embed_url)
+    return render(request, f"sandbox/{name}.html", {"snapshot": snapshot, "body": body})
+
+
+@lru_cache(maxsize=SNAPSHOT_BODIES_CACHED)
+def _snapshot_body(name, snapshot_id, step, projector, page_url, embed_url):
+    document = Snapshot.objects.values_list("document", flat=True).get(id=snapshot_id)
+    query = {key: value for key, value in (("step", step), ("projector", projector)) if value is not None}
+    context = analysis(document)
+    context.update(_player_context(query, document, page_url, f"/ws/s/{snapshot_id}/", "A shared scenario"))
+    context.update({"snapshot_id": snapshot_id, "embed_url": embed_url})
+    return render_to_string(f"sandbox/partials/{name}_body.html", context)
+
+
+@require_GET
+def snapshot(request, snapshot_id):
+    return _snapshot_page(request, snapshot_id, "snapshot")
+
+
+# Only the embed page may be framed, by any site: it is meant for course pages and blogs.
+@require_GET
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def embed(request, snapshot_id):
+    return _snapshot_page(request, snapshot_id, "embed")
+
+
+@require_GET
+def download_snapshot(request, snapshot_id, what):
+    snapshot = _snapshot(snapshot_id)
+    if what == "scenario":
+        return _download(snapshot.document, f"sgviz-{snapshot.id}.json")
+    return _download(security_groups_to_aws(load_scenario(snapshot.document).security_groups), f"describe-security-groups-{snapshot.id}.json")
+
+
+@require_POST
+def copy_snapshot(request, snapshot_id):
+    """"Edit a copy": the shared scenario becomes the learner's draft (the snapshot stays)."""
+    snapshot = _snapshot(snapshot_id)
+    draft = _draft(request, create=True)
+    problem = _store(request, draft, draft.version, document=documents.normalize(snapshot.document), json_text="", paste_text="")
+    if problem:
+        messages.error(request, problem)
+    return redirect("sandbox:try")

@@ -1,0 +1,195 @@
+"""The sandbox in Chromium (tests/browser/base.py: a real daphne, Debian's Chromium)."""
+
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from playwright.sync_api import expect
+
+from tests.browser import test_accessibility as axe
+from tests.browser.base import ARTIFACTS, BrowserTestCase
+
+THREE_TIER = open("/work/shared/fixtures/aws/three-tier-describe-security-groups.json").read()
+
+
+@contextmanager
+def other_site(html):
+    """A course page on another local origin (127.0.0.1 on its own port; the site under test
+    is localhost). A real server: Chromium lets no page it cannot place on the local network
+    (a Playwright-fulfilled one) frame a local address."""
+
+    class CoursePage(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CoursePage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/course.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class SandboxBrowserTest(BrowserTestCase):
+    def start(self, title, page=None):
+        page = page or self.page
+        page.goto("/try/")
+        page.get_by_role("button", name=f"Start from this : {title}").click()
+        expect(page.locator("#editor-status")).to_be_visible()
+
+    def fill(self, field_id, value):
+        """Type into a field and leave it, as a learner does (its change saves it)."""
+        field = self.page.locator(f"#f-{field_id}")
+        field.fill(value)
+        field.press("Tab")
+
+    def press(self, button_id, then):
+        self.page.locator(f"#{button_id}").click()
+        expect(self.page.locator(f"#f-{then}")).to_be_visible()
+
+    def stateful_verdicts(self, page=None):
+        return (page or self.page).locator("#results tbody tr[id] td[data-label='Stateful (AWS)'] .verdict").all_inner_texts()
+
+    def test_from_blank_with_the_forms_alone_build_run_and_see_the_verdicts(self):
+        self.start("Blank")
+        self.press("b-add-group", "sg0-group_id")
+        self.press("b-add-in-sg0", "sg0-in0-protocol")
+        self.fill("sg0-in0-from_port", "80")
+        self.fill("sg0-in0-to_port", "80")
+        self.fill("sg0-in0-peer", "0.0.0.0/0")
+        self.press("b-add-in-sg0", "sg0-in1-protocol")
+        self.fill("sg0-in1-from_port", "22")
+        self.fill("sg0-in1-to_port", "22")
+        self.fill("sg0-in1-peer", "203.0.113.7/32")
+        self.press("b-add-instance", "inst0-private_ip")
+        self.fill("inst0-private_ip", "10.0.0.10")
+        self.press("b-add-packet", "t0-src")
+        self.fill("t0-src", "198.51.100.1:40000")
+        self.fill("t0-dst", "10.0.0.10:80")
+        self.press("b-reply-t0", "t1-src")
+        expect(self.page.locator("#f-t1-src")).to_have_value("10.0.0.10:80")
+        self.press("b-add-packet", "t2-src")
+        self.fill("t2-src", "198.51.100.1:40001")
+        self.fill("t2-dst", "10.0.0.10:22")
+        expect(self.page.locator("#editor-status")).to_contain_text("The scenario is valid")
+        self.page.locator("#b-run").click()
+        self.page.wait_for_url("**/try/run/")
+        self.expect_live()
+        self.press_player("player-last")
+        self.expect_step(3, total=3)
+        self.assertEqual(self.stateful_verdicts(), ["✓ ALLOW", "✓ ALLOW", "✗ DROP"])
+
+    def test_a_bad_cidr_shows_its_message_at_the_field_and_keeps_the_rest(self):
+        self.start("The first lesson's web server")
+        self.fill("sg0-name", "my group")
+        self.fill("sg0-in0-peer", "10.0.0.0/33")
+        error = self.page.locator("#f-sg0-in0-peer-errors")
+        expect(error).to_contain_text("'10.0.0.0/33' is not an IPv4 CIDR")
+        expect(self.page.locator("#f-sg0-in0-peer")).to_have_attribute("aria-invalid", "true")
+        self.page.reload()
+        expect(self.page.locator("#f-sg0-in0-peer")).to_have_value("10.0.0.0/33")
+        expect(self.page.locator("#f-sg0-name")).to_have_value("my group")
+        expect(error).to_contain_text("is not an IPv4 CIDR")
+        self.fill("sg0-in0-peer", "0.0.0.0/0")
+        expect(error).to_be_empty()
+        expect(self.page.locator("#f-sg0-in0-peer")).not_to_have_attribute("aria-invalid", "true")
+
+    def test_typing_survives_a_dropped_connection_and_is_saved_with_the_next_change(self):
+        self.start("The first lesson's web server")
+        self.page.route("**/try/save/", lambda route: route.abort())
+        self.fill("sg0-name", "typed offline")
+        expect(self.page.locator("#editor-status")).to_contain_text("Not saved: the server cannot be reached")
+        expect(self.page.locator("#f-sg0-name")).to_have_value("typed offline")
+        self.page.unroute("**/try/save/")
+        self.fill("sg0-description", "back online")
+        expect(self.page.locator("#editor-status")).to_contain_text("Saved.")
+        self.page.reload()
+        expect(self.page.locator("#f-sg0-name")).to_have_value("typed offline")
+        expect(self.page.locator("#f-sg0-description")).to_have_value("back online")
+
+    def test_paste_the_three_tier_export_and_see_its_groups_and_warning(self):
+        self.start("Blank")
+        self.page.locator("#f-paste").fill(THREE_TIER)
+        self.page.locator("#b-import").click()
+        expect(self.page.locator(".flash")).to_contain_text("7 security groups added")
+        expect(self.page.locator(".flash")).to_contain_text("2.2.2.2/28 has host bits set")
+        expect(self.page.locator("fieldset.row--group")).to_have_count(7)
+        expect(self.page.locator("#explain details")).to_have_count(7)
+        expect(self.page.locator("#explain")).to_contain_text("Inbound TCP port 443 from members of sg-00000002")
+
+    def test_the_stateless_comparison_on_the_seed_marks_step_2(self):
+        self.start("The first lesson's web server")
+        different = self.page.locator("#results tr.is-different")
+        expect(different).to_have_count(1)
+        expect(different.locator("td[data-label='Step']")).to_have_text("2")
+        expect(different).to_contain_text("outbound traffic to port 50000")
+
+    def test_share_and_open_the_link_in_another_browser_at_the_same_step(self):
+        self.start("A three-tier application")
+        self.page.locator("#b-share").click()
+        self.page.wait_for_url("**/s/*/")
+        link = self.page.url + "?step=4"
+        other = self.new_context()
+        try:
+            page = other.new_page()
+            page.goto(link)
+            self.expect_live(page)
+            self.expect_step(4, total=5, page=page)
+            self.assertEqual(self.stateful_verdicts(page), ["✓ ALLOW"] * 4 + ["✗ DROP"])
+            self.assertEqual(len(self.table_rows(page)), 4)
+            page.get_by_role("button", name="Edit a copy in my sandbox").click()
+            page.wait_for_url("**/try/")
+            expect(page.locator("fieldset.row--group")).to_have_count(3)
+        finally:
+            other.close()
+
+    def test_only_the_embed_page_loads_in_a_frame_on_another_site(self):
+        self.start("The first lesson's web server")
+        self.page.locator("#b-share").click()
+        self.page.wait_for_url("**/s/*/")
+        shared = self.page.url
+        frames = f'<!doctype html><title>A course</title><iframe id="embed" src="{shared}embed/"></iframe><iframe id="page" src="{shared}"></iframe>'
+        with other_site(frames) as course:
+            self.page.goto(course)
+            self.check_frames()
+
+    def check_frames(self):
+        embedded = self.page.frame_locator("#embed")
+        expect(embedded.locator("#player-connection")).to_have_text("Live")
+        expect(embedded.locator("#step-status")).to_contain_text("of 4")
+        self.assertEqual(self.page.frame_locator("#page").locator("#live").count(), 0)
+
+    def test_accessibility_and_screenshots_at_1280_and_360(self):
+        self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
+        self.start("The stateless network ACL trap")
+        self.fill("sg0-in0-peer", "10.0.0.0/33")  # a fault on screen too
+        expect(self.page.locator("#f-sg0-in0-peer-errors")).not_to_be_empty()
+        pages = [("try", "/try/"), ("lesson-try", "/lessons/stateful-security-groups/try/")]
+        self.fill("sg0-in0-peer", "0.0.0.0/0")
+        self.page.locator("#b-share").click()
+        self.page.wait_for_url("**/s/*/")
+        pages += [("run", "/try/run/?step=2"), ("snapshot", self.page.url + "?step=2"), ("embed", self.page.url + "embed/")]
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width in (1280, 360):
+            self.page.set_viewport_size({"width": width, "height": 900})
+            for name, path in pages:
+                self.page.goto(path)
+                if self.page.locator("#live").count():
+                    self.expect_live()
+                blocking = axe.AccessibilityTests.scan(self, f"{name} at {width} px")
+                self.assertEqual(blocking, [], f"{name} at {width} px")
+                scroll = self.page.evaluate("() => document.documentElement.scrollWidth")
+                self.assertLessEqual(scroll, width, f"{name} scrolls sideways at {width} px")
+                shot = ARTIFACTS / f"sandbox-{name}-{width}.png"
+                self.page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot: {shot}")

@@ -1,0 +1,134 @@
+"""The editor's forms over the scenario document: plain pytest, no database, no Django."""
+
+import copy
+import json
+
+import pytest
+
+from sandbox.document import normalize
+from sandbox.editor import apply_form, editor_rows, incomplete_rows, locate_fault, places, typed
+from sgviz.engine import validate_scenario
+
+SEED = normalize(json.load(open("examples/seed-lesson.json")))
+NACL_TRAP = normalize(json.load(open("examples/sandbox/nacl-trap.json")))
+
+
+def posted(doc):
+    """What the page posts for an unchanged document: every row's fields as shown."""
+    data = {}
+    for row in editor_rows(doc).all_rows():
+        data[f"{row.key}-present"] = "1"
+        for field in row.fields:
+            if field.spec.kind != "checkbox" or field.value:
+                data[field.name] = field.value
+    return data
+
+
+@pytest.mark.parametrize(
+    "path, where",
+    [
+        ("security_groups[0].IpPermissions[0].IpRanges[0].CidrIp", ("sg0-in0", "peer")),
+        ("security_groups[0].IpPermissions[0].IpRanges[0].Description", ("sg0-in0", "description")),
+        ("security_groups[0].IpPermissions[0].FromPort", ("sg0-in0", "from_port")),
+        ("security_groups[0].IpPermissions[0]", ("sg0-in0", None)),
+        ("security_groups[0].IpPermissions", ("sg0", None)),
+        ("security_groups[0].GroupId", ("sg0", "group_id")),
+        ("instances[0].security_groups[0]", ("inst0", "security_groups")),
+        ("instances[0].connection_tracking.UdpTimeout", ("inst0", "UdpTimeout")),
+        ("timeline[3].at", ("t3", "at")),
+        ("timeline[0].packet.src", ("t0", "src")),
+        ("timeline[0].packet.embedded.src", ("t0", None)),
+        ("labels.10.0.1.10", ("scenario", None)),
+        ("", ("scenario", None)),
+        ("instances[7].name", ("scenario", None)),  # no such row: shown with the general faults
+    ],
+)
+def test_fault_paths_map_to_the_field_that_shows_the_value(path, where):
+    assert locate_fault(path, list(places(SEED))) == where
+
+
+@pytest.mark.parametrize(
+    "path, where",
+    [
+        ("network_acls[0].Entries[1].PortRange.To", ("acl0-e1", "to_port")),
+        ("network_acls[0].Entries[1].CidrBlock", ("acl0-e1", "cidr")),
+        ("network_acls[0].Associations[0].SubnetId", ("acl0", "subnets")),
+        ("subnets[0].cidr", ("sn0", "cidr")),
+        ("timeline[2].change.entry.RuleNumber", ("t2", "rule_number")),
+        ("timeline[2].change.network_acl", ("t2", "network_acl")),
+        ("timeline[2].change.action", ("t2", "change_action")),
+    ],
+)
+def test_network_acl_fault_paths_map_to_their_fields(path, where):
+    assert locate_fault(path, list(places(NACL_TRAP))) == where
+
+
+def test_every_engine_fault_of_a_broken_document_lands_at_a_field():
+    doc = copy.deepcopy(SEED)
+    doc["security_groups"][0]["IpPermissions"][0]["IpRanges"][0]["CidrIp"] = "10.0.0.0/33"
+    doc["instances"][0]["private_ip"] = "10.0.1.300"
+    doc["timeline"][2]["at"] = 0.5
+    faults = [(f.path, f.message) for f in validate_scenario(doc).faults]
+    editor = editor_rows(doc, faults)
+    placed = {field.name: field.errors for row in editor.all_rows() for field in row.fields if field.errors}
+    assert set(placed) == {"sg0-in0-peer", "inst0-private_ip", "t2-at"}
+    assert "not an IPv4 CIDR" in placed["sg0-in0-peer"][0]
+    assert editor.general == []
+
+
+def test_posting_the_page_unchanged_gives_the_same_document():
+    for doc in (SEED, NACL_TRAP, normalize(json.load(open("examples/sandbox/three-tier.json")))):
+        assert apply_form(doc, posted(doc)) == doc
+
+
+def test_what_is_typed_is_kept_as_typed_and_faulted_by_the_engine():
+    data = posted(SEED) | {"sg0-in0-from_port": "eighty", "sg0-in0-peer": "2001:db8::/200"}
+    doc = apply_form(SEED, data)
+    rule = doc["security_groups"][0]["IpPermissions"][0]
+    assert rule["FromPort"] == "eighty"
+    assert rule["Ipv6Ranges"] == [{"CidrIpv6": "2001:db8::/200", "Description": "HTTP from anywhere"}]
+    assert "IpRanges" not in rule
+    paths = {f.path for f in validate_scenario(doc).faults}
+    assert paths == {"security_groups[0].IpPermissions[0].FromPort", "security_groups[0].IpPermissions[0].Ipv6Ranges[0].CidrIpv6"}
+    shown = {f.name: f.value for row in editor_rows(doc).all_rows() for f in row.fields}
+    assert shown["sg0-in0-from_port"] == "eighty" and shown["sg0-in0-peer"] == "2001:db8::/200"
+
+
+def test_peers_are_read_by_their_form():
+    base = posted(SEED)
+    for text, key in (("sg-other", "UserIdGroupPairs"), ("pl-0123", "PrefixListIds"), ("::/0", "Ipv6Ranges"), ("10.0.0.0/8", "IpRanges")):
+        rule = apply_form(SEED, base | {"sg0-in0-peer": text})["security_groups"][0]["IpPermissions"][0]
+        assert list(k for k in rule if k.endswith(("Ranges", "Ids", "Pairs"))) == [key]
+
+
+def test_rows_not_on_the_posted_page_are_left_alone():
+    assert apply_form(SEED, {"sg0-in0-peer": "1.2.3.0/24"}) == SEED  # no "present" marker
+    assert apply_form(SEED, {"sg0-in0-present": "1"}) == SEED  # present, no fields: kept
+
+
+def test_renaming_a_group_renames_its_references():
+    doc = normalize(json.load(open("examples/sandbox/three-tier.json")))
+    renamed = apply_form(doc, posted(doc) | {"sg1-group_id": "sg-application"})
+    assert renamed["instances"][1]["security_groups"] == ["sg-application"]
+    assert renamed["security_groups"][0]["IpPermissionsEgress"][0]["UserIdGroupPairs"][0]["GroupId"] == "sg-application"
+    assert validate_scenario(renamed).faults == ()
+
+
+def test_a_rule_without_a_peer_is_reported_at_its_peer_field():
+    doc = copy.deepcopy(SEED)
+    doc["security_groups"][0]["IpPermissionsEgress"].append({"IpProtocol": "tcp", "FromPort": 1, "ToPort": 2})
+    found = incomplete_rows(doc)
+    assert [path for path, _ in found] == ["security_groups[0].IpPermissionsEgress[0].IpRanges"]
+    assert locate_fault(found[0][0], list(places(doc))) == ("sg0-out0", "peer")
+    assert "destination" in found[0][1]
+
+
+def test_typed_numbers():
+    assert typed("80") == 80 and typed(" -1 ") == -1 and typed("2.5") == 2.5
+    assert typed("80a") == "80a" and typed("") == ""
+
+
+def test_an_unreadable_document_gives_no_rows_and_no_crash():
+    for doc in (None, [], "text", {"security_groups": "x", "instances": {"a": 1}, "timeline": [1, None]}):
+        editor = editor_rows(doc, [("", "broken")])
+        assert list(editor.all_rows()) == [] and editor.general == ["broken"]

@@ -1,0 +1,225 @@
+"""The sandbox's pages through Django's test client (SQLite)."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from conftest import SEED_SLUG, form_values
+from lessons.models import LessonMode
+from sandbox import views
+from sandbox.document import MAX_GROUPS
+from sandbox.models import Draft, Snapshot, SnapshotError
+from sgviz.engine import load_scenario
+
+pytestmark = pytest.mark.django_db
+THREE_TIER = open("/work/shared/fixtures/aws/three-tier-describe-security-groups.json").read()
+
+
+def start(client, slug="seed"):
+    assert client.post("/try/start/", {"start": slug}).status_code == 302
+    return client.get("/try/").content.decode()
+
+
+def draft(client):
+    return Draft.objects.get(token=client.session[views.SESSION_KEY])
+
+
+def test_the_sandbox_page_is_served_with_the_sites_security_headers(client):
+    response = client.get("/try/")
+    assert response.status_code == 200
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    html = response.content.decode()
+    for title in ("Blank", "The first lesson", "SSH from one address", "three-tier", "network ACL trap"):
+        assert title in html
+
+
+@pytest.mark.parametrize("slug", ["seed", "web-ssh", "three-tier", "nacl-trap"])
+def test_every_starting_point_runs(client, slug):
+    html = start(client, slug)
+    assert "The scenario is valid" in html and "ALLOW" in html
+
+
+def test_a_bad_cidr_is_shown_at_its_field_and_everything_typed_is_kept(client):
+    values = form_values(start(client))
+    values |= {"sg0-in0-peer": "10.0.0.0/33", "sg0-name": "my web group", "t0-src": "198.51.100.99:41000"}
+    assert client.post("/try/save/", values).status_code == 302
+    html = client.get("/try/").content.decode()
+    shown = form_values(html)
+    assert shown["sg0-in0-peer"] == "10.0.0.0/33" and shown["sg0-name"] == "my web group" and shown["t0-src"] == "198.51.100.99:41000"
+    assert 'id="f-sg0-in0-peer-errors"><p><span aria-hidden="true">⚠</span> Error: &#x27;10.0.0.0/33&#x27; is not an IPv4 CIDR' in html
+    assert 'aria-invalid="true"' in html and "runs once its faults are fixed" in html
+
+
+def test_a_post_from_an_older_page_is_refused_and_stores_nothing_but_keeps_the_typing(client):
+    values = form_values(start(client))
+    assert client.post("/try/save/", values | {"sg0-description": "first"}).status_code == 302
+    response = client.post("/try/save/", values | {"sg0-name": "second"})
+    assert response.status_code == 409 and "another tab" in response.content.decode()
+    assert draft(client).document["security_groups"][0]["GroupName"] == "web-server"
+    shown = form_values(response.content.decode())
+    assert shown["sg0-name"] == "second" and shown["version"] == str(draft(client).version)
+    assert client.post("/try/save/", shown).status_code == 302  # Save keeps it, knowingly
+    assert draft(client).document["security_groups"][0]["GroupName"] == "second"
+
+
+def test_a_version_is_claimed_once_even_by_concurrent_writers(client):
+    start(client)
+    first, second = draft(client), draft(client)
+    assert first.save_changes(first.version, json_text="a")
+    assert not second.save_changes(second.version, json_text="b")
+    assert draft(client).json_text == "a"
+
+
+def test_structural_buttons_save_the_typed_fields_too(client):
+    values = form_values(start(client))
+    response = client.post("/try/save/", values | {"sg0-name": "renamed", "action": "add_rule:0:out"})
+    assert response.status_code == 302
+    doc = draft(client).document
+    assert doc["security_groups"][0]["GroupName"] == "renamed"
+    assert doc["security_groups"][0]["IpPermissionsEgress"] == [{"IpProtocol": "tcp"}]
+    html = client.get("/try/").content.decode()
+    assert "give a destination" in html
+
+
+def test_going_over_a_cap_stores_nothing(client):
+    values = form_values(start(client, "blank"))
+    for _ in range(MAX_GROUPS):
+        values = form_values(client.post("/try/save/", values | {"action": "add_group"}, follow=True).content.decode())
+    before = draft(client).document
+    response = client.post("/try/save/", values | {"action": "add_group"})
+    assert response.status_code == 400 and "at most 20" in response.content.decode()
+    assert draft(client).document == before
+
+
+def test_htmx_autosave_answers_with_faults_and_results_but_no_fields(client):
+    values = form_values(start(client))
+    response = client.post("/try/save/", values | {"sg0-in0-from_port": "x", "action": "autosave"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Reswap"] == "none"
+    html = response.content.decode()
+    assert "<input type=\"text\"" not in html
+    assert 'id="f-sg0-in0-from_port-errors" hx-swap-oob="true"><p>' in html
+    assert 'id="editor-version"' in html and 'id="results" class="results" aria-labelledby="h-results" hx-swap-oob="true"' in html
+
+
+def test_json_that_does_not_parse_is_kept_until_it_does(client):
+    start(client)
+    version = draft(client).version
+    assert client.post("/try/json/", {"json": '{"security_groups": [', "version": version}).status_code == 302
+    html = client.get("/try/").content.decode()
+    assert "{&quot;security_groups&quot;: [" in html and "This is not JSON yet" in html
+    document = {"security_groups": [], "instances": [], "timeline": []}
+    assert client.post("/try/json/", {"json": json.dumps(document), "version": draft(client).version}).status_code == 302
+    assert draft(client).document == document and draft(client).json_text == ""
+
+
+def test_pasting_the_three_tier_export_shows_its_groups_and_warning(client):
+    start(client, "blank")
+    response = client.post("/try/import/", {"paste": THREE_TIER, "version": draft(client).version}, follow=True)
+    html = response.content.decode()
+    assert "7 security groups added" in html and "2.2.2.2/28 has host bits set" in html
+    assert 'id="h-explain"' in html and "Inbound TCP port 443 from members of sg-00000002" in html
+    assert len(draft(client).document["security_groups"]) == 7
+
+
+def test_a_paste_that_cannot_be_read_is_kept_with_its_fault(client):
+    start(client)
+    before = draft(client).document
+    client.post("/try/import/", {"paste": '{"SecurityGroups": [{"GroupId": 5}]}', "version": draft(client).version})
+    html = client.get("/try/").content.decode()
+    assert "SecurityGroups[0].GroupId: expected a non-empty string" in html and "&quot;GroupId&quot;: 5" in html
+    assert draft(client).document == before
+
+
+def test_share_gives_one_immutable_link_per_scenario(client):
+    start(client)
+    first = client.post("/try/share/")
+    second = client.post("/try/share/")
+    assert first.status_code == 302 and first["Location"] == second["Location"]
+    snapshot = Snapshot.objects.get()
+    assert first["Location"] == f"/s/{snapshot.id}/"
+    page = client.get(first["Location"]).content.decode()
+    assert "Edit a copy" in page and "Differs" in page and "<input type=\"text\"" not in page
+    snapshot.document = {}
+    with pytest.raises(SnapshotError):
+        snapshot.save()
+
+
+def test_another_browser_opens_the_link_and_copies_it(client):
+    start(client, "three-tier")
+    location = client.post("/try/share/")["Location"]
+    other = Client()
+    assert other.get(location).status_code == 200
+    assert other.post(f"{location}copy/").status_code == 302
+    assert load_scenario(draft(other).document) == load_scenario(draft(client).document)
+
+
+def test_a_faulty_scenario_is_not_shared(client):
+    values = form_values(start(client))
+    client.post("/try/save/", values | {"sg0-in0-peer": "nope"})
+    response = client.post("/try/share/", follow=True)
+    assert "fix them, then share it" in response.content.decode() and not Snapshot.objects.exists()
+
+
+def test_share_creation_is_rate_limited_per_session():
+    allowed, times = views.allow_share([], 100.0)
+    assert allowed and times == [100.0]
+    full = [100.0 + i for i in range(views.SHARE_LIMIT)]
+    assert views.allow_share(full, 200.0) == (False, full)
+    assert views.allow_share(full, 100.0 + views.SHARE_WINDOW + 1)[0]
+
+
+@pytest.mark.parametrize("path", ["/s/nope/", "/s/aaaaaaaaaaaaaaaaaaaa/", "/s/../../etc/", "/s/aaaaaaaaaaaaaaaaaaa%00/embed/"])
+def test_unknown_or_malformed_share_ids_are_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_only_the_embed_page_may_be_framed(client):
+    start(client)
+    location = client.post("/try/share/")["Location"]
+    embed = client.get(f"{location}embed/")
+    assert embed.status_code == 200 and "X-Frame-Options" not in embed
+    assert "frame-ancestors *" in embed["Content-Security-Policy"]
+    assert client.get(location)["X-Frame-Options"] == "DENY"
+
+
+def test_downloads_round_trip(client):
+    start(client)
+    scenario = json.loads(client.get("/try/download/scenario.json").content)
+    assert load_scenario(scenario) == load_scenario(draft(client).document)
+    groups = client.get("/try/download/security-groups.json")
+    assert groups["Content-Disposition"].startswith("attachment")
+    client.post("/try/import/", {"paste": groups.content.decode(), "version": draft(client).version})
+    assert load_scenario(draft(client).document) == load_scenario(scenario)
+
+
+def test_the_lessons_try_mode_starts_from_its_scenario(client, without_seed_modes):
+    seed_lesson = without_seed_modes
+    page = client.get(f"/lessons/{SEED_SLUG}/try/").content.decode()
+    assert f"lesson:{SEED_SLUG}" in page and seed_lesson.title in page
+    client.post("/try/start/", {"start": f"lesson:{SEED_SLUG}"})
+    assert load_scenario(draft(client).document) == load_scenario(seed_lesson.scenario)
+    own = json.loads(json.dumps(seed_lesson.scenario))
+    own["timeline"] = own["timeline"][:1]
+    LessonMode.objects.create(lesson=seed_lesson, mode="try", scenario=own)
+    client.post("/try/start/", {"start": f"lesson:{SEED_SLUG}"})
+    assert len(draft(client).document["timeline"]) == 1
+
+
+def test_forms_need_their_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/try/start/", {"start": "seed"}).status_code == 403
+
+
+def test_learner_text_is_escaped(client):
+    values = form_values(start(client))
+    client.post("/try/save/", values | {"sg0-name": "<script>alert(1)</script>"})
+    html = client.get("/try/").content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_first_post_from_a_fresh_page_is_stored(client):
+    assert 'name="version" value="0"' in client.get("/try/").content.decode()
+    assert client.post("/try/import/", {"paste": THREE_TIER, "version": "0"}).status_code == 302
+    assert len(draft(client).document["security_groups"]) == 7
