@@ -34,7 +34,8 @@ run: migrate
 	@echo "  sgviz:  http://$(HOST):$(PORT)/"
 	@echo "  admin:  http://$(HOST):$(PORT)/admin/  (create a staff login first: make admin)"
 	@echo
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@# an endpoint string, not -b/-p: it raises the listen backlog from Twisted's 50 (README, "The scaled deployment")
+	$(BIN)/daphne -e tcp:port=$(PORT):interface=$(HOST):backlog=1024 config.asgi:application
 
 admin: migrate
 	$(BIN)/python manage.py createsuperuser

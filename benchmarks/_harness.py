@@ -83,12 +83,13 @@ class Server:
 
 
 @contextmanager
-def daphne(application, env, log):
+def daphne(application, env, log, *options):
     """A daphne process serving ``application`` on a port the system picks (no race for a
-    "free" port); yields the Server once it listens, and stops it on the way out."""
+    "free" port), with daphne's command-line ``options``; yields the Server once it listens,
+    and stops it on the way out."""
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", HOST, "-p", "0", application],
+            [sys.executable, "-m", "daphne", "-b", HOST, "-p", "0", *options, application],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -287,28 +287,42 @@ class ConnectionTable:
 
 def endpoint(address: IpAddress, port: int | None) -> str:
     """``10.0.1.10:80``, ``[2001:db8::1]:443``, or the bare address when there is no port."""
+    return _endpoint_text(str(address), address.version, port)
+
+
+def _endpoint_text(address: str, version: int, port: int | None) -> str:
     if port is None:
-        return str(address)
-    return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
+        return address
+    return f"[{address}]:{port}" if version == 6 else f"{address}:{port}"
 
 
 def connection_view(instance: str, key: int, flags: int, expires_ms: int) -> Connection:
     """The read-only ``Connection`` the state tracker shows for one entry."""
     version, protocol, local, local_port, remote, remote_port = unpack_key(key)
     ported = protocol in (TCP, UDP)
-    local_ip, remote_ip = IpAddress(version, local), IpAddress(version, remote)
+    local_ip, remote_ip = str(IpAddress(version, local)), str(IpAddress(version, remote))  # formatted once, used twice
     return Connection(
         instance=instance,
         protocol=protocol,
-        local=endpoint(local_ip, local_port if ported else None),
-        remote=endpoint(remote_ip, remote_port if ported else None),
+        local=_endpoint_text(local_ip, version, local_port if ported else None),
+        remote=_endpoint_text(remote_ip, version, remote_port if ported else None),
         initiated_inbound=bool(flags & INBOUND),
         state=STAGE_NAMES[flags & STAGE_MASK],
         expires_at=expires_ms / 1000,
-        local_ip=str(local_ip),
-        remote_ip=str(remote_ip),
+        local_ip=local_ip,
+        remote_ip=remote_ip,
         local_port=local_port if ported else None,
         remote_port=remote_port if ported else None,
         icmp_id=local_port if protocol in (ICMP, ICMPV6) else None,
         icmp_type=remote_port >> 1 if protocol in (ICMP, ICMPV6) else None,
     )
+
+
+def moved_on(connection: Connection, flags: int, expires_ms: int) -> Connection:
+    """``connection`` after a packet restarted its timer and moved its stage to ``flags``:
+    what ``connection_view`` would give for the same key, without decoding it again."""
+    c = connection  # positional, every field: dataclasses.replace costs several times more
+    return Connection(
+        c.instance, c.protocol, c.local, c.remote, c.initiated_inbound, STAGE_NAMES[flags & STAGE_MASK], expires_ms / 1000,
+        c.local_ip, c.remote_ip, c.local_port, c.remote_port, c.icmp_id, c.icmp_type,
+    )  # fmt: skip

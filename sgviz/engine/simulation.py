@@ -61,6 +61,7 @@ from .conntrack import (
     ConnectionTable,
     Timeouts,
     connection_view,
+    moved_on,
     first_stage,
     flow_key,
     icmp_ports,
@@ -117,6 +118,7 @@ DHCP_PORTS = frozenset({67, 68})
 # ICMP messages that report on another packet (they carry its header).
 ICMP_ERRORS = {ICMP: frozenset({3, 4, 11, 12}), ICMPV6: frozenset({1, 2, 3, 4})}
 SMTP_PORT = 25
+_CLOSING_FLAGS = frozenset({"FIN", "RST"})
 NETWORK_LOAD_BALANCER = "network-load-balancer"  # its flows have their own timeouts (Parameters.nlb_*)
 
 
@@ -142,7 +144,7 @@ def opens_flow(packet: Packet) -> bool:
 
 def closes(packet: Packet) -> bool:
     """A TCP packet with FIN or RST moves its connection to the closing timeout."""
-    return packet.protocol == TCP and bool(packet.flags & {"FIN", "RST"})
+    return packet.protocol == TCP and not _CLOSING_FLAGS.isdisjoint(packet.flags)
 
 
 _DECISIONS = frozenset(node.id for node in FLOW_GRAPH.nodes if node.kind == NodeKind.DECISION)
@@ -154,7 +156,10 @@ _NO_NACL = NaclTable((), egress=False)
 class _Interface:
     """One instance's network interface: its compiled rules, NACL tables and connection table."""
 
-    __slots__ = ("instance", "name", "table", "addresses", "subnet", "acl_id", "nacl_in", "nacl_out", "ingress", "egress", "via_middlebox", "views")
+    __slots__ = (
+        "instance", "name", "table", "addresses", "subnet", "acl_id", "nacl_in", "nacl_out", "ingress", "egress", "via_middlebox", "views",
+        "groups", "lets_through_text", "drops_text", "checking_rules_text",
+    )
 
     def __init__(self, instance: Instance, params: Parameters, subnet: Subnet | None) -> None:
         self.instance = instance
@@ -165,6 +170,12 @@ class _Interface:
         )
         self.addresses = tuple(a for a in (instance.private_ip, instance.ipv6, instance.public_ip) if a is not None)
         self.subnet = subnet
+        # Phrases every packet on this interface repeats, formatted once (an interface's groups
+        # never change; its rules do, so ``checking_rules_text`` is set where they are compiled).
+        self.groups = ", ".join(instance.security_groups)
+        self.lets_through_text = {True: f"{self.name} lets the packet in", False: f"{self.name} lets the packet out"}
+        self.drops_text = f"{self.name} drops the packet"
+        self.checking_rules_text: dict[bool, str] = {}  # by inbound
         # Filled in by Simulation._compile_rules / _compile_nacls (they change mid-timeline).
         self.acl_id = ""
         self.nacl_in = self.nacl_out = _NO_NACL
@@ -181,9 +192,6 @@ class _Interface:
         block = self.subnet.cidr if remote.version == 4 else self.subnet.ipv6_cidr
         return block is None or not block.contains(remote)
 
-    def groups(self) -> str:
-        return ", ".join(self.instance.security_groups)
-
 
 @dataclass
 class _UntrackedFlow:
@@ -197,45 +205,55 @@ class _UntrackedFlow:
     rules: list[Rule]
 
 
-@dataclass
+# Each lane's node ids, interned once from the graph: a long run holds several steps per
+# packet, and sharing one copy of each id saves both the formatting and the memory.
+_NODE_IDS = {
+    inbound: {node.id.split(".", 1)[1]: sys.intern(node.id) for node in FLOW_GRAPH.nodes if node.id.startswith(lane + ".")}
+    for inbound, lane in ((True, "in"), (False, "out"))
+}
+
+
 class _Side:
     """The judgement of one packet on one interface, built node by node."""
 
-    iface: _Interface
-    inbound: bool
-    steps: list[StepEvent] = field(default_factory=list)
-    verdict: Verdict | None = None
-    basis: Basis | None = None
-    rule: Rule | NaclEntry | None = None
-    tracked: bool | None = None
-    reason: str = ""
+    __slots__ = ("iface", "inbound", "direction", "steps", "verdict", "basis", "rule", "tracked", "reason", "_node_ids", "_last_decision", "_last_allowing")
 
-    @property
-    def lane(self) -> str:
-        return "in" if self.inbound else "out"
+    def __init__(self, iface: _Interface, inbound: bool) -> None:
+        self.iface = iface
+        self.inbound = inbound
+        self.direction = Direction.INGRESS if inbound else Direction.EGRESS
+        self.steps: list[StepEvent] = []
+        self.verdict: Verdict | None = None
+        self.basis: Basis | None = None
+        self.rule: Rule | NaclEntry | None = None
+        self.tracked: bool | None = None
+        self.reason = ""
+        self._node_ids = _NODE_IDS[inbound]
+        # Positions of the last decision and of the last decision that can allow, noted as the
+        # steps are added so that ``deciding_step`` needs no second pass over them.
+        self._last_decision = self._last_allowing = -1
 
-    @property
-    def direction(self) -> Direction:
-        return Direction.INGRESS if self.inbound else Direction.EGRESS
+    def step(self, node: str, detail: str, answer: bool | None = None, matched=None, changes: tuple[TableChange, ...] = ()) -> None:
+        node_id = self._node_ids[node]
+        if node_id in _DECISIONS:
+            self._last_decision = len(self.steps)
+        if node_id in _ALLOWING_DECISIONS:
+            self._last_allowing = len(self.steps)
+        self.steps.append(StepEvent(node_id, self.iface.name, self.direction, detail, answer, matched, changes))
 
-    def step(self, node: str, detail: str, answer: bool | None = None, matched=None, changes=()) -> None:
-        # Interned: a long run holds several steps per packet, and one copy of each node id.
-        self.steps.append(StepEvent(sys.intern(f"{self.lane}.{node}"), self.iface.name, self.direction, detail, answer, matched, tuple(changes)))
-
-    def finish(self, verdict: Verdict, basis: Basis, reason: str, rule=None, tracked=None, changes=()) -> _Side:
+    def finish(self, verdict: Verdict, basis: Basis, reason: str, rule=None, tracked=None, changes: tuple[TableChange, ...] = ()) -> _Side:
         self.verdict, self.basis, self.reason, self.rule, self.tracked = verdict, basis, reason, rule, tracked
         if verdict == Verdict.ALLOW:
-            self.step("allow", f"{self.iface.name} lets the packet {'in' if self.inbound else 'out'}", changes=changes)
+            self.step("allow", self.iface.lets_through_text[self.inbound], changes=changes)
         else:
-            self.step("drop", f"{self.iface.name} drops the packet")
+            self.step("drop", self.iface.drops_text)
         return self
 
     @property
     def deciding_step(self) -> int:
         """The decision that settled it: for a drop the last one asked; for an allow the one
         that allowed it (a NACL, capacity or TCP 25 check that merely let it pass decides nothing)."""
-        decisive = _ALLOWING_DECISIONS if self.verdict == Verdict.ALLOW else _DECISIONS
-        return max(i for i, s in enumerate(self.steps) if s.node in decisive)
+        return self._last_allowing if self.verdict == Verdict.ALLOW else self._last_decision
 
 
 class Simulation:
@@ -265,6 +283,7 @@ class Simulation:
                 self._unfiltered_addresses.setdefault(address, f"{what} of {subnet.subnet_id}")
         self._members = self._group_members(scenario)
         self._untracked: dict[tuple[_Interface, int], _UntrackedFlow] = {}  # by (interface, flow key)
+        self._rule_texts: dict[Rule, str] = {}  # see _rule_text
         self._compile_rules()
         self._compile_nacls()
 
@@ -298,6 +317,8 @@ class Simulation:
                     iface.ingress = table
                 else:
                     iface.egress = table
+                word = explain.direction_word(direction)
+                iface.checking_rules_text[direction == Direction.INGRESS] = f"Checking {explain.count(len(merged), word + ' rule')} of {iface.groups}"
             iface.via_middlebox = {}
 
     def _rules_for(self, iface: _Interface, inbound: bool, packet: Packet) -> RuleTable:
@@ -370,13 +391,14 @@ class Simulation:
         assert packet is not None
         source = self._by_address.get(packet.src)
         destination = self._by_address.get(packet.dst)
+        described = explain.describe_packet(packet)  # both sides' steps quote it
         if source is None and destination is None:
-            raise ValueError(f"timeline[{index}]: the packet {explain.describe_packet(packet)} touches no instance")
+            raise ValueError(f"timeline[{index}]: the packet {described} touches no instance")
         sides: list[_Side] = []
         if source is not None:
-            sides.append(self._judge(source, packet, inbound=False))
+            sides.append(self._judge(source, packet, described, inbound=False))
         if destination is not None and (not sides or sides[0].verdict == Verdict.ALLOW):
-            sides.append(self._judge(destination, packet, inbound=True))
+            sides.append(self._judge(destination, packet, described, inbound=True))
         deciding = sides[-1]
         if len(sides) == 2 and deciding.verdict == Verdict.ALLOW and sides[0].basis == Basis.STATE and deciding.basis == Basis.RULE:
             deciding = sides[0]
@@ -414,12 +436,13 @@ class Simulation:
             local_port = remote_port = 0  # other protocols: tracked by addresses only
         return flow_key(local.version, packet.protocol, local.value, local_port or 0, remote.value, remote_port or 0)
 
-    def _judge(self, iface: _Interface, packet: Packet, inbound: bool) -> _Side:
+    def _judge(self, iface: _Interface, packet: Packet, described: str, inbound: bool) -> _Side:
+        """Judge ``packet`` (``described`` is its ``explain.describe_packet``) on one interface."""
         side = _Side(iface, inbound)
         remote = packet.src if inbound else packet.dst
         word = explain.direction_word(side.direction)
         arrival = "arrives at" if inbound else "leaves"
-        side.step("arrive", f"{explain.describe_packet(packet)} {arrival} {iface.name}")
+        side.step("arrive", f"{described} {arrival} {iface.name}")
 
         exempt = self._never_filtered(packet, remote, inbound)
         if exempt:
@@ -432,7 +455,7 @@ class Simulation:
 
         table, now = iface.table, self._now
         key = self._key(packet, inbound)
-        side.step("state", f"Looking up {explain.describe_packet(packet)} in {iface.name}'s connection table")
+        side.step("state", f"Looking up {described} in {iface.name}'s connection table")
         rules = self._rules_for(iface, inbound, packet)
         # An ICMP error is never a flow of its own: only the header it quotes can relate it to one.
         if is_icmp_error(packet):
@@ -445,13 +468,13 @@ class Simulation:
         if not rules:
             side.step(
                 "state_ok",
-                f"No: not part of a tracked connection, and {iface.groups()} has no {word} rules, so nothing else can let it {'in' if inbound else 'out'}",
+                f"No: not part of a tracked connection, and {iface.groups} has no {word} rules, so nothing else can let it {'in' if inbound else 'out'}",
                 answer=False,
             )
             return side.finish(
                 Verdict.DROP,
                 Basis.NO_MATCH,
-                f"Dropped: {explain.describe_packet(packet)} is not part of a tracked connection and {iface.groups()} has no {word} rules",
+                f"Dropped: {described} is not part of a tracked connection and {iface.groups} has no {word} rules",
             )
         side.step("state_ok", "No: not part of a tracked connection", answer=False)
         return self._judge_by_rules(side, packet, key, crossing, remote, rules)
@@ -508,38 +531,43 @@ class Simulation:
         if related is not None:
             related_key, flags, expires = related
             connection = connection_view(iface.name, related_key, flags, expires)
-            side.step("state_ok", f"Yes: an ICMP error about the tracked connection {explain.describe_connection(connection)}", answer=True)
+            described = explain.describe_connection(connection)
+            side.step("state_ok", f"Yes: an ICMP error about the tracked connection {described}", answer=True)
             if not inbound and crossing and not self._nacl_allows(side, packet, remote):
                 return side
-            reason = f"Allowed without an {word} rule: ICMP error about the tracked connection {explain.describe_connection(connection)}"
-            return side.finish(Verdict.ALLOW, Basis.STATE, reason, changes=[TableChange(TableChangeKind.RELATED, connection)])
+            reason = f"Allowed without an {word} rule: ICMP error about the tracked connection {described}"
+            return side.finish(Verdict.ALLOW, Basis.STATE, reason, changes=(TableChange(TableChangeKind.RELATED, connection),))
         assert found is not None
-        flags, expires = found
-        connection = connection_view(iface.name, key, flags, expires)
+        # ``views`` follows every record, use and expiry of the table, so a live entry's view
+        # is already there: no need to decode the key and format its ends again.
+        connection = iface.views[key]
         reply = connection.initiated_inbound != inbound
         what = "reply to" if reply else "part of"
-        side.step("state_ok", f"Yes: {what} the tracked connection {explain.describe_connection(connection)}", answer=True)
+        described = explain.describe_connection(connection)
+        side.step("state_ok", f"Yes: {what} the tracked connection {described}", answer=True)
         if not inbound and crossing and not self._nacl_allows(side, packet, remote):
             return side
         _, new, expires = iface.table.use(key, now, inbound, closes(packet))
-        after = iface.views[key] = connection_view(iface.name, key, new, expires)
-        changes = [TableChange(TableChangeKind.USED, after)]
+        after = iface.views[key] = moved_on(connection, new, expires)
+        used = TableChange(TableChangeKind.USED, after)
         if after.state != connection.state and after.state == "established":
-            changes.append(TableChange(TableChangeKind.ESTABLISHED, after))
+            changes: tuple[TableChange, ...] = (used, TableChange(TableChangeKind.ESTABLISHED, after))
         elif after.state != connection.state and after.state == "closing":
-            changes.append(TableChange(TableChangeKind.CLOSED, after))
+            changes = (used, TableChange(TableChangeKind.CLOSED, after))
+        else:
+            changes = (used,)
         index = rules.match(remote.version, packet.protocol, packet_point(packet), remote.value)
         if index < 0:
-            reason = f"Allowed without an {word} rule: {what} the tracked connection {explain.describe_connection(connection)}"
+            reason = f"Allowed without an {word} rule: {what} the tracked connection {described}"
         else:
-            reason = f"Allowed by connection state, checked before rules: {what} the tracked connection {explain.describe_connection(connection)}"
+            reason = f"Allowed by connection state, checked before rules: {what} the tracked connection {described}"
         return side.finish(Verdict.ALLOW, Basis.STATE, reason, changes=changes)
 
     def _judge_by_rules(self, side: _Side, packet: Packet, key: int, crossing: bool, remote: IpAddress, rules: RuleTable) -> _Side:
         iface, inbound, params = side.iface, side.inbound, self._params
         word = explain.direction_word(side.direction)
         towards = "from" if inbound else "to"
-        side.step("rules", f"Checking {explain.count(len(rules.rules), word + ' rule')} of {iface.groups()}")
+        side.step("rules", iface.checking_rules_text[inbound])  # the middlebox table has the same rules
         point = packet_point(packet)
         index = rules.match(remote.version, packet.protocol, point, remote.value)
         error_rule = None
@@ -549,8 +577,8 @@ class Simulation:
             asked = f"{explain.what_is_asked(packet)} {towards} {remote}"
             if packet.via is not None:
                 asked += f" (through {packet.via}: group references do not match)"
-            side.step("rules_ok", f"No: no {word} rule of {iface.groups()} allows {asked}", answer=False)
-            return side.finish(Verdict.DROP, Basis.NO_MATCH, f"Dropped: no {word} rule of {iface.groups()} allows {asked}")
+            side.step("rules_ok", f"No: no {word} rule of {iface.groups} allows {asked}", answer=False)
+            return side.finish(Verdict.DROP, Basis.NO_MATCH, f"Dropped: no {word} rule of {iface.groups} allows {asked}")
         if error_rule is not None:
             side.step(
                 "rules_ok",
@@ -565,7 +593,7 @@ class Simulation:
                 rule=error_rule,
             )
         rule = rules.rules[index]
-        rule_text = f"{explain.describe_rule(rule)} ({rule.group_id})"
+        rule_text = self._rule_text(rule)
         side.step("rules_ok", f"Yes: {rule_text}", answer=True, matched=rule)
 
         if not inbound and params.block_outbound_smtp and packet.protocol == TCP and packet.dst_port == SMTP_PORT:
@@ -601,12 +629,13 @@ class Simulation:
             connection = iface.views[key] = connection_view(iface.name, key, flags, expires)
             side.finish(Verdict.ALLOW, Basis.RULE, "", rule=rule, tracked=True)
             idle = round((expires - self._now) / 1000)
+            described = explain.describe_connection(connection)
             side.step(
                 "record",
-                f"Recorded {explain.describe_connection(connection)}; it is forgotten after {idle} s without packets",
-                changes=[TableChange(TableChangeKind.RECORDED, connection)],
+                f"Recorded {described}; it is forgotten after {idle} s without packets",
+                changes=(TableChange(TableChangeKind.RECORDED, connection),),
             )
-            side.reason = f"Allowed by {word} rule {rule_text}; connection {explain.describe_connection(connection)} recorded"
+            side.reason = f"Allowed by {word} rule {rule_text}; connection {described} recorded"
             return side
         if tracked is False:
             self._remember_untracked(iface, key, packet, inbound, rule)
@@ -615,8 +644,18 @@ class Simulation:
             reason = f"Allowed by {word} rule {rule_text}"
         return side.finish(Verdict.ALLOW, Basis.RULE, reason, rule=rule, tracked=tracked)
 
+    def _rule_text(self, rule: Rule) -> str:
+        """``tcp port 443 from 0.0.0.0/0 (sg-web)``, formatted once per rule: the same few
+        rules decide most packets of a timeline."""
+        text = self._rule_texts.get(rule)
+        if text is None:
+            text = self._rule_texts[rule] = f"{explain.describe_rule(rule)} ({rule.group_id})"
+        return text
+
     def _remember_untracked(self, iface: _Interface, key: int, packet: Packet, inbound: bool, rule: Rule) -> None:
-        flow = self._untracked.setdefault((iface, key), _UntrackedFlow(explain.describe_packet(packet), {}, []))
+        flow = self._untracked.get((iface, key))
+        if flow is None:
+            flow = self._untracked[(iface, key)] = _UntrackedFlow(explain.describe_packet(packet), {}, [])
         flow.last_packets[inbound] = packet
         if rule not in flow.rules:
             flow.rules.append(rule)

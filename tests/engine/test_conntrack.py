@@ -6,7 +6,9 @@ from sgviz.engine.conntrack import (
     TCP_ESTABLISHED,
     ConnectionTable,
     Timeouts,
+    connection_view,
     flow_key,
+    moved_on,
     unpack_key,
 )
 from sgviz.engine.model import ConnectionTrackingConfig
@@ -341,6 +343,13 @@ def test_use_many_is_use_for_each_key():
 def test_flow_keys_unpack_to_what_was_packed():
     for args in [(4, 6, 0x0A000110, 80, 0xC6336410, 50000), (6, 17, (1 << 128) - 1, 65535, 1, 0), (4, 255, 0xFFFFFFFF, 65535, 0xFFFFFFFF, 65535)]:
         assert unpack_key(flow_key(*args)) == args
+
+
+def test_a_view_moved_on_is_the_view_of_the_entry_it_became():
+    # the simulator updates a connection's view instead of decoding its key again: same result
+    for key in (flow_key(4, 6, 0x0A000110, 80, 0xC6336410, 50000), flow_key(6, 17, 1, 53, 2, 4000), flow_key(4, 1, 1, 7, 2, 8 << 1)):
+        for old, new in ((INBOUND | 1, INBOUND | TCP_ESTABLISHED), (1, 3), (4, 7), (8, 8)):
+            assert moved_on(connection_view("web", key, old, 1000), new, 61_500) == connection_view("web", key, new, 61_500)
 
 
 def test_expiry_removes_exactly_the_entries_idle_past_their_timeout_in_expiry_order():
