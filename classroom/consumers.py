@@ -214,6 +214,8 @@ class ClassConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         except LAYER_ERRORS:  # the layer forgets this channel by itself when it expires
             pass
+        except ClassSession.DoesNotExist:  # deleted (in the admin) while connected: nothing to hand back
+            pass
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self.joined:
