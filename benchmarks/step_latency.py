@@ -1,10 +1,11 @@
 """How long a learner waits for a step: 500 player actions over a real websocket to a real daphne.
 
-Measures, per action, the time from sending it to receiving the whole answer. The lesson
-consumer answers each action with ONE websocket message holding every region that changes
-(partials/live_state.html; its last element is #player-error), so the answer is complete
-when that message has arrived; each answer is checked for the step it should show and for
-that final element, and after the run no further message may arrive.
+Measures, per action, the time from sending it to receiving the whole answer. The player
+consumer answers each action with the rows that changed (none, or one message per chunk)
+and then ONE message holding every region of the step (player/partials/frame.html; its last
+element is #player-error), so the answer is complete when that message has arrived; each
+answer is checked for the step it should show and for that final element, and after the
+run no further message may arrive.
 
 Baseline, in the same run and the same daphne: an echo consumer (benchmarks/bench_asgi.py)
 behind the same origin validator and middleware, answering each request with a message of
@@ -51,7 +52,7 @@ def rate_limit():
     import django
 
     django.setup()
-    from lessons.consumers import MESSAGES_PER_SECOND
+    from player.machine import MESSAGES_PER_SECOND
 
     return MESSAGES_PER_SECOND
 
@@ -73,6 +74,14 @@ def shown_step(answer):
     return int(found.group(1)), int(found.group(2))
 
 
+async def answer_of(socket):
+    """Every message of one answer, joined: up to the one that ends with the final element."""
+    messages = [await socket.recv()]
+    while FINAL_ELEMENT not in messages[-1]:
+        messages.append(await socket.recv())
+    return "".join(messages)
+
+
 async def sleep_until(moment):
     await asyncio.sleep(max(0.0, moment - time.perf_counter()))
 
@@ -83,13 +92,13 @@ async def measure(server, interval):
         connect(server.ws_url(f"/ws/lessons/{SEED_SLUG}/"), origin=server.origin) as lesson,
         connect(server.ws_url("/ws/echo/"), origin=server.origin) as echo,
     ):
-        _, total = shown_step(await lesson.recv())  # the frame sent on connect: step 0
+        _, total = shown_step(await answer_of(lesson))  # the frames sent on connect: step 0
         start = time.perf_counter()
         for index, (action, expected) in enumerate(actions(total)):
             await sleep_until(start + index * interval)
             sent = time.perf_counter()
             await lesson.send(json.dumps(action))
-            answer = await lesson.recv()
+            answer = await answer_of(lesson)
             answered = time.perf_counter()
             if shown_step(answer) != (expected, total):
                 raise AssertionError(f"{action} should show step {expected} of {total}:\n{answer[:2000]}")
@@ -123,7 +132,7 @@ def main():
     lesson_p50, lesson_p95 = percentiles(lesson_times)
     echo_p50, echo_p95 = percentiles(echo_times)
     times_echo = lesson_p95 / echo_p95
-    print(f"lesson: {total} steps; answers of {min(sizes)}-{max(sizes)} bytes, one message per action")
+    print(f"lesson: {total} steps; answers of {min(sizes)}-{max(sizes)} bytes, the rows that changed, then the step's regions")
     met = print_table(
         "Step latency: send the action -> whole answer received (baseline: echo of the same size)",
         [

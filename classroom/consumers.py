@@ -34,7 +34,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 from redis.exceptions import RedisError
 
-from lessons.consumers import CLOSE_FLOOD, MAX_MESSAGE_BYTES, MESSAGES_PER_SECOND, REFUSALS_BEFORE_CLOSE, BadMessage, RateLimit
+from player.consumers import CLOSE_FLOOD, REFUSALS_BEFORE_CLOSE, RateLimit, render_error
+from player.machine import MAX_MESSAGE_BYTES, MESSAGES_PER_SECOND, BadMessage
 
 from . import control, frames, state
 from .models import ClassSession, Learner, Vote
@@ -118,7 +119,10 @@ def apply_and_render(class_pk, action):
     applied = control.apply(class_pk, action)
     if not applied.changed:
         return applied, None
-    return applied, {role: frames.render_frame(applied.class_session, applied.state, role) for role in (frames.FOLLOWER, frames.PRESENTER)}
+    return applied, {
+        role: frames.render_frame(applied.class_session, applied.state, role, previous_step=applied.before.step)
+        for role in (frames.FOLLOWER, frames.PRESENTER)
+    }
 
 
 @database_sync_to_async
@@ -345,4 +349,4 @@ class ClassConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_ENDED)
 
     async def send_error(self, bad):
-        await self.send(text_data=render_to_string("lessons/partials/error.html", {"error": bad, "oob": True}))
+        await self.send(text_data=render_error(bad))

@@ -20,7 +20,11 @@ STATE_FIELDS = ["step", "playing", "clock", "question", "phase", "sequence"]
 class Applied:
     class_session: ClassSession
     state: state.ClassState
-    changed: bool
+    before: state.ClassState
+
+    @property
+    def changed(self):
+        return self.state is not self.before
 
 
 def _locked(class_pk):
@@ -29,7 +33,8 @@ def _locked(class_pk):
 
 def current(class_pk) -> Applied:
     row = ClassSession.objects.select_related("lesson").get(pk=class_pk)
-    return Applied(row, row.state(frames.walkthrough_for(row).total), False)
+    now = row.state(frames.walkthrough_for(row).total)
+    return Applied(row, now, now)
 
 
 def apply(class_pk, action) -> Applied:
@@ -40,7 +45,7 @@ def apply(class_pk, action) -> Applied:
         if after is not before:
             row.store(after)
             row.save(update_fields=STATE_FIELDS)
-    return Applied(row, after, after is not before)
+    return Applied(row, after, before)
 
 
 class VoteRefused(Exception):

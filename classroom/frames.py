@@ -1,10 +1,13 @@
 """What a class shows: its walkthrough, its questions, and the HTML of one frame.
 
-A frame is one websocket message holding every region that follows the class (caption, chart
-data, process table, tracker, the question on screen). It is rendered once per change of the
-class, once for its followers and once for its presenters, and the same text goes to every
-socket of the group (``classroom.consumers``); a follower who joins late gets the cached text
-of the current state.
+A frame is one websocket message holding every region that follows the class, drawn with the
+player's own partials (``templates/player/partials/``): the rows and tracker texts that
+changed (``player.consumers.row_messages``), the caption, the chart's data, then the question
+on screen. It is one message, not several, so that classroom.js can drop a stale frame whole
+by its sequence number. A change is rendered once for the followers and once for the
+presenters, and the same text goes to every socket of each group (``classroom.consumers``).
+A socket that (re)connects or asks to ``sync`` gets a resynchronising frame instead (all rows
+deleted, then those up to the current step), rendered once per state for its followers.
 """
 
 import json
@@ -13,8 +16,10 @@ from functools import lru_cache
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 
-from lessons import walkthrough
 from lessons.models import QuizQuestion
+from player import walkthrough
+from player.consumers import row_messages
+from player.pages import PlayerPage
 
 from .models import Vote
 from .questions import Option, Question, packet_questions, tally
@@ -26,24 +31,19 @@ _follower_frames: dict[tuple, str] = {}
 
 
 @lru_cache(maxsize=64)
-def _built(canonical_document: str):
-    document = json.loads(canonical_document)
-    return walkthrough.build(document), packet_questions(document)
-
-
-def _canonical(document) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+def _packet_questions(canonical_document: str):
+    return packet_questions(json.loads(canonical_document))
 
 
 def walkthrough_for(class_session):
-    if class_session.lesson:
-        return walkthrough.for_lesson(class_session.lesson)
-    return _built(_canonical(class_session.scenario))[0]
+    """The player's walkthrough of the class's scenario (cached by content in the player)."""
+    return walkthrough.for_document(class_session.document)
 
 
 def questions_for(class_session) -> dict[str, Question]:
     """Every question the class can vote on, by key: one per packet, then the lesson's quiz."""
-    questions = dict(_built(_canonical(class_session.document))[1])
+    canonical = json.dumps(class_session.document, sort_keys=True, separators=(",", ":"))
+    questions = dict(_packet_questions(canonical))
     if class_session.lesson:
         for quiz in class_session.lesson.quiz_questions.prefetch_related("options"):
             questions[f"quiz-{quiz.pk}"] = _quiz_question(quiz)
@@ -75,11 +75,11 @@ def context(class_session, state, role):
     questions = questions_for(class_session)
     question = questions.get(state.question)
     show_tally = question is not None and (role == PRESENTER or state.phase in (Phase.CLOSED, Phase.REVEALED))
+    frame = steps.frame(state.step)
     return {
         "class_session": class_session,
-        "lesson": class_session.lesson or {"title": class_session.title},
-        "lanes": steps.lanes,
-        "frame": steps.frame(state.step),
+        "player": PlayerPage(frame, page_url="", ws_url="", projector=role == PRESENTER, step_error=None),
+        "frame": frame,
         "state": state,
         "role": role,
         "question": question,
@@ -90,16 +90,20 @@ def context(class_session, state, role):
     }
 
 
-def render_frame(class_session, state, role):
-    if role == PRESENTER:  # its tally changes with every vote: never cached
-        return render_to_string("classroom/partials/frame.html", context(class_session, state, role))
-    lesson_version = class_session.lesson.updated if class_session.lesson else None
-    key = (class_session.pk, lesson_version, state.sequence)
-    text = _follower_frames.get(key)
-    if text is None:
+def render_frame(class_session, state, role, previous_step=None):
+    """The frame that takes a page holding ``previous_step`` (None: unknown, resynchronise)
+    to ``state``. Followers' frames are cached by state; presenters' carry the live tally."""
+    steps = walkthrough_for(class_session)
+    key = (steps.key, class_session.pk, state.sequence, previous_step)
+    if role == FOLLOWER and key in _follower_frames:
+        return _follower_frames[key]
+    text = "".join(row_messages(steps, previous_step, state.step)) + render_to_string(
+        "classroom/partials/frame.html", context(class_session, state, role)
+    )
+    if role == FOLLOWER:
         if len(_follower_frames) >= CACHE_SIZE:
             _follower_frames.clear()
-        text = _follower_frames[key] = render_to_string("classroom/partials/frame.html", context(class_session, state, role))
+        _follower_frames[key] = text
     return text
 
 

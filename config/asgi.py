@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP goes to Django, websockets to the lessons' Channels consumers.
+"""ASGI entry point: HTTP goes to Django, websockets to the player's Channels consumer.
 
 Run with `daphne config.asgi:application`.
 """
@@ -15,13 +15,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from classroom.routing import websocket_urlpatterns as classroom_websockets  # noqa: E402
-from lessons.routing import websocket_urlpatterns  # noqa: E402
+from classroom.routing import websocket_urlpatterns as class_routes  # noqa: E402
+from lessons.routing import websocket_urlpatterns as lesson_routes  # noqa: E402
+from player.routing import nothing_here  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,
         # A websocket from a page on another site is refused: its Origin must be one of ALLOWED_HOSTS.
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns + classroom_websockets))),
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter([*lesson_routes, *class_routes, nothing_here]))),
     }
 )

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "lessons",
+    "player",
     "classroom",
 ]
 

@@ -1,7 +1,7 @@
-from django.urls import path
+from player.routing import player_path
 
-from .consumers import LessonConsumer
+from .sources import lesson_scenario
 
 websocket_urlpatterns = [
-    path("ws/lessons/<slug:slug>/", LessonConsumer.as_asgi()),
+    player_path("ws/lessons/<slug:slug>/", lesson_scenario),
 ]

@@ -6,8 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from . import walkthrough
+from player import walkthrough
+from player.pages import player_page, requested_step
+
 from .models import Lesson, QuizQuestion
+from .sources import visible_lessons
+from .templatetags.markdown import markdown
 
 
 READY_MODES = {"visual"}  # the learning modes that have a page; the others are listed as coming soon
@@ -19,7 +23,7 @@ def index(request):
 
 
 def lesson(request, slug):
-    """The lesson's Visual mode, rendered at one step (``?step=k``; without it, after the last)."""
+    """The lesson's Visual mode, rendered at one step (``?step=k``; see player.pages.player_page)."""
     return _lesson_page(request, _lesson(request, slug))
 
 
@@ -118,7 +122,7 @@ def _quiz_item(question, number, answers, error=""):
 
 
 def _lesson(request, slug):
-    return get_object_or_404(walkthrough.visible_lessons(request.user), slug=slug)
+    return get_object_or_404(visible_lessons(request.user), slug=slug)
 
 
 def _questions(lesson):
@@ -131,38 +135,20 @@ def _is_htmx(request):
 
 def _step_query(value, lesson):
     """``?step=k`` for the step a plain quiz form was posted from, so the page opens where the
-    learner was; "" (the page's default, the last step) when the form carried no valid step."""
-    number, error = _requested_step(value, walkthrough.for_lesson(lesson).total)
-    return "" if value in (None, "") or error else f"?step={number}"
-
-
-def _requested_step(value, total):
-    """The step asked for in the address, or the last one; a bad value is explained, not fatal."""
-    if value is None or value == "":
-        return total, None
-    if value.isascii() and value.isdigit() and int(value) <= total:
-        return int(value), None
-    return total, {
-        "problem": f"There is no step “{value}” in this lesson.",
-        "fix": f"Steps run from 0 to {total}; showing step {total}.",
-    }
-
-
-def _flowchart(lesson, steps, frame, projector):
-    """The chart's HTML: about 200 SVG coordinates, the same for everyone at a given step."""
-    context = {"lesson": lesson, "lanes": steps.lanes, "frame": frame, "projector": projector}
-    return walkthrough.fragment(
-        lesson, "flowchart", (frame.number, projector),
-        lambda: render_to_string("lessons/partials/flowchart.html", context),
-    )
+    learner was; "" (the page's default) when the form carried no valid step."""
+    number, _ = requested_step(value, walkthrough.for_document(lesson.scenario).total)
+    return "" if number is None else f"?step={number}"
 
 
 def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
     """The Visual mode page at ``step`` (by default the address's ``?step``); ``quiz_errors``
     maps a question's id to why its answer was refused."""
-    steps = walkthrough.for_lesson(lesson)
-    number, step_error = _requested_step(request.GET.get("step") if step is None else step, steps.total)
-    projector = request.GET.get("projector") == "1"
+    query = request.GET.copy()
+    if step is not None:
+        query["step"] = step
+    player = player_page(
+        walkthrough.for_document(lesson.scenario), query, lesson.get_absolute_url(), f"/ws/lessons/{lesson.slug}/"
+    )
     prefetch_related_objects(
         [lesson],
         "sample_lines",
@@ -175,14 +161,15 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
     modes = lesson.mode_bar()
     answers = QuizAnswers(request.session, lesson)
     quiz_errors = quiz_errors or {}
-    frame = steps.frame(number)
     context = {
         "lesson": lesson,
-        "frame": frame,
-        "flowchart": _flowchart(lesson, steps, frame, projector),
-        "projector": projector,
-        "step_error": step_error,
-        "ws_url": f"/ws/lessons/{lesson.slug}/?step={number}",
+        "player": player,
+        "frame": player.frame,
+        "projector": player.projector,
+        "step_error": player.step_error,
+        "title": lesson.title,
+        "flow_summary": markdown(lesson.flow_summary),
+        "table_note": lesson.table_note,
         "modes": [(mode, label, mode in READY_MODES) for mode, label in modes],
         "modes_ready": sum(mode in READY_MODES for mode, _ in modes),
         "quiz": [

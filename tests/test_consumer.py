@@ -14,10 +14,11 @@ from django.contrib.auth.models import User
 from django.test import Client, TransactionTestCase, override_settings
 
 from conftest import SEED_SCENARIO, SEED_SLUG, load_seed_lesson
-from lessons import consumers
-from lessons.models import Lesson
 from config.asgi import application
-from tests.test_lesson_page import SEED_ROWS, SEED_TRACKER, table_rows
+from lessons.models import Lesson
+from player import consumers, machine
+from tests.support.live import LiveView, receive_answer
+from tests.support.seed import SEED_ROWS, SEED_TRACKER
 
 ORIGIN = (b"origin", b"http://localhost:8000")
 PATH = f"/ws/lessons/{SEED_SLUG}/"
@@ -26,6 +27,7 @@ CLEARED_ERROR = '<div id="player-error" class="player__error" hx-swap-oob="inner
 
 def state(message):
     """(step, playing, speed) from a state message's #flow-state element."""
+    message = message.state if isinstance(message, LiveView) else message
     tag = re.search(r'<div id="flow-state"[^>]*>', message).group(0)
     step = int(re.search(r'data-step="(\d+)"', tag).group(1))
     playing = re.search(r'data-playing="(\w+)"', tag).group(1) == "true"
@@ -54,20 +56,33 @@ class ConsumerTestCase(TransactionTestCase):
 
     @asynccontextmanager
     async def player(self, path=PATH, expect_state=True):
-        """A connected socket (and ``self.first``, its first message), disconnected afterwards."""
+        """A connected socket, disconnected afterwards; ``self.view`` is what its browser
+        holds, and ``self.first`` the state message it got on connect."""
         communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
         connected, _ = await communicator.connect()
         self.assertTrue(connected)
+        self.view = LiveView()
         try:
             if expect_state:
-                self.first = await communicator.receive_from()
+                self.first = await receive_answer(communicator, self.view)
             yield communicator
         finally:
             await communicator.disconnect()
 
     async def act(self, communicator, message):
+        """Send one message; the answer's last message (the state, or an error)."""
         await communicator.send_to(text_data=message if isinstance(message, str) else json.dumps(message))
-        return await communicator.receive_from()
+        return await receive_answer(communicator, self.view)
+
+    async def playing(self):
+        """A connection whose autoplay runs (the caller ends it)."""
+        communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN])
+        await communicator.connect()
+        self.view = LiveView()
+        await receive_answer(communicator, self.view)
+        await self.act(communicator, {"action": "play"})
+        self.assertEqual(len(autoplay_tasks()), 1)
+        return communicator
 
     def assertNoServerErrors(self):
         return self.assertNoLogs(level="ERROR")
@@ -82,12 +97,12 @@ class ConnectingTest(ConsumerTestCase):
     async def test_it_resumes_at_the_step_in_the_address(self):
         async with self.player(PATH + "?step=3"):
             self.assertEqual(state(self.first)[0], 3)
-            self.assertEqual(table_rows(self.first, "exec-table")[1:], SEED_ROWS[:3])
+            self.assertEqual(self.view.table(), SEED_ROWS[:3])
 
     async def test_a_bad_step_in_the_address_starts_at_zero_and_says_why(self):
         async with self.player(PATH + "?step=12") as communicator:
             self.assertEqual(state(self.first)[0], 0)
-            self.assertEqual(error(await communicator.receive_from()), "Step 12 is out of range. This lesson has steps 0 to 4.")
+            self.assertEqual(error(await communicator.receive_from()), "Step 12 is out of range. This scenario has steps 0 to 4.")
 
     async def test_every_region_is_swapped_by_id_and_the_socket_element_never(self):
         async with self.player(PATH + "?step=1"):
@@ -95,7 +110,7 @@ class ConnectingTest(ConsumerTestCase):
         top_level = re.findall(r"^<(\w+) id=\"([\w-]+)\"[^>]*hx-swap-oob=\"(\w+)\"", self.first, re.M)
         self.assertEqual(
             [(tag, id_) for tag, id_, _ in top_level],
-            [("div", "flow-state"), ("p", "caption"), ("output", "step-status"), ("div", "exec-table"), ("div", "tracker"), ("div", "player-error")],
+            [("div", "flow-state"), ("p", "caption"), ("p", "lane-in-path"), ("p", "lane-out-path"), ("output", "step-status"), ("div", "player-error")],
         )
         self.assertNotIn('id="live"', self.first)
         self.assertNotIn("ws-connect", self.first)
@@ -114,7 +129,7 @@ class ConnectingTest(ConsumerTestCase):
         cookie = await database_sync_to_async(self.staff_session_cookie)()
         communicator = WebsocketCommunicator(application, "/ws/lessons/draft/", headers=[ORIGIN, cookie])
         self.assertTrue((await communicator.connect())[0])
-        self.assertEqual(state(await communicator.receive_from())[0], 0)
+        self.assertEqual(state(await receive_answer(communicator, LiveView()))[0], 0)
         await communicator.disconnect()
 
     def staff_session_cookie(self):
@@ -140,8 +155,8 @@ class ActionTest(ConsumerTestCase):
         async with self.player(PATH + "?step=3") as communicator:
             message = await self.act(communicator, {"action": "step"})
             self.assertEqual(state(message)[0], 4)
-            self.assertEqual(table_rows(message, "exec-table")[1:], SEED_ROWS)
-            self.assertEqual(table_rows(message, "tracker"), SEED_TRACKER)
+            self.assertEqual(self.view.table(), SEED_ROWS)
+            self.assertEqual(self.view.tracker_texts(), SEED_TRACKER[1:])
             self.assertIn("Step 4 of 4. Outgoing tcp packet from web server to IP A port 50001: dropped", message)
             self.assertIn('data-nodes="out.arrive out.state out.state_ok out.drop"', message)
             self.assertIn('data-verdict-node="out.drop"', message)
@@ -172,7 +187,7 @@ class ActionTest(ConsumerTestCase):
             at_zero = await self.act(communicator, {"action": "goto", "step": 0})
             message = await self.act(communicator, {"action": "goto", "step": 2})
             self.assertEqual(state(message)[0], 2)
-            self.assertEqual(table_rows(message, "tracker")[1][:4], SEED_TRACKER[1][:4])
+            self.assertEqual(self.view.tracker_texts(), SEED_TRACKER[1:3])
             self.assertEqual(state(await self.act(communicator, {"action": "goto", "step": "4"}))[0], 4)
             self.assertEqual(await self.act(communicator, {"action": "reset"}), at_zero)
 
@@ -193,7 +208,7 @@ class AutoplayTest(ConsumerTestCase):
             await self.act(communicator, {"action": "speed", "speed": 2})
             self.assertEqual(state(await self.act(communicator, {"action": "play"})), (0, True, 2.0))
             self.assertEqual(len(autoplay_tasks()), 1)
-            self.assertEqual(state(await communicator.receive_from(timeout=2)), (1, True, 2.0))
+            self.assertEqual(state(await receive_answer(communicator, self.view, timeout=2)), (1, True, 2.0))
             self.assertEqual(state(await self.act(communicator, {"action": "pause"})), (1, False, 2.0))
             self.assertEqual(autoplay_tasks(), [])
             self.assertTrue(await communicator.receive_nothing(timeout=1.2))
@@ -202,7 +217,7 @@ class AutoplayTest(ConsumerTestCase):
         async with self.player(PATH + "?step=3") as communicator:
             await self.act(communicator, {"action": "speed", "speed": 2})
             self.assertEqual(state(await self.act(communicator, {"action": "play"})), (3, True, 2.0))
-            self.assertEqual(state(await communicator.receive_from(timeout=2)), (4, False, 2.0))
+            self.assertEqual(state(await receive_answer(communicator, self.view, timeout=2)), (4, False, 2.0))
             self.assertTrue(await communicator.receive_nothing(timeout=1.2))
             self.assertEqual(autoplay_tasks(), [])
 
@@ -229,11 +244,7 @@ class AutoplayTest(ConsumerTestCase):
             self.assertEqual(autoplay_tasks(), [])
 
     async def test_disconnecting_cancels_autoplay(self):
-        communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN])
-        await communicator.connect()
-        await communicator.receive_from()
-        await self.act(communicator, {"action": "play"})
-        self.assertEqual(len(autoplay_tasks()), 1)
+        communicator = await self.playing()
         await communicator.disconnect()
         await asyncio.sleep(0)
         self.assertEqual(autoplay_tasks(), [])
@@ -243,20 +254,20 @@ class BadInputTest(ConsumerTestCase):
     BAD = [
         ("{not json", 'The message is not valid JSON. Send one JSON object such as {"action": "step"}.'),
         ("[1, 2]", 'The message must be a JSON object. Send one JSON object such as {"action": "step"}.'),
-        ('{"step": 1}', "Unknown action null. Use one of: step, back, goto, reset, play, pause, speed."),
-        ('{"action": "fly"}', 'Unknown action "fly". Use one of: step, back, goto, reset, play, pause, speed.'),
+        ('{"step": 1}', "Unknown action null. Use one of: step, back, goto, reset, last, play, pause, toggle, speed."),
+        ('{"action": "fly"}', 'Unknown action "fly". Use one of: step, back, goto, reset, last, play, pause, toggle, speed.'),
         ('{"action": "goto"}', 'goto needs a “step”. Send {"action": "goto", "step": 2}.'),
         ('{"action": "speed"}', 'speed needs a “speed”. Send {"action": "speed", "speed": 1.5}.'),
         ('{"action": "goto", "step": null}', "The step must be a whole number, not null. Give a step from 0 to 4."),
         ("[" * 2000 + "]" * 2000, 'The message is not valid JSON. Send one JSON object such as {"action": "step"}.'),
-        ('{"action": "goto", "step": 5}', "Step 5 is out of range. This lesson has steps 0 to 4."),
-        ('{"action": "goto", "step": -1}', "Step -1 is out of range. This lesson has steps 0 to 4."),
+        ('{"action": "goto", "step": 5}', "Step 5 is out of range. This scenario has steps 0 to 4."),
+        ('{"action": "goto", "step": -1}', "Step -1 is out of range. This scenario has steps 0 to 4."),
         ('{"action": "goto", "step": 1.5}', "The step must be a whole number, not 1.5. Give a step from 0 to 4."),
         ('{"action": "goto", "step": true}', "The step must be a whole number, not true. Give a step from 0 to 4."),
         ('{"action": "goto", "step": "2x"}', 'The step must be a whole number, not "2x". Give a step from 0 to 4.'),
-        ('{"action": "speed", "speed": 3}', "The speed must be a number from 0.5 to 2, not 3. Pick 0.5, 0.75, 1, 1.5 or 2."),
-        ('{"action": "speed", "speed": "fast"}', 'The speed must be a number from 0.5 to 2, not "fast". Pick 0.5, 0.75, 1, 1.5 or 2.'),
-        ('{"action": "speed", "speed": NaN}', "The speed must be a number from 0.5 to 2, not NaN. Pick 0.5, 0.75, 1, 1.5 or 2."),
+        ('{"action": "speed", "speed": 3}', "The speed must be one of 0.5, 0.75, 1, 1.5 or 2, not 3. Pick 0.5, 0.75, 1, 1.5 or 2."),
+        ('{"action": "speed", "speed": "fast"}', 'The speed must be one of 0.5, 0.75, 1, 1.5 or 2, not "fast". Pick 0.5, 0.75, 1, 1.5 or 2.'),
+        ('{"action": "speed", "speed": NaN}', "The speed must be one of 0.5, 0.75, 1, 1.5 or 2, not NaN. Pick 0.5, 0.75, 1, 1.5 or 2."),
         ('{"action": "step", "step": 2}', 'Unexpected field “step” for step. Send {"action": "step"}.'),
         ('{"action": "goto", "step": 1, "x": 1}', 'Unexpected field “x” for goto. Send {"action": "goto", "step": 2}.'),
     ]
@@ -294,10 +305,10 @@ class BadInputTest(ConsumerTestCase):
     @mock.patch.object(consumers, "clock", lambda: 1000.0)  # no token comes back during the test
     async def test_a_flood_is_rate_limited_then_closed_with_4008(self):
         async with self.player() as communicator:
-            flood = consumers.MESSAGES_PER_SECOND * 4
+            flood = machine.MESSAGES_PER_SECOND * 4
             with self.assertNoServerErrors():
-                for _ in range(flood):
-                    await communicator.send_to(text_data='{"action": "step"}')
+                for _ in range(flood):  # back at step 0: each answer is one state message
+                    await communicator.send_to(text_data='{"action": "back"}')
                 outputs = []
                 while True:
                     output = await communicator.receive_output(timeout=5)
@@ -307,13 +318,13 @@ class BadInputTest(ConsumerTestCase):
             answers = [output["text"] for output in outputs[:-1]]
             errors = [error(text) for text in answers if error(text)]
             self.assertEqual(errors, ["Too many messages: the limit is 20 a second. Wait a moment, then press one key or button at a time."])
-            self.assertEqual(len(answers), consumers.MESSAGES_PER_SECOND + 1)  # the burst was served
+            self.assertEqual(len(answers), machine.MESSAGES_PER_SECOND + 1)  # the burst was served
             self.assertEqual(outputs[-1], {"type": "websocket.close", "code": 4008})
 
     @mock.patch.object(consumers, "clock", lambda: 1000.0)
     async def test_a_full_burst_is_served(self):
         async with self.player() as communicator:
-            for _ in range(consumers.MESSAGES_PER_SECOND):
+            for _ in range(machine.MESSAGES_PER_SECOND):
                 await communicator.send_to(text_data='{"action": "back"}')
-            for _ in range(consumers.MESSAGES_PER_SECOND):
+            for _ in range(machine.MESSAGES_PER_SECOND):
                 self.assertIsNone(error(await communicator.receive_from()))

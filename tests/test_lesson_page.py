@@ -1,47 +1,24 @@
 """The lesson page (Visual mode) as the server renders it: it reads well without JavaScript."""
 
 import re
-from html import unescape
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from conftest import SEED_SCENARIO, SEED_SLUG
 from lessons.models import Lesson, LessonMode
+from tests.support.html import element, table_rows, text
+from tests.support.seed import NO_PACKET_YET, NOT_REACHED, SEED_ROWS, SEED_TRACKER
 
 pytestmark = pytest.mark.django_db
 
 URL = f"/lessons/{SEED_SLUG}/"
-SEED_ROWS = [
-    ["1", "Incoming", "Is source IP and port allowed inbound?", "Yes", "✓ Allow packet and record connection state"],
-    ["2", "Outgoing", "Is packet part of existing connection?", "Yes", "✓ Allow packet automatically"],
-    ["3", "Incoming", "Is source IP and port allowed inbound?", "No", "✗ Drop packet"],
-    ["4", "Outgoing", "Is packet part of existing connection?", "No", "✗ Drop packet"],
+SEED_TRACKER_TABLE = [
+    ["Variable", "Start", *(f"After Step {n}" for n in range(1, 5))],
+    ["Connection State", *SEED_TRACKER],
 ]
-SEED_TRACKER = [
-    ["Variable", "Start", "After Step 1", "After Step 2", "After Step 3", "After Step 4"],
-    ["Connection State", "Empty", "Connection recorded for IP A:80", "Connection state used to allow response", "No change", "No change"],
-]
-NOT_REACHED = "not reached yet"
-
-
-def text(fragment):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-def table_rows(html, region_id):
-    """The text of each row's cells in the table inside the element with this id."""
-    chunk = html[html.index(f'id="{region_id}"') :]
-    chunk = chunk[: chunk.index("</table>")]
-    return [
-        [text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", chunk, re.S)
-    ]
-
-
-def element(html, element_id):
-    """The opening tag of the element with this id."""
-    return re.search(rf'<[a-z]+ id="{element_id}"[^>]*>', html).group(0)
 
 
 def page(client, query=""):
@@ -58,20 +35,20 @@ def test_it_renders_the_seed_lessons_header(client):
     assert '<a class="mode is-active" href="/lessons/stateful-security-groups/" aria-current="page">Visual</a>' in html
 
 
-def test_without_a_step_it_shows_the_whole_walkthrough(client):
+def test_without_a_step_it_shows_the_whole_walkthrough_and_the_live_player_starts_at_zero(client):
     html = page(client)
-    assert table_rows(html, "exec-table")[1:] == SEED_ROWS
-    assert table_rows(html, "tracker") == SEED_TRACKER
+    assert table_rows(html, "exec-table")[1:] == SEED_ROWS  # what reads without JavaScript
+    assert table_rows(html, "tracker") == SEED_TRACKER_TABLE
     assert "Step 4 of 4" in element(html, "player-scrubber").replace('aria-valuetext="', "")
-    assert 'ws-connect="/ws/lessons/stateful-security-groups/?step=4"' in html
+    assert 'ws-connect="/ws/lessons/stateful-security-groups/?step=0"' in html  # with it: the start
 
 
 def test_a_deep_link_opens_the_page_at_that_step(client):
     html = page(client, "?step=2")
     rows = table_rows(html, "exec-table")[1:]
     assert rows == SEED_ROWS[:2]
-    assert '<tr role="row" class="is-current" aria-current="step">\n          <td role="cell" data-label="Step">2</td>' in html
-    assert table_rows(html, "tracker")[1] == SEED_TRACKER[1][:4] + [NOT_REACHED, NOT_REACHED]
+    assert '<tbody class="step-row" role="rowgroup" data-step="2"><tr role="row" class="is-current" aria-current="step">\n  <td role="cell" data-label="Step">2</td>' in html
+    assert table_rows(html, "tracker")[1] == SEED_TRACKER_TABLE[1][:4] + [NOT_REACHED, NOT_REACHED]
     assert 'value="2"' in element(html, "player-scrubber")
     assert 'ws-connect="/ws/lessons/stateful-security-groups/?step=2"' in html
     assert 'data-step="2"' in element(html, "flow-state")
@@ -80,14 +57,14 @@ def test_a_deep_link_opens_the_page_at_that_step(client):
 
 def test_step_zero_shows_no_row_yet(client):
     html = page(client, "?step=0")
-    assert table_rows(html, "exec-table")[1:] == [["No packet yet: press Step to send the first one."]]
+    assert table_rows(html, "exec-table")[1:] == [[NO_PACKET_YET]]
     assert table_rows(html, "tracker")[1] == ["Connection State", "Empty"] + [NOT_REACHED] * 4
     assert 'data-nodes=""' in element(html, "flow-state")
 
 
 def test_the_caption_narrates_the_step_in_a_polite_live_region(client):
     html = page(client, "?step=3")
-    assert '<p id="caption" class="caption" aria-live="polite" aria-atomic="true">' in html
+    assert '<p id="caption" class="caption author-text" aria-live="polite" aria-atomic="true">' in html
     caption = re.search(r'<p id="caption"[^>]*>(.*?)</p>', html, re.S).group(1)
     assert text(caption) == "✗ DROP Step 3 of 4. Incoming tcp packet from IP A to web server port 22: dropped, as no inbound rule allows it."
 
@@ -113,7 +90,7 @@ def test_a_lesson_without_packets_still_renders(client, seed_scenario):
     seed_scenario["timeline"] = []
     Lesson.objects.create(slug="empty", title="Empty", scenario=seed_scenario, published=True)
     html = client.get("/lessons/empty/").content.decode()
-    assert "This lesson&#x27;s scenario sends no packets yet" in html
+    assert "This scenario sends no packets yet" in html
     assert "Step 0 of 0" in html and "<svg class=\"flow-chart\"" not in html
 
 
@@ -187,7 +164,7 @@ def test_only_the_caption_announces_each_step(client):
     html = page(client, "?step=2")
     # An <output> is a live status region of its own: silenced, so a step is announced once.
     assert element(html, "step-status") == '<output id="step-status" class="player__status" for="player-scrubber" aria-live="off">'
-    live = re.findall(r'<[a-z]+ [^>]*aria-live="(?:polite|assertive)"[^>]*>', html[: html.index('class="lesson__more"')])
+    live = re.findall(r'<[a-z]+ [^>]*aria-live="(?:polite|assertive)"[^>]*>', html[: html.index('class="lesson__more')])
     assert [re.search(r'id="([^"]+)"', tag).group(1) for tag in live] == ["caption"]
 
 
@@ -202,8 +179,8 @@ def test_the_flowchart_differs_per_step_and_view(client):
     first, third = page(client, "?step=1"), page(client, "?step=3")
     assert 'class="flow-edge is-taken" data-edge="in.rules_ok&gt;in.allow"' in first
     assert 'class="flow-edge" data-edge="in.rules_ok&gt;in.allow"' in third
-    assert 'class="flow__summary"' in page(client, "?step=1")
-    assert 'class="flow__summary"' not in page(client, "?step=1&projector=1")
+    assert 'class="flow__summary' in page(client, "?step=1")
+    assert 'class="flow__summary' not in page(client, "?step=1&projector=1")
 
 
 def test_the_page_is_gzipped_for_browsers_that_accept_it(client):
@@ -237,7 +214,7 @@ def test_it_sends_a_strict_csp_and_has_no_inline_script_or_style(client):
     assert "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe" not in policy
     html = response.content.decode()
     scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S)
-    assert len(scripts) == 3 and all(body.strip() == "" for body in scripts)
+    assert len(scripts) == 5 and all(body.strip() == "" for body in scripts)
     assert all(" src=\"/static/" in tag for tag in re.findall(r"<script\b[^>]*>", html))
     assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=|javascript:|hx-on", html)
     assert '"allowEval":false' in html
@@ -245,6 +222,48 @@ def test_it_sends_a_strict_csp_and_has_no_inline_script_or_style(client):
 
 def test_htmx_and_the_page_script_come_from_this_site(client):
     html = page(client)
-    for path in ("/static/vendor/htmx-2.0.11.min.js", "/static/vendor/htmx-ext-ws-2.0.4.js", "/static/js/lesson.js"):
+    for path in ("/static/vendor/htmx-2.0.11.min.js", "/static/vendor/htmx-ext-ws-2.0.4.js", "/static/js/flowchart.js", "/static/js/player.js"):
         assert f'<script src="{path}" defer></script>' in html
         assert client.get(path).status_code == 200
+
+
+def test_a_step_of_thousands_of_digits_is_explained_not_a_server_error(client):
+    html = page(client, "?step=" + "9" * 4301)
+    assert "There is no step" in html and "Steps run from 0 to 4; showing step 4." in html
+    assert "9" * 100 not in html  # the address is quoted cut short
+
+
+@pytest.mark.parametrize("query", ["", "?step=2", "?step=x"])
+def test_the_page_gives_the_script_the_servers_constants_as_data_attributes(client, query):
+    html = page(client, query)
+    live = element(html, "live")
+    assert 'data-autoplay-seconds="1.6"' in live and 'data-speeds="0.5 0.75 1 1.5 2"' in live
+    assert 'data-messages-per-second="20"' in live
+
+
+def test_chart_labels_read_as_words_and_each_lane_describes_the_steps_path(client):
+    html = page(client, "?step=1")
+    assert "Check Security GroupRules" not in text(html)
+    assert "Check Security Group Rules" in text(html)
+    assert 'aria-describedby="lane-in-path"' in html
+    assert '<p id="lane-in-path" hidden>Step 1: Incoming Packet Arrives →' in html
+    assert "<desc" not in html
+
+
+@pytest.mark.parametrize("path", ["/lessons/no-such-lesson/", "/no/such/page/"])
+def test_an_unknown_page_is_a_404_in_the_sites_layout_with_a_way_back(client, path, settings):
+    settings.DEBUG = False
+    response = client.get(path)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<a class="site-name" href="/">sgviz</a>' in html
+    assert '<a href="/">Back to the lessons</a>' in html
+
+
+def test_a_server_error_is_a_500_in_the_sites_layout_with_a_way_back(settings):
+    settings.DEBUG = False
+    with mock.patch("lessons.views.player_page", side_effect=RuntimeError("a bug")):
+        response = Client(raise_request_exception=False).get(URL)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html and '<a href="/">Back to the lessons</a>' in html

@@ -1,21 +1,15 @@
-"""The Visual mode's data: the seed lesson's table, tracker and chart come out of the engine."""
+"""The player's data: the seed lesson's table, tracker and chart come out of the engine, built
+once per scenario content."""
 
 import re
 
 import pytest
 
 from conftest import SEED_SCENARIO
-from lessons import walkthrough
-from sgviz.engine.errors import ScenarioError
-from sgviz.engine.graph import FLOW_GRAPH
+from player import walkthrough
+from sgviz.engine import FLOW_GRAPH, ScenarioError
+from tests.support.seed import SEED_TABLE, SEED_TRACKER, SEED_VERDICT_NODES
 
-SEED_TABLE = [
-    (1, "Incoming", "Is source IP and port allowed inbound?", "Yes", "Allow packet and record connection state"),
-    (2, "Outgoing", "Is packet part of existing connection?", "Yes", "Allow packet automatically"),
-    (3, "Incoming", "Is source IP and port allowed inbound?", "No", "Drop packet"),
-    (4, "Outgoing", "Is packet part of existing connection?", "No", "Drop packet"),
-]
-SEED_TRACKER = ["Empty", "Connection recorded for IP A:80", "Connection state used to allow response", "No change", "No change"]
 HTTP_RULE = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
 
 
@@ -25,7 +19,7 @@ def seed():
 
 
 def test_it_yields_the_seed_lessons_four_table_rows(seed):
-    rows = [(s.number, s.row.direction, s.row.check, s.row.answer, s.row.action) for s in seed.steps]
+    rows = [(str(s.number), s.row.direction, s.row.check, s.row.answer, s.row.action) for s in seed.steps]
     assert rows == SEED_TABLE
 
 
@@ -40,7 +34,7 @@ def test_each_step_follows_edges_of_the_flow_graph_to_its_verdict_node(seed):
             source, target = key.split(">")
             assert FLOW_GRAPH.edge(source, target) is not None, key
         assert FLOW_GRAPH.node(step.verdict_node).kind.value == ("allow" if step.allowed else "drop")
-    assert [step.verdict_node for step in seed.steps] == ["in.allow", "out.allow", "in.drop", "out.drop"]
+    assert [step.verdict_node for step in seed.steps] == SEED_VERDICT_NODES
 
 
 def test_the_chart_holds_every_visited_node_and_every_travelled_edge(seed):
@@ -145,11 +139,27 @@ def test_it_refuses_an_invalid_scenario_with_the_engines_error(seed_scenario):
         walkthrough.build(seed_scenario)
 
 
-@pytest.mark.django_db
-def test_it_builds_once_per_saved_version_of_a_lesson(seed_lesson):
-    first = walkthrough.for_lesson(seed_lesson)
-    assert walkthrough.for_lesson(seed_lesson) is first
-    seed_lesson.scenario["timeline"] = seed_lesson.scenario["timeline"][:2]
-    seed_lesson.save()
-    rebuilt = walkthrough.for_lesson(seed_lesson)
-    assert rebuilt is not first and rebuilt.total == 2
+def test_it_builds_once_per_content_whatever_the_key_order(seed_scenario):
+    first = walkthrough.for_document(seed_scenario)
+    reordered = dict(reversed(list(seed_scenario.items())))
+    assert walkthrough.for_document(reordered) is first
+    assert walkthrough.content_key(reordered) == first.key
+
+
+def test_a_changed_scenario_is_a_new_walkthrough(seed_scenario):
+    first = walkthrough.for_document(seed_scenario)
+    seed_scenario["timeline"] = seed_scenario["timeline"][:2]
+    rebuilt = walkthrough.for_document(seed_scenario)
+    assert rebuilt is not first and rebuilt.total == 2 and rebuilt.key != first.key
+
+
+def test_the_tracker_cells_are_typed(seed):
+    assert [step.tracker.changed for step in seed.steps] == [True, True, False, False]
+    assert seed.tracker_start.changed is False
+
+
+def test_each_lane_describes_the_current_steps_path(seed):
+    paths = {path.lane: path.description for path in seed.frame(2).lane_paths}
+    assert paths["in"] == "Step 2 does not pass through this lane."
+    assert paths["out"].startswith("Step 2: Outgoing Packet Arrives → Check Connection State → ")
+    assert {path.description for path in seed.frame(0).lane_paths} == {"No packet sent yet."}

@@ -3,8 +3,9 @@
  * The server owns the class: buttons send small JSON actions over the websocket
  * (htmx-ext-ws), and every change of the class arrives as one frame of HTML fragments that
  * htmx swaps by id. This file only sends actions, orders frames by their sequence number,
- * marks the flowchart from #flow-state, marks the learner's own vote, and says whether the
- * connection is live. Which actions a page may send is decided on the server, not here.
+ * marks the current row and tracker column and the learner's own vote, and says whether the
+ * connection is live; flowchart.js (the player's) animates the chart from #flow-state.
+ * Which actions a page may send is decided on the server, not here.
  */
 (function () {
   "use strict";
@@ -131,30 +132,30 @@
   });
 
   live.addEventListener("htmx:wsAfterMessage", function () {
-    showChart();
+    var state = readClassState();
+    markCurrent(state.step);
     showMyVote();
     var play = document.getElementById("class-play");
     if (play) {
-      play.classList.toggle("is-playing", readClassState().playing);
+      play.classList.toggle("is-playing", state.playing);
     }
   });
 
-  // The flowchart: the step's path lit, its verdict node marked (the SVG is never swapped).
-  function showChart() {
-    var data = document.getElementById("flow-state").dataset;
-    var nodes = words(data.nodes);
-    var edges = words(data.edges);
-    live.querySelectorAll("[data-node]").forEach(function (node) {
-      node.classList.toggle("is-visited", nodes.indexOf(node.dataset.node) >= 0);
-      node.classList.toggle("is-end", node.dataset.node === data.verdictNode);
+  // Frames add and delete rows without touching the others (the player's partials): the
+  // current row and tracker column are marked here.
+  function markCurrent(step) {
+    live.querySelectorAll("#exec-steps tbody[data-step] tr").forEach(function (row) {
+      var current = Number(row.parentNode.dataset.step) === step;
+      row.classList.toggle("is-current", current);
+      if (current) {
+        row.setAttribute("aria-current", "step");
+      } else {
+        row.removeAttribute("aria-current");
+      }
     });
-    live.querySelectorAll("[data-edge]").forEach(function (edge) {
-      edge.classList.toggle("is-taken", edges.indexOf(edge.dataset.edge) >= 0);
+    live.querySelectorAll("#tracker [data-step]").forEach(function (cell) {
+      cell.classList.toggle("is-current", Number(cell.dataset.step) === step);
     });
-  }
-
-  function words(text) {
-    return text ? text.split(" ") : [];
   }
 
   function showMyVote() {

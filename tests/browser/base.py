@@ -145,9 +145,10 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         (page or self.page).locator(f"#{button_id}").click()
 
     def table_rows(self, page=None):
-        """The process table's rows as lists of cell texts (glyphs are aria-hidden: kept out)."""
+        """The process table's rows a reader sees, as lists of cell texts (glyphs are
+        aria-hidden: kept out; the "no packet yet" row only while it shows)."""
         return (page or self.page).locator("#exec-table tbody tr").evaluate_all(
-            """rows => rows.map(row => Array.from(row.cells, cell => {
+            """rows => rows.filter(row => row.checkVisibility()).map(row => Array.from(row.cells, cell => {
                    const copy = cell.cloneNode(true);
                    copy.querySelectorAll('[aria-hidden="true"]').forEach(hidden => hidden.remove());
                    return copy.textContent.trim();

@@ -3,24 +3,12 @@ keyboard, deep links, reduced motion, reloads, reconnection and the projector vi
 
 from playwright.sync_api import expect
 
+from conftest import SEED_SLUG
+from lessons.models import Lesson
+
+from tests.support.seed import END_NODE_WORDS, NO_PACKET_YET, SEED_ROWS_SHOWN as SEED_ROWS, SEED_TRACKER
+
 from .base import BrowserTestCase
-
-# The seed page's process table and status tracker, word for word.
-SEED_ROWS = [
-    ["1", "Incoming", "Is source IP and port allowed inbound?", "Yes", "Allow packet and record connection state"],
-    ["2", "Outgoing", "Is packet part of existing connection?", "Yes", "Allow packet automatically"],
-    ["3", "Incoming", "Is source IP and port allowed inbound?", "No", "Drop packet"],
-    ["4", "Outgoing", "Is packet part of existing connection?", "No", "Drop packet"],
-]
-SEED_TRACKER = [
-    "Empty",
-    "Connection recorded for IP A:80",
-    "Connection state used to allow response",
-    "No change",
-    "No change",
-]
-END_NODE_WORDS = {1: "✓ ALLOW", 2: "✓ ALLOW", 3: "✗ DROP", 4: "✗ DROP"}
-
 
 def tracker_at(step):
     """The tracker a learner sees at `step`: the columns not reached yet are empty."""
@@ -30,7 +18,7 @@ def tracker_at(step):
 class PlayerTests(BrowserTestCase):
     def expect_lesson_at(self, step):
         self.expect_step(step)
-        self.assertEqual(self.table_rows(), SEED_ROWS[:step] or [["No packet yet: press Step to send the first one."]])
+        self.assertEqual(self.table_rows(), SEED_ROWS[:step] or [[NO_PACKET_YET]])
         self.assertEqual(self.tracker_cells(), tracker_at(step))
         if step:
             expect(self.page.locator("#exec-table tbody tr.is-current")).to_have_attribute("aria-current", "step")
@@ -42,7 +30,8 @@ class PlayerTests(BrowserTestCase):
 
     def test_it_steps_through_the_seed_lesson_row_by_row(self):
         self.open_lesson()
-        self.expect_lesson_at(4)  # without ?step the page opens after the last packet
+        self.expect_lesson_at(0)  # without ?step a lesson opens at its start
+        self.assertEqual(self.table_rows(), [[NO_PACKET_YET]])
         caption = self.page.locator("#caption")
         expect(caption).to_have_attribute("aria-live", "polite")
 
@@ -70,19 +59,19 @@ class PlayerTests(BrowserTestCase):
         expect(into_end.locator(".flow-edge__label")).to_have_text(label)
 
     def snapshot(self):
-        """Everything on the page that depends on the step."""
-        return self.page.evaluate(
+        """Everything on the page that depends on the step, as a reader meets it."""
+        return dict(rows=self.table_rows(), tracker=self.tracker_cells(), **self.page.evaluate(
             """() => ({
                 status: document.getElementById('step-status').textContent,
                 caption: document.getElementById('caption').textContent,
-                rows: document.getElementById('exec-table').innerHTML,
-                tracker: document.getElementById('tracker').innerHTML,
+                current: Array.from(document.querySelectorAll('#exec-table .is-current, #tracker .is-current, [aria-current="step"]'),
+                                    element => `${element.tagName} ${element.textContent.trim()}`),
                 visited: Array.from(document.querySelectorAll('.flow-node.is-visited'), n => n.dataset.node),
                 taken: Array.from(document.querySelectorAll('.flow-edge.is-taken'), e => e.dataset.edge),
                 end: Array.from(document.querySelectorAll('.flow-node.is-end'), n => n.dataset.node),
                 address: location.search,
             })"""
-        )
+        ))
 
     def test_back_rewinds_everything_exactly(self):
         self.open_lesson("?step=2")
@@ -195,7 +184,7 @@ class PlayerTests(BrowserTestCase):
         expect(self.page.locator(".quiz")).to_be_visible()
 
         self.open_lesson("?projector=1")
-        self.assert_projector_view(step=4)
+        self.assert_projector_view(step=0)
 
     def assert_projector_view(self, step):
         expect(self.page.locator("body")).to_have_class("is-projector")
@@ -268,3 +257,49 @@ class PlayerTests(BrowserTestCase):
         self.page.wait_for_load_state()
         self.expect_lesson_at(4)
         self.assertTrue(self.page.url.endswith("?step=4"), self.page.url)
+
+    def test_space_or_enter_on_a_focused_button_presses_that_button(self):
+        self.open_lesson("?step=0")
+        state = self.page.locator("#flow-state")
+        self.page.locator("#player-step").focus()
+        self.page.keyboard.press("Space")
+        self.expect_lesson_at(1)
+        self.page.keyboard.press("Enter")
+        self.expect_lesson_at(2)
+        self.page.locator("#player-first").focus()
+        self.page.keyboard.press("Space")
+        self.expect_lesson_at(0)
+        expect(state).to_have_attribute("data-playing", "false")  # Space pressed First, it did not play
+        self.page.locator("#player").focus()  # no control has focus: Space plays
+        self.page.keyboard.press("Space")
+        expect(state).to_have_attribute("data-playing", "true")
+        self.page.keyboard.press("Space")
+        expect(state).to_have_attribute("data-playing", "false")
+
+    def test_on_a_phone_the_lit_node_and_the_caption_are_in_view_after_each_step(self):
+        self.page.set_viewport_size({"width": 360, "height": 740})
+        self.open_lesson("?step=0")
+        for step in range(1, 5):
+            self.press_player("player-step")
+            self.expect_step(step)
+            geometry = self.page.evaluate(
+                """() => {
+                    const box = element => element.getBoundingClientRect();
+                    return {node: box(document.querySelector('.flow-node.is-end')), caption: box(document.getElementById('caption')),
+                            player: box(document.getElementById('player')), height: innerHeight};
+                }"""
+            )
+            with self.subTest(step=step):
+                node, caption, player = geometry["node"], geometry["caption"], geometry["player"]
+                self.assertGreaterEqual(caption["top"], 0)
+                self.assertGreaterEqual(node["top"], caption["bottom"], "the node is not under the caption")
+                self.assertLessEqual(node["bottom"], player["top"], "the node is not under the sticky player")
+                self.assertLessEqual(player["bottom"], geometry["height"] + 1)
+
+    def test_a_long_url_in_author_text_wraps_on_a_phone(self):
+        arn = "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0123456789abcdef0" * 3
+        Lesson.objects.filter(slug=SEED_SLUG).update(transcript=f"See https://example.org/{arn}", flow_summary=arn)
+        self.page.set_viewport_size({"width": 360, "height": 740})
+        self.open_lesson("?step=0")
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        self.assertLessEqual(width, 360, "the page does not scroll sideways")

@@ -137,7 +137,7 @@ class ScreenshotTests(BrowserTestCase):
         self.page.set_viewport_size({"width": 360, "height": 740})
         self.open_lesson("?step=2")
         headers = ["Step", "Packet Direction", "Check", "Result", "Action"]
-        labels = self.page.locator("#exec-table tbody tr").first.locator("td").evaluate_all(
+        labels = self.page.locator("#exec-table tbody.step-row tr").first.locator("td").evaluate_all(
             "cells => cells.map(cell => getComputedStyle(cell, '::before').content)"
         )
         self.assertEqual(labels, [f'"{header}"' for header in headers])

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlayerConfig(AppConfig):
+    name = "player"
+    verbose_name = "Player"

@@ -1,0 +1,213 @@
+"""A scenario's walkthrough: every step of its run, ready to render.
+
+Built from a scenario *document*, whatever it comes from (a lesson, a lesson's mode, a stored
+sandbox scenario, a class), validated by the engine, and cached by the content hash of the
+canonical document and the engine's parameters: two sources holding the same scenario share
+one walkthrough and one set of rendered fragments. The engine judges the packets;
+``sgviz.narration.visual`` words them; ``layout`` draws the chart. A ``Frame`` is the player
+at one step; the page and the consumer render the same frames.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from sgviz.engine import FLOW_GRAPH, ChangeResult, NodeKind, PacketResult, Parameters, Verdict, load_scenario, simulate
+from sgviz.narration import visual
+
+from .layout import Lane, layout
+
+CACHE_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One packet of the timeline, as the page shows it after that packet (numbered from 1)."""
+
+    number: int
+    row: visual.TableRow
+    tracker: visual.TrackerCell
+    caption: str
+    verdict: Verdict
+    nodes: tuple[str, ...]  # flow-graph node ids, in the order the packet visits them
+    edges: tuple[str, ...]  # "source>target" keys of the edges it travels, in order
+    verdict_node: str  # the allow or drop node that settles it
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict == Verdict.ALLOW
+
+
+@dataclass(frozen=True, slots=True)
+class Walkthrough:
+    key: str  # content_key of the document it was built from
+    steps: tuple[Step, ...]
+    tracker_start: visual.TrackerCell
+    lanes: tuple[Lane, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    def frame(self, number: int) -> Frame:
+        if not 0 <= number <= self.total:
+            raise ValueError(f"step {number} is outside 0..{self.total}")
+        return Frame(self, number)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerColumn:
+    number: int  # 0 is the Start column
+    text: str  # "" for a step the player has not reached yet
+    current: bool
+
+
+@dataclass(frozen=True)
+class LanePath:
+    lane: str  # a Lane's name
+    description: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The player at one step: 0 is before the first packet, ``total`` after the last."""
+
+    walkthrough: Walkthrough
+    number: int
+
+    @property
+    def total(self) -> int:
+        return self.walkthrough.total
+
+    @property
+    def current(self) -> Step | None:
+        return self.walkthrough.steps[self.number - 1] if self.number else None
+
+    @property
+    def rows(self) -> tuple[Step, ...]:
+        return self.walkthrough.steps[: self.number]
+
+    @property
+    def tracker(self) -> tuple[TrackerColumn, ...]:
+        start = TrackerColumn(0, self.walkthrough.tracker_start.text, self.number == 0)
+        return (start,) + tuple(
+            TrackerColumn(step.number, step.tracker.text if step.number <= self.number else "", step.number == self.number)
+            for step in self.walkthrough.steps
+        )
+
+    @property
+    def caption(self) -> str:
+        return visual.step_caption(self.number, self.total, self.current.caption if self.current else "")
+
+    @cached_property
+    def visited(self) -> frozenset[str]:
+        return frozenset(self.current.nodes) if self.current else frozenset()
+
+    @cached_property
+    def taken(self) -> frozenset[str]:
+        return frozenset(self.current.edges) if self.current else frozenset()
+
+    @property
+    def verdict_node(self) -> str:
+        return self.current.verdict_node if self.current else ""
+
+    @property
+    def lane_paths(self) -> tuple[LanePath, ...]:
+        """Each lane's accessible description: the current step's path through it."""
+        nodes = self.current.nodes if self.current else ()
+        return tuple(
+            LanePath(lane.name, visual.chart_path(self.number, [FLOW_GRAPH.node(n).label for n in nodes if FLOW_GRAPH.node(n).lane == lane.name]))
+            for lane in self.walkthrough.lanes
+        )
+
+
+def content_key(document: dict) -> str:
+    """The cache key of a scenario document: a hash of its canonical JSON (keys sorted, no
+    spacing) and of the engine's default parameters, which judge whatever it leaves unset."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(f"{canonical}\n{Parameters()!r}".encode()).hexdigest()
+
+
+def build(document: dict, key: str = "") -> Walkthrough:
+    """Run a scenario document and shape every step for the page.
+
+    Raises ``sgviz.engine.ScenarioError`` when the document is invalid.
+    """
+    scenario = load_scenario(document)
+    labels = scenario.labels
+    steps: list[Step] = []
+    pending: list[ChangeResult] = []  # rule changes since the last packet: told with the next one
+    for result in simulate(scenario).results:
+        if isinstance(result, ChangeResult):
+            pending.append(result)
+            continue
+        steps.append(_step(len(steps) + 1, result, pending, labels))
+        pending = []
+    if pending and steps:  # changes after the last packet are told with the last step
+        last = steps[-1]
+        steps[-1] = replace(
+            last,
+            tracker=visual.joined([last.tracker] + [visual.tracker_cell(change, labels) for change in pending]),
+            caption=" ".join([last.caption, visual.caption(pending, labels)]),
+        )
+    visited = frozenset(node for step in steps for node in step.nodes)
+    travelled = frozenset(edge for step in steps for edge in step.edges)
+    return Walkthrough(
+        key=key,
+        steps=tuple(steps),
+        tracker_start=visual.tracker_start(scenario),
+        lanes=layout(FLOW_GRAPH.subgraph(visited), travelled),
+    )
+
+
+_walkthroughs: dict[str, Walkthrough] = {}
+_fragments: dict[tuple, str] = {}
+
+
+def for_document(document: dict) -> Walkthrough:
+    """The document's walkthrough, built once per content in this process."""
+    key = content_key(document)
+    return _cached(_walkthroughs, key, lambda: build(document, key))
+
+
+def fragment(walkthrough: Walkthrough, name: str, variant: tuple, render) -> str:
+    """HTML of a region made only from the walkthrough, rendered once per content, region
+    and ``variant`` (such as the step) in this process."""
+    return _cached(_fragments, (walkthrough.key, name, *variant), render)
+
+
+def _cached(cache: dict, key, make):
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        value = cache[key] = make()
+    return value
+
+
+def _step(number: int, result: PacketResult, changes: list[ChangeResult], labels) -> Step:
+    nodes = _without_repeats(event.node for event in result.steps)
+    verdict_kind = NodeKind.ALLOW if result.verdict == Verdict.ALLOW else NodeKind.DROP
+    told = [*changes, result]
+    return Step(
+        number=number,
+        row=visual.table_row(result),
+        tracker=visual.joined(visual.tracker_cell(item, labels) for item in told),
+        caption=visual.caption(told, labels),
+        verdict=result.verdict,
+        nodes=nodes,
+        edges=tuple(f"{a}>{b}" for a, b in zip(nodes, nodes[1:])),
+        verdict_node=next(n for n in reversed(nodes) if FLOW_GRAPH.node(n).kind == verdict_kind),
+    )
+
+
+def _without_repeats(node_ids) -> tuple[str, ...]:
+    """Node ids with consecutive repeats removed (two events at one node are one stop)."""
+    nodes: list[str] = []
+    for node in node_ids:
+        if not nodes or nodes[-1] != node:
+            nodes.append(node)
+    return tuple(nodes)

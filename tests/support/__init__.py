@@ -1,0 +1,1 @@
+"""What several test modules expect and the helpers that read it: defined once."""

@@ -1,0 +1,49 @@
+"""A browser's view of the live player, kept from the websocket's messages as htmx would
+apply them: the rows and tracker texts it holds, and the last state message."""
+
+import re
+from dataclasses import dataclass, field
+
+from .html import text
+
+DELETE_ROWS = re.compile(r'hx-swap-oob="delete:#exec-steps > tbody:nth-of-type\(n\+(\d+)\)"')
+ADDED_ROW = re.compile(r'<tbody class="step-row"[^>]*data-step="(\d+)"><tr[^>]*>(.*?)</tr></tbody>', re.S)
+TRACKER_TEXT = re.compile(r'hx-swap-oob="beforeend:#tracker-cell-(\d+)"><span class="tracker-text">(.*?)</span>', re.S)
+ANSWER_END = 'id="player-error"'  # the state message and the error fragment both end with it
+
+
+@dataclass
+class LiveView:
+    rows: dict = field(default_factory=dict)  # step -> the row's cell texts
+    tracker: dict = field(default_factory=dict)  # step -> tracker text
+    state: str = ""  # the last state message (#flow-state, caption, status...)
+    errors: list = field(default_factory=list)
+
+    def apply(self, message):
+        for found in DELETE_ROWS.finditer(message):
+            keep = int(found.group(1)) - 2
+            self.rows = {n: row for n, row in self.rows.items() if n <= keep}
+            self.tracker = {n: cell for n, cell in self.tracker.items() if n <= keep}
+        for number, row in ADDED_ROW.findall(message):
+            self.rows[int(number)] = [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for number, cell in TRACKER_TEXT.findall(message):
+            self.tracker[int(number)] = text(cell)
+        if 'id="flow-state"' in message:
+            self.state = message
+        elif ANSWER_END in message:
+            self.errors.append(message)
+
+    def table(self):
+        return [self.rows[n] for n in sorted(self.rows)]
+
+    def tracker_texts(self):
+        return [self.tracker[n] for n in sorted(self.tracker)]
+
+
+async def receive_answer(communicator, view, timeout=3):
+    """Every message up to and including the one that ends an answer; returns that one."""
+    while True:
+        message = await communicator.receive_from(timeout=timeout)
+        view.apply(message)
+        if ANSWER_END in message:
+            return message
