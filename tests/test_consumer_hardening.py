@@ -19,7 +19,7 @@ from conftest import SEED_SCENARIO, load_seed_lesson
 from lessons.models import Lesson
 from player import consumers
 from tests.support.live import LiveView, receive_answer
-from tests.test_consumer import ORIGIN, ConsumerTestCase, autoplay_tasks, error, state
+from tests.test_consumer import ORIGIN, PATH, ConsumerTestCase, autoplay_tasks, error, state
 
 BIG_PACKETS = 2000
 # Far below daphne's 1 MiB limit on an outgoing frame, and independent of the scenario's size.
