@@ -9,6 +9,7 @@ urlpatterns = [
     path("join/<str:code>/", views.join, name="join_code"),
     path("class/start/<slug:slug>/", views.start, name="start"),
     path("class/<str:code>/", views.follow, name="follow"),
+    path("class/<str:code>/explore/", views.explore, name="explore"),
     path("class/<str:code>/projector/", views.projector, name="projector"),
     path("class/<str:code>/remote/<str:secret>/", views.remote, name="remote"),
     path("class/<str:code>/end/", views.end, name="end"),

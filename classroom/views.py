@@ -15,12 +15,13 @@ from channels.layers import get_channel_layer
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lessons.models import Lesson
+from player.pages import player_page
 
 from . import codes, control, frames
 from .consumers import LAYER_ERRORS, group_names
@@ -83,15 +84,34 @@ def remote(request, code, secret):
     return _live_page(request, class_session, frames.PRESENTER, "classroom/remote.html", {})
 
 
+def _learner(request, class_session):
+    learner_key = request.session.get(LEARNERS, {}).get(str(class_session.pk))
+    return Learner.objects.filter(class_session=class_session, key=learner_key).first() if learner_key else None
+
+
 def follow(request, code):
     class_session = _class(code)
     if class_session.ended:
         return _ended(request, class_session)
-    learner_key = request.session.get(LEARNERS, {}).get(str(class_session.pk))
-    learner = Learner.objects.filter(class_session=class_session, key=learner_key).first() if learner_key else None
+    learner = _learner(request, class_session)
     if learner is None:
         return redirect("classroom:join_code", code=class_session.code)
     return _live_page(request, class_session, frames.FOLLOWER, "classroom/follow.html", {"learner": learner})
+
+
+def explore(request, code):
+    """"Explore on my own": the lesson's own player, detached from the class (its websocket is
+    the lesson's, ``?step=`` where the class was), with the way back to the class."""
+    class_session = _class(code)
+    lesson = class_session.lesson
+    if lesson is None or not lesson.published:
+        raise Http404("This class plays no published lesson to explore.")
+    if _learner(request, class_session) is None:
+        return redirect("classroom:join_code", code=class_session.code)
+    steps = frames.walkthrough_for(class_session)
+    player = player_page(steps, request.GET, page_url=request.path, ws_path=f"/ws/lessons/{lesson.slug}/")
+    context = {"class_session": class_session, "lesson": lesson, "player": player, "frame": player.frame, "playing": False, "speed": 1}
+    return render(request, "classroom/explore.html", context)
 
 
 def _live_page(request, class_session, role, template, extra):

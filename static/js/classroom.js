@@ -135,6 +135,7 @@
     var state = readClassState();
     markCurrent(state.step);
     showMyVote();
+    keepStepInExploreLink(state.step);
     var play = document.getElementById("class-play");
     if (play) {
       play.classList.toggle("is-playing", state.playing);
@@ -156,6 +157,16 @@
     live.querySelectorAll("#tracker [data-step]").forEach(function (cell) {
       cell.classList.toggle("is-current", Number(cell.dataset.step) === step);
     });
+  }
+
+  // "Explore on my own" opens the lesson's own player where the class is now.
+  function keepStepInExploreLink(step) {
+    var link = document.getElementById("class-explore");
+    if (link) {
+      var address = new URL(link.href);
+      address.searchParams.set("step", String(step));
+      link.href = address.href;
+    }
   }
 
   function showMyVote() {

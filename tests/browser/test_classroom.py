@@ -137,6 +137,23 @@ class ClassroomTests(BrowserTestCase):
         expect(learner.locator("#class-connection")).to_have_text("Live", timeout=15_000)
         self.expect_class_step(learner, 2)
 
+    def test_a_learner_explores_on_their_own_and_rejoins_the_class(self):
+        self.open_projector()
+        learner = self.join("Ada")
+        self.drive("step")
+        self.expect_class_step(learner, 1)
+        learner.get_by_role("link", name="Explore on my own").click()
+        expect(learner.locator("#player-connection")).to_have_text("Live")
+        self.expect_step(1, page=learner)
+        learner.locator("#player-step").click()
+        learner.locator("#player-step").click()
+        self.expect_step(3, page=learner)
+        self.expect_class_step(self.page, 1)  # the learner's own player never reaches the class
+        self.drive("step")
+        learner.get_by_role("link", name="Rejoin the class").click()
+        expect(learner.locator("#class-connection")).to_have_text("Live")
+        self.expect_class_step(learner, 2)
+
     def test_the_remote_drives_the_projector_from_a_phone(self):
         projector = self.open_projector()
         phone = self.new_context(viewport={"width": 360, "height": 740})

@@ -93,6 +93,19 @@ class JoinTest(TestCase):
         self.client.post("/join/", {"code": self.class_session.code})
         self.assertContains(self.client.get(f"/class/{self.class_session.code}/"), "Step 3 of 4")
 
+    def test_explore_on_my_own_opens_the_lessons_player_where_the_class_is(self):
+        self.assertRedirects(self.client.get(f"/class/{self.class_session.code}/explore/"), f"/join/{self.class_session.code}/")
+        self.client.post("/join/", {"code": self.class_session.code})
+        control.apply(self.class_session.pk, state.GoTo(2))
+        follow = self.client.get(f"/class/{self.class_session.code}/").content.decode()
+        self.assertIn(f'href="/class/{self.class_session.code}/explore/?step=2"', follow)
+        page = self.client.get(f"/class/{self.class_session.code}/explore/?step=2").content.decode()
+        self.assertIn(f'ws-connect="/ws/lessons/{SEED_SLUG}/?step=2"', page)
+        self.assertIn(f'href="/class/{self.class_session.code}/">Rejoin the class', page)
+        self.class_session.lesson.published = False
+        self.class_session.lesson.save()
+        self.assertEqual(self.client.get(f"/class/{self.class_session.code}/explore/").status_code, 404)
+
     def test_display_names_are_escaped_and_limited(self):
         self.client.post("/join/", {"code": self.class_session.code, "name": "<script>x</script>"})
         page = self.client.get(f"/class/{self.class_session.code}/").content.decode()
