@@ -211,7 +211,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
         self.joined = False
         try:
             if self.presenter:
-                await self.change(state.StopClock(self.channel_name))
+                await self.change(state.StopClock(self.channel_name), answer=False)
             else:
                 await count_connection(self.class_session, -1)
                 await self.channel_layer.group_send(self.presenters_group, {"type": "class.audience"})
@@ -307,14 +307,17 @@ class ClassConsumer(AsyncWebsocketConsumer):
         """This connection's clock: a task of its own, so that Pause is handled at once."""
         while True:
             await asyncio.sleep(AUTOPLAY_SECONDS)
-            applied = await self.change(state.Tick(self.channel_name))
+            applied = await self.change(state.Tick(self.channel_name), answer=False)
             if not applied.changed or not applied.state.playing:
                 return
 
-    async def change(self, action):
-        """Apply an action to the class and send each group its one frame."""
+    async def change(self, action, answer=True):
+        """Apply an action to the class and send each group its one frame. A press that
+        changes nothing (Back at the first step) is answered with the presenter's own frame."""
         applied, texts = await apply_and_render(self.class_session.pk, action)
         self.class_session = applied.class_session
+        if not texts and answer:
+            await self.send_current()
         if texts:
             followers, presenters = group_names(self.class_session.pk)
             try:

@@ -35,7 +35,7 @@ class ClassSocketTestCase(TransactionTestCase):
         connected, _ = await communicator.connect()
         self.assertTrue(connected)
         try:
-            self.first = await communicator.receive_from()
+            self.first = await communicator.receive_from(timeout=5)
             yield communicator
         finally:
             await communicator.disconnect()
