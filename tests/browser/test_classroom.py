@@ -188,6 +188,11 @@ class ClassroomTests(BrowserTestCase):
         self.assertEqual(self.scan_page(learner, "a learner's page"), [])
         learner.goto("/join/")
         self.assertEqual(self.scan_page(learner, "the join page"), [])
+        learner.goto(f"/class/{self.code}/remote/{self.class_session.presenter_secret}/")
+        expect(learner.locator("#class-connection")).to_have_text("Live")
+        learner.screenshot(path=SCREENSHOTS / "class-remote-360.png", full_page=True, animations="disabled")
+        self.assertFalse(self.overflow(learner)["x"], "the remote does not scroll sideways at 360 px")
+        self.assertEqual(self.scan_page(learner, "the presenter's remote"), [])
 
     def shoot_projector(self, moment):
         """Screenshots at both projector sizes; the page must fit each without scrolling."""
