@@ -15,6 +15,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from classroom.routing import websocket_urlpatterns as class_routes  # noqa: E402
 from lessons.routing import websocket_urlpatterns as lesson_routes  # noqa: E402
 from player.routing import nothing_here  # noqa: E402
 from sandbox.routing import websocket_urlpatterns as sandbox_routes  # noqa: E402
@@ -23,6 +24,6 @@ application = ProtocolTypeRouter(
     {
         "http": django_application,
         # A websocket from a page on another site is refused: its Origin must be one of ALLOWED_HOSTS.
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter([*lesson_routes, *sandbox_routes, nothing_here]))),
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter([*lesson_routes, *sandbox_routes, *class_routes, nothing_here]))),
     }
 )

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "practice",
     "recall",
     "sandbox",
+    "classroom",
 ]
 
 MIDDLEWARE = [

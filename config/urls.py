@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("sandbox.urls")),  # /try/, /s/<id>/ and /lessons/<slug>/try/
     path("", include("lessons.urls")),
     path("", include("quiz.urls")),
+    path("", include("classroom.urls")),
 ]

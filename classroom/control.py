@@ -1,0 +1,78 @@
+"""Every change to a class, each in one database transaction on the class's row.
+
+The row is locked (``select_for_update`` on PostgreSQL; SQLite takes its write lock when the
+transaction begins, settings' ``transaction_mode``), so two presenters on two processes, or a
+vote and the presenter closing it, are applied one after the other, never over each other.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import frames, state
+from .models import ClassSession, Vote
+
+STATE_FIELDS = ["step", "playing", "clock", "question", "phase", "sequence"]
+
+
+@dataclass(frozen=True)
+class Applied:
+    class_session: ClassSession
+    state: state.ClassState
+    before: state.ClassState
+
+    @property
+    def changed(self):
+        return self.state is not self.before
+
+
+def _locked(class_pk):
+    return ClassSession.objects.select_for_update().select_related("lesson").get(pk=class_pk)
+
+
+def current(class_pk) -> Applied:
+    row = ClassSession.objects.select_related("lesson").get(pk=class_pk)
+    now = row.state(frames.walkthrough_for(row).total)
+    return Applied(row, now, now)
+
+
+def apply(class_pk, action) -> Applied:
+    with transaction.atomic():
+        row = _locked(class_pk)
+        before = row.state(frames.walkthrough_for(row).total)
+        after = before if row.ended else state.apply(before, action)
+        if after is not before:
+            row.store(after)
+            row.save(update_fields=STATE_FIELDS)
+    return Applied(row, after, before)
+
+
+class VoteRefused(Exception):
+    pass
+
+
+def vote(class_pk, learner, choice) -> Vote:
+    """Store the learner's choice for the open question: one row per learner and question,
+    changed in place, so a repeated or concurrent vote is never counted twice nor lost."""
+    with transaction.atomic():
+        row = _locked(class_pk)
+        if row.ended or row.phase != state.Phase.OPEN.value:
+            raise VoteRefused("Voting is closed for this question.")
+        question = frames.questions_for(row).get(row.question)
+        if question is None or question.option(choice) is None:
+            raise VoteRefused("That is not one of this question's answers.")
+        ballot, _ = Vote.objects.update_or_create(
+            class_session=row, question=row.question, learner=learner, defaults={"choice": choice}
+        )
+    return ballot
+
+
+def end(class_pk) -> ClassSession:
+    with transaction.atomic():
+        row = _locked(class_pk)
+        if row.ended is None:
+            row.ended = timezone.now()
+            row.playing, row.clock = False, ""
+            row.save(update_fields=["ended", "playing", "clock"])
+    return row

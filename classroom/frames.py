@@ -1,0 +1,112 @@
+"""What a class shows: its walkthrough, its questions, and the HTML of one frame.
+
+A frame is one websocket message holding every region that follows the class, drawn with the
+player's own partials (``templates/player/partials/``): the rows and tracker texts that
+changed (``player.consumers.row_messages``), the caption, the chart's data, then the question
+on screen. It is one message, not several, so that classroom.js can drop a stale frame whole
+by its sequence number. A change is rendered once for the followers and once for the
+presenters, and the same text goes to every socket of each group (``classroom.consumers``).
+A socket that (re)connects or asks to ``sync`` gets a resynchronising frame instead (all rows
+deleted, then those up to the current step), rendered once per state for its followers.
+"""
+
+import json
+from functools import lru_cache
+
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
+
+from lessons.models import QuizQuestion
+from player import walkthrough
+from player.consumers import row_messages
+from player.pages import PlayerPage
+
+from .models import Vote
+from .questions import Option, Question, packet_questions, tally
+from .state import Phase
+
+FOLLOWER, PRESENTER = "follower", "presenter"
+CACHE_SIZE = 256
+_follower_frames: dict[tuple, str] = {}
+
+
+@lru_cache(maxsize=64)
+def _packet_questions(canonical_document: str):
+    return packet_questions(json.loads(canonical_document))
+
+
+def walkthrough_for(class_session):
+    """The player's walkthrough of the class's scenario (cached by content in the player)."""
+    return walkthrough.for_document(class_session.document)
+
+
+def questions_for(class_session) -> dict[str, Question]:
+    """Every question the class can vote on, by key: one per packet, then the lesson's quiz."""
+    canonical = json.dumps(class_session.document, sort_keys=True, separators=(",", ":"))
+    questions = dict(_packet_questions(canonical))
+    if class_session.lesson:
+        for quiz in class_session.lesson.quiz_questions.prefetch_related("options"):
+            questions[f"quiz-{quiz.pk}"] = _quiz_question(quiz)
+    return questions
+
+
+def _quiz_question(quiz: QuizQuestion) -> Question:
+    options = tuple(Option(str(option.pk), option.text) for option in quiz.options.all())
+    right = next((str(option.pk) for option in quiz.options.all() if option.is_correct), "")
+    return Question(f"quiz-{quiz.pk}", "quiz", quiz.prompt, "", options, right, quiz.explanation)
+
+
+def askable(class_session, step, total, questions):
+    """The questions the presenter may open now, as (key, label): the next packet, then the quiz."""
+    choices = []
+    if step < total:
+        choices.append((f"packet-{step + 1}", f"Next packet (step {step + 1}): will it be allowed, and why?"))
+    choices += [(key, f"Quiz: {question.prompt}") for key, question in questions.items() if question.kind == "quiz"]
+    return choices
+
+
+def current_tally(class_session, question):
+    choices = Vote.objects.filter(class_session=class_session, question=question.key).values_list("choice", flat=True)
+    return tally(question, choices)
+
+
+def context(class_session, state, role):
+    steps = walkthrough_for(class_session)
+    questions = questions_for(class_session)
+    question = questions.get(state.question)
+    show_tally = question is not None and (role == PRESENTER or state.phase in (Phase.CLOSED, Phase.REVEALED))
+    frame = steps.frame(state.step)
+    return {
+        "class_session": class_session,
+        "player": PlayerPage(frame, page_url="", ws_url="", projector=role == PRESENTER, step_error=None),
+        "frame": frame,
+        "state": state,
+        "role": role,
+        "question": question,
+        "tally": SimpleLazyObject(lambda: current_tally(class_session, question)) if show_tally else None,
+        "askable": askable(class_session, state.step, steps.total, questions) if role == PRESENTER else (),
+        "playing": state.playing,
+        "speed": 1,
+    }
+
+
+def render_frame(class_session, state, role, previous_step=None):
+    """The frame that takes a page holding ``previous_step`` (None: unknown, resynchronise)
+    to ``state``. Followers' frames are cached by state; presenters' carry the live tally."""
+    steps = walkthrough_for(class_session)
+    key = (steps.key, class_session.pk, state.sequence, previous_step)
+    if role == FOLLOWER and key in _follower_frames:
+        return _follower_frames[key]
+    text = "".join(row_messages(steps, previous_step, state.step)) + render_to_string(
+        "classroom/partials/frame.html", context(class_session, state, role)
+    )
+    if role == FOLLOWER:
+        if len(_follower_frames) >= CACHE_SIZE:
+            _follower_frames.clear()
+        _follower_frames[key] = text
+    return text
+
+
+def render_audience(class_session, state):
+    """The presenters' live figures: learners connected and, with a question open, its tally."""
+    return render_to_string("classroom/partials/audience.html", context(class_session, state, PRESENTER))
