@@ -43,7 +43,7 @@ from sgviz.engine.model import (
 )
 from sgviz.engine.results import ChangeResult, PacketResult, StepEvent
 
-from .timeline import PacketStep, packet_steps
+from .timeline import Frames, PacketStep, packet_steps
 
 NO_RULES = {
     Direction.INGRESS: "No inbound rules: nothing gets in unless it answers a tracked connection",
@@ -267,6 +267,12 @@ class _Book:
             self.lists[(g.group_id, Direction.EGRESS)] = list(g.egress)
         for acl in scenario.network_acls:
             self.lists[(acl.acl_id,)] = list(acl.entries)
+
+    def copy(self) -> _Book:
+        other = object.__new__(_Book)
+        other.lists = {container: list(items) for container, items in self.lists.items()}
+        other.versions = dict(self.versions)
+        return other
 
     def get(self, container: tuple) -> list:
         return self.lists.get(container, [])
@@ -544,22 +550,29 @@ def _interface(instance: Instance, book: _Book, shown, ctx: _Context, side: _Sid
 
 
 def _step_panel(step: PacketStep, book: _Book, ctx: _Context) -> RulesPanel:
-    """The panel after ``step``; ``book`` holds the lists as they were before its changes and
-    is brought up to date (the packet was judged after ``before``, not after ``after``)."""
+    """The panel after ``step``; ``book`` holds the lists as they were before its changes
+    (the packet was judged after ``before``, not after ``after``)."""
     shown = [(c.entry.change, False) for c in step.before] + [(c.entry.change, True) for c in step.after]
     interfaces = tuple(
         _interface(ctx.instances[side.instance], book, shown, ctx, side, step.result) for side in _sides(step.result)
     )
-    for change in step.before + step.after:
-        book.apply(change.entry.change)
     return RulesPanel(step.number, interfaces, tuple(c.explanation for c in step.before + step.after))
 
 
-def rules_panels(scenario: Scenario, results: Sequence[PacketResult | ChangeResult]) -> tuple[RulesPanel, ...]:
-    """One panel per frame (see the module docstring)."""
+def rules_panels(scenario: Scenario, results: Sequence[PacketResult | ChangeResult]) -> Frames[RulesPanel]:
+    """One panel per frame (see the module docstring), each made when first read."""
     ctx = _context(scenario)
+    steps = packet_steps(results)
     book = _Book(scenario)
-    panels = [RulesPanel(0, tuple(_interface(i, book, (), ctx) for i in scenario.instances), ())]
-    for step in packet_steps(results):
-        panels.append(_step_panel(step, book, ctx))
-    return tuple(panels)
+    books = []  # books[k]: the lists before step k + 1's changes, which it is shown from
+    for step in steps:
+        books.append(book.copy())
+        for change in step.before + step.after:
+            book.apply(change.entry.change)
+
+    def panel(number: int) -> RulesPanel:
+        if not number:
+            return RulesPanel(0, tuple(_interface(i, _Book(scenario), (), ctx) for i in scenario.instances), ())
+        return _step_panel(steps[number - 1], books[number - 1], ctx)
+
+    return Frames(len(steps) + 1, panel)
