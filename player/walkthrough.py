@@ -19,6 +19,7 @@ from sgviz.engine import FLOW_GRAPH, ChangeResult, NodeKind, PacketResult, Param
 from sgviz.narration import visual
 from sgviz.narration.connections import CHART_NODES, ConnectionsPanel, connections_panels
 from sgviz.narration.rules import RulesPanel, rules_panels
+from sgviz.narration.timeline import Frames
 
 from .layout import Lane, layout
 
@@ -49,9 +50,10 @@ class Walkthrough:
     steps: tuple[Step, ...]
     tracker_start: visual.TrackerCell
     lanes: tuple[Lane, ...]
-    # The model on screen, one panel per frame (index 0: before the first packet).
-    rules: tuple[RulesPanel, ...]
-    connections: tuple[ConnectionsPanel, ...]
+    # The model on screen, one panel per frame (index 0: before the first packet), each made
+    # when a learner first reaches its frame.
+    rules: Frames[RulesPanel]
+    connections: Frames[ConnectionsPanel]
 
     @property
     def total(self) -> int:

@@ -24,7 +24,7 @@ from sgviz.engine.model import ALL_PROTOCOLS, TCP, UDP, Direction, Rule, Scenari
 from sgviz.engine.results import Connection, PacketResult, Run, StepEvent, TableChange, TableChangeKind, Verdict
 
 from .rules import rules_in_effect
-from .timeline import packet_steps
+from .timeline import Frames, PacketStep, packet_steps
 
 EMPTY = "No tracked connections: the table is empty."
 # The rows a panel shows at most: the ones this step touched first, then the latest others.
@@ -193,24 +193,33 @@ def _untracked_words(result: PacketResult, scenario: Scenario, rules: Mapping[tu
     return f"{words} Its rules allow every address both ways, so AWS keeps no state for it: each of its packets is judged by the rules."
 
 
-def connections_panels(scenario: Scenario, run: Run) -> tuple[ConnectionsPanel, ...]:
-    """One panel per frame (see the module docstring)."""
-    labels = scenario.labels
-    several = len(scenario.instances) > 1
+@dataclass(frozen=True, slots=True)
+class _Told:
+    """What one packet did to the table, from its events alone (the table itself is read
+    only when the frame is made)."""
+
+    step: PacketStep
+    numbers: Mapping[tuple, int]  # the live connections' numbers after this packet
+    gone: tuple[tuple[int, TableChange], ...]  # expired since the previous packet, with their numbers
+    marks: Mapping[tuple, Mark]
+    touched: Mapping[tuple, Connection]  # as the table holds them after this packet
+    chart: tuple[ChartMark, ...]
+
+
+def _told(steps: tuple[PacketStep, ...]) -> list[_Told]:
+    """Numbers each connection as it is recorded, in timeline order: the one pass every
+    frame depends on."""
     numbers: dict[tuple, int] = {}  # live connections by identity
     counter = 0
-    panels = [ConnectionsPanel(0, (), EMPTY, "", "", (), several)]
-    steps = packet_steps(run.results)
-    untracked_at = {s.index for s in steps if s.result.verdict == Verdict.ALLOW and s.result.tracked is False}
-    books = rules_in_effect(scenario, run.results, untracked_at)
+    told = []
     for step in steps:
         result = step.result
         # Connections that timed out since the previous packet: reported by the changes in
         # between and by this packet (``changes`` / ``expired``).
         expired = [change for before in step.before for change in before.changes] + list(result.expired)
-        gone = [(numbers.pop(_identity(change.connection)), change) for change in expired]
+        gone = tuple((numbers.pop(_identity(change.connection)), change) for change in expired)
         marks: dict[tuple, Mark] = {}
-        touched: dict[tuple, Connection] = {}  # as the table holds it after this packet
+        touched: dict[tuple, Connection] = {}
         chart: list[ChartMark] = []
         for event in result.steps:
             for change in event.changes:
@@ -225,16 +234,35 @@ def connections_panels(scenario: Scenario, run: Run) -> tuple[ConnectionsPanel, 
                 touched[identity] = change.connection
                 words = "recorded" if change.kind == TableChangeKind.RECORDED else "found"
                 chart.append(ChartMark(_chart_node(event, change.kind), numbers[identity], f"#{numbers[identity]} {words}"))
-        table = run.tables[step.index]
+        told.append(_Told(step, dict(numbers), gone, marks, touched, tuple(chart)))
+    return told
+
+
+def connections_panels(scenario: Scenario, run: Run) -> Frames[ConnectionsPanel]:
+    """One panel per frame (see the module docstring), each made when first read."""
+    labels = scenario.labels
+    several = len(scenario.instances) > 1
+    steps = packet_steps(run.results)
+    told = _told(steps)
+    untracked_at = {s.index for s in steps if s.result.verdict == Verdict.ALLOW and s.result.tracked is False}
+    books = rules_in_effect(scenario, run.results, untracked_at)
+
+    def panel(number: int) -> ConnectionsPanel:
+        if not number:
+            return ConnectionsPanel(0, (), EMPTY, "", "", (), several)
+        step = told[number - 1]
+        numbers, result = step.numbers, step.step.result
+        table = run.tables[step.step.index]
         # The connections this step touched, then the latest others, found from the table's end
         # without reading all of it.
-        room = max(0, MOST_ROWS - len(touched) - len(gone))
-        latest = islice((c for c in reversed(table) if _identity(c) not in touched), room)
-        live = sorted([*touched.values(), *latest], key=lambda c: numbers[_identity(c)])[:MOST_ROWS]
-        rows = [_row(numbers[_identity(c)], c, result.at, labels, marks.get(_identity(c))) for c in live]
-        rows += [_row(number, change.connection, result.at, labels, _change_mark(change, None), gone=True) for number, change in gone]
+        room = max(0, MOST_ROWS - len(step.touched) - len(step.gone))
+        latest = islice((c for c in reversed(table) if _identity(c) not in step.touched), room)
+        live = sorted([*step.touched.values(), *latest], key=lambda c: numbers[_identity(c)])[:MOST_ROWS]
+        rows = [_row(numbers[_identity(c)], c, result.at, labels, step.marks.get(_identity(c))) for c in live]
+        rows += [_row(n, change.connection, result.at, labels, _change_mark(change, None), gone=True) for n, change in step.gone]
         hidden = len(table) - len(live)
         more = f"{hidden} more tracked connection{'s' if hidden != 1 else ''} not shown" if hidden else ""
-        untracked = _untracked_words(result, scenario, books[step.index]) if step.index in books else ""
-        panels.append(ConnectionsPanel(step.number, tuple(rows[:MOST_ROWS]), EMPTY, more, untracked, tuple(chart), several))
-    return tuple(panels)
+        untracked = _untracked_words(result, scenario, books[step.step.index]) if step.step.index in books else ""
+        return ConnectionsPanel(number, tuple(rows[:MOST_ROWS]), EMPTY, more, untracked, step.chart, several)
+
+    return Frames(len(steps) + 1, panel)

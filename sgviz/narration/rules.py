@@ -14,7 +14,7 @@ packet meets).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
 from sgviz.engine import nacl_entry_to_aws, rule_to_aws
@@ -43,7 +43,7 @@ from sgviz.engine.model import (
 )
 from sgviz.engine.results import ChangeResult, PacketResult, StepEvent
 
-from .timeline import PacketStep, packet_steps
+from .timeline import Frames, PacketStep, packet_steps
 
 NO_RULES = {
     Direction.INGRESS: "No inbound rules: nothing gets in unless it answers a tracked connection",
@@ -260,17 +260,27 @@ class _Book:
 
     def __init__(self, scenario: Scenario) -> None:
         self.lists: dict[tuple, list] = {}
+        # Bumped on each change to a list: a list at one version reads the same at every step.
+        self.versions: dict[tuple, int] = {}
         for g in scenario.security_groups:
             self.lists[(g.group_id, Direction.INGRESS)] = list(g.ingress)
             self.lists[(g.group_id, Direction.EGRESS)] = list(g.egress)
         for acl in scenario.network_acls:
             self.lists[(acl.acl_id,)] = list(acl.entries)
 
+    def copy(self) -> _Book:
+        other = object.__new__(_Book)
+        other.lists = {container: list(items) for container, items in self.lists.items()}
+        other.versions = dict(self.versions)
+        return other
+
     def get(self, container: tuple) -> list:
         return self.lists.get(container, [])
 
     def apply(self, change: RuleChange | NaclChange) -> None:
-        current = self.lists.setdefault(_container(change), [])
+        container = _container(change)
+        self.versions[container] = self.versions.get(container, 0) + 1
+        current = self.lists.setdefault(container, [])
         same = _same_rule if isinstance(change, RuleChange) else _same_slot
         current[:] = [item for item in current if not any(same(item, gone) for gone in _removes(change))]
         current.extend(item for item in _adds(change) if not any(same(item, kept) for kept in current))
@@ -413,10 +423,20 @@ def _matched_marks(side: _Side, result: PacketResult) -> dict[object, Mark]:
 
 @dataclass(frozen=True, slots=True)
 class _Context:
+    """What every panel of one scenario reads, and what they share.
+
+    A big scenario shows hundreds of rules at hundreds of steps, nearly all of them unmarked
+    and unchanged from one step to the next: each rule is worded once (``plain``), and a
+    group's list with nothing marked is built once per version of that list (``unmarked``)
+    and shared by every step that shows it so.
+    """
+
     scenario: Scenario
     group_names: Mapping[str, str]
     instances: Mapping[str, Instance]
     acl_of_subnet: Mapping[str, str]
+    plain: dict = field(default_factory=dict)  # rule or ACL entry -> its RuleLine without marks
+    unmarked: dict = field(default_factory=dict)  # (container, version) -> (lines, the rules in them)
 
 
 def _context(scenario: Scenario) -> _Context:
@@ -433,27 +453,45 @@ def _context(scenario: Scenario) -> _Context:
     )
 
 
-def _lines(rows: list[_Row], marks: Mapping, words, terms, describe) -> tuple[RuleLine, ...]:
-    return tuple(
-        RuleLine(
-            words(row.item),
-            terms(row.item),
-            describe(row.item),
-            tuple(m for matched, m in marks.items() if matched == row.item and not row.removed) + ((row.change,) if row.change else ()),
-            row.removed,
-        )
-        for row in rows
-    )
+def _plain_line(item: Rule | NaclEntry, ctx: _Context) -> RuleLine:
+    line = ctx.plain.get(item)
+    if line is None:
+        labels = ctx.scenario.labels
+        if isinstance(item, Rule):
+            line = RuleLine(rule_words(item, labels, ctx.group_names), rule_terms(item), item.description or "")
+        else:
+            line = RuleLine(nacl_words(item, labels), nacl_terms(item), "")
+        ctx.plain[item] = line
+    return line
+
+
+def _lines(rows: list[_Row], marks: Mapping, ctx: _Context) -> tuple[RuleLine, ...]:
+    lines = []
+    for row in rows:
+        line = _plain_line(row.item, ctx)
+        found = () if row.removed else tuple(m for matched, m in marks.items() if matched == row.item)
+        if found or row.change or row.removed:
+            line = replace(line, marks=found + ((row.change,) if row.change else ()), removed=row.removed)
+        lines.append(line)
+    return tuple(lines)
+
+
+def _unmarked(container: tuple, book: _Book, ctx: _Context) -> tuple[tuple[RuleLine, ...], frozenset]:
+    key = (container, book.versions.get(container, 0))
+    if key not in ctx.unmarked:
+        items = book.get(container)
+        ctx.unmarked[key] = (_lines([_Row(item) for item in items], {}, ctx), frozenset(items))
+    return ctx.unmarked[key]
 
 
 def _group_panel(group_id: str, book: _Book, shown, marks, checked: Direction | None, ctx: _Context) -> GroupPanel:
     group = next((g for g in ctx.scenario.security_groups if g.group_id == group_id), None)
-    labels = ctx.scenario.labels
 
     def rule_list(direction: Direction) -> RuleList:
         container = (group_id, direction)
-        rows = _rows(book.get(container), container, shown)
-        lines = _lines(rows, marks, lambda r: rule_words(r, labels, ctx.group_names), rule_terms, lambda r: r.description or "")
+        lines, members = _unmarked(container, book, ctx)
+        if any(_container(change) == container for change, _ in shown) or not members.isdisjoint(marks):
+            lines = _lines(_rows(book.get(container), container, shown), marks, ctx)
         title = f"{'Inbound' if direction == Direction.INGRESS else 'Outbound'} rules"
         return RuleList(title, lines, NO_RULES[direction], checked == direction)
 
@@ -475,10 +513,9 @@ def _nacl_panel(instance: Instance, book: _Book, shown, marks, checked: Directio
             if not any(_same_slot(row.item, last) for row in rows):
                 rows.append(_Row(last))
     rows.sort(key=lambda row: row.item.rule_number)
-    labels = ctx.scenario.labels
 
     def entry_list(egress: bool) -> RuleList:
-        lines = _lines([r for r in rows if r.item.egress == egress], marks, lambda e: nacl_words(e, labels), nacl_terms, lambda e: "")
+        lines = _lines([r for r in rows if r.item.egress == egress], marks, ctx)
         direction = Direction.EGRESS if egress else Direction.INGRESS
         title = f"{'Outbound' if egress else 'Inbound'} entries, lowest number first"
         return RuleList(title, lines, "No entries: everything is denied", checked == direction)
@@ -513,22 +550,29 @@ def _interface(instance: Instance, book: _Book, shown, ctx: _Context, side: _Sid
 
 
 def _step_panel(step: PacketStep, book: _Book, ctx: _Context) -> RulesPanel:
-    """The panel after ``step``; ``book`` holds the lists as they were before its changes and
-    is brought up to date (the packet was judged after ``before``, not after ``after``)."""
+    """The panel after ``step``; ``book`` holds the lists as they were before its changes
+    (the packet was judged after ``before``, not after ``after``)."""
     shown = [(c.entry.change, False) for c in step.before] + [(c.entry.change, True) for c in step.after]
     interfaces = tuple(
         _interface(ctx.instances[side.instance], book, shown, ctx, side, step.result) for side in _sides(step.result)
     )
-    for change in step.before + step.after:
-        book.apply(change.entry.change)
     return RulesPanel(step.number, interfaces, tuple(c.explanation for c in step.before + step.after))
 
 
-def rules_panels(scenario: Scenario, results: Sequence[PacketResult | ChangeResult]) -> tuple[RulesPanel, ...]:
-    """One panel per frame (see the module docstring)."""
+def rules_panels(scenario: Scenario, results: Sequence[PacketResult | ChangeResult]) -> Frames[RulesPanel]:
+    """One panel per frame (see the module docstring), each made when first read."""
     ctx = _context(scenario)
+    steps = packet_steps(results)
     book = _Book(scenario)
-    panels = [RulesPanel(0, tuple(_interface(i, book, (), ctx) for i in scenario.instances), ())]
-    for step in packet_steps(results):
-        panels.append(_step_panel(step, book, ctx))
-    return tuple(panels)
+    books = []  # books[k]: the lists before step k + 1's changes, which it is shown from
+    for step in steps:
+        books.append(book.copy())
+        for change in step.before + step.after:
+            book.apply(change.entry.change)
+
+    def panel(number: int) -> RulesPanel:
+        if not number:
+            return RulesPanel(0, tuple(_interface(i, _Book(scenario), (), ctx) for i in scenario.instances), ())
+        return _step_panel(steps[number - 1], books[number - 1], ctx)
+
+    return Frames(len(steps) + 1, panel)
