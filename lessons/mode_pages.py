@@ -37,6 +37,12 @@ class ModeBar:
     def ready(self):
         return sum(1 for link in self.links if link.href)
 
+    @property
+    def subtitle(self):
+        """The page's subtitle: the current mode's name; the Visual mode keeps the seed's words."""
+        current = next((link for link in self.links if link.current), None)
+        return "Step-by-Step Execution" if current is None or current.mode == "visual" else current.label
+
 
 def mode_bar(lesson, current):
     """The lesson's modes (Lesson.mode_bar order) as links, ``current`` marked."""

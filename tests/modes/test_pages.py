@@ -107,3 +107,12 @@ def test_perf_shows_the_engine_run_of_its_load(client, modes_loaded):
 def test_perf_ignores_a_time_control_value_it_does_not_offer(client, modes_loaded):
     html = page(client, f"{BASE}/perf/?timeout=59&at=-3")
     assert '<option value="" selected>' in html and 'value="400" aria-describedby' in html
+
+
+def test_each_mode_page_is_subtitled_with_its_mode(client, seed_lesson):
+    from lessons import mode_pages
+
+    for link in mode_pages.mode_bar(seed_lesson, current="visual").links:
+        if link.href and link.mode not in ("visual", "try"):  # Try opens the sandbox, a page of its own
+            html = client.get(link.href, follow=True).content.decode()
+            assert f'<span class="lesson-subtitle"> - {link.label}</span>' in html, link.mode
