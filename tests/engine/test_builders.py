@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sgviz.engine import simulation
+from sgviz.engine.model import ChangeAction, RuleChange
 from sgviz.engine.results import (
     Connection,
     PacketResult,
@@ -22,8 +23,8 @@ from sgviz.engine.results import (
 )
 from sgviz.engine.simulation import simulate
 
-from .factories import scenario
-from .test_properties import PROPERTY_SETTINGS, packets, timed, worlds
+from .factories import IN, OUT, scenario
+from .test_properties import GROUPS, PROPERTY_SETTINGS, packets, rules, timed, worlds
 
 BUILDERS = [(Connection, build_connection), (TableChange, build_table_change), (StepEvent, build_step_event), (PacketResult, build_packet_result)]
 
@@ -49,11 +50,21 @@ def fresh_step(side, node, detail, answer=None, matched=None):
     side._add(StepEvent(side._node_ids[node], side.iface.name, side.direction, detail, answer, matched))
 
 
+changes = st.builds(
+    lambda group_id, direction, action, rule: RuleChange(group_id, direction, action, (rule,)),
+    st.sampled_from(GROUPS),
+    st.sampled_from([IN, OUT]),
+    st.sampled_from(list(ChangeAction)),
+    st.sampled_from(GROUPS).flatmap(lambda group_id: st.sampled_from([IN, OUT]).flatmap(lambda direction: rules(group_id, direction))),
+)
+
+
 @PROPERTY_SETTINGS
-@given(worlds(), st.lists(packets(), min_size=1, max_size=4), st.lists(st.integers(0, 3), max_size=10))
-def test_shared_steps_equal_the_steps_built_for_each_packet(world, distinct, repeats):
-    # Packets repeated, so that later ones meet the steps shared by earlier ones.
-    timeline = distinct + [distinct[i % len(distinct)] for i in repeats]
+@given(worlds(), st.lists(packets(), min_size=1, max_size=4), st.lists(st.one_of(st.integers(0, 3), changes), max_size=10))
+def test_shared_steps_equal_the_steps_built_for_each_packet(world, distinct, later):
+    # The packets again, so that later ones meet the steps shared by earlier ones, between
+    # rule changes that alter the steps' details (rule counts) but not their nodes.
+    timeline = distinct + [distinct[item % len(distinct)] if isinstance(item, int) else item for item in later]
     lesson = scenario(world["groups"], world["instances"], timed(timeline), network_acls=world["network_acls"], subnets=world["subnets"])
     shared = simulate(lesson)
     with pytest.MonkeyPatch.context() as patch:
