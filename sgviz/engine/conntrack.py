@@ -25,7 +25,7 @@ from typing import Iterable
 from .addresses import IpAddress
 from .model import ICMP, ICMPV6, TCP, UDP, ConnectionTrackingConfig
 from .params import Parameters
-from .results import Connection
+from .results import Connection, build_connection
 
 # Stages, the low four bits of an entry's flags.
 TCP_NEW = 1  # only the initiator has sent so far
@@ -301,28 +301,28 @@ def connection_view(instance: str, key: int, flags: int, expires_ms: int) -> Con
     version, protocol, local, local_port, remote, remote_port = unpack_key(key)
     ported = protocol in (TCP, UDP)
     local_ip, remote_ip = str(IpAddress(version, local)), str(IpAddress(version, remote))  # formatted once, used twice
-    return Connection(
-        instance=instance,
-        protocol=protocol,
-        local=_endpoint_text(local_ip, version, local_port if ported else None),
-        remote=_endpoint_text(remote_ip, version, remote_port if ported else None),
-        initiated_inbound=bool(flags & INBOUND),
-        state=STAGE_NAMES[flags & STAGE_MASK],
-        expires_at=expires_ms / 1000,
-        local_ip=local_ip,
-        remote_ip=remote_ip,
-        local_port=local_port if ported else None,
-        remote_port=remote_port if ported else None,
-        icmp_id=local_port if protocol in (ICMP, ICMPV6) else None,
-        icmp_type=remote_port >> 1 if protocol in (ICMP, ICMPV6) else None,
+    return build_connection(
+        instance,
+        protocol,
+        _endpoint_text(local_ip, version, local_port if ported else None),
+        _endpoint_text(remote_ip, version, remote_port if ported else None),
+        bool(flags & INBOUND),
+        STAGE_NAMES[flags & STAGE_MASK],
+        expires_ms / 1000,
+        local_ip,
+        remote_ip,
+        local_port if ported else None,
+        remote_port if ported else None,
+        local_port if protocol in (ICMP, ICMPV6) else None,  # icmp_id
+        remote_port >> 1 if protocol in (ICMP, ICMPV6) else None,  # icmp_type
     )
 
 
 def moved_on(connection: Connection, flags: int, expires_ms: int) -> Connection:
     """``connection`` after a packet restarted its timer and moved its stage to ``flags``:
     what ``connection_view`` would give for the same key, without decoding it again."""
-    c = connection  # positional, every field: dataclasses.replace costs several times more
-    return Connection(
+    c = connection  # every field: dataclasses.replace costs several times more
+    return build_connection(
         c.instance, c.protocol, c.local, c.remote, c.initiated_inbound, STAGE_NAMES[flags & STAGE_MASK], expires_ms / 1000,
         c.local_ip, c.remote_ip, c.local_port, c.remote_port, c.icmp_id, c.icmp_type,
     )  # fmt: skip
