@@ -28,7 +28,9 @@ class Applied:
 
 
 def _locked(class_pk):
-    return ClassSession.objects.select_for_update().select_related("lesson").get(pk=class_pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the lesson
+    # (a class may play a scenario instead); the class's own row is the lock that matters.
+    return ClassSession.objects.select_for_update(of=("self",)).select_related("lesson").get(pk=class_pk)
 
 
 def current(class_pk) -> Applied:
