@@ -203,3 +203,7 @@ def test_the_deciding_rule_is_the_one_line_marked_decided(world, items):
             assert marked == []
         deciding_interface = next(i for i in panel.interfaces if i.instance == result.steps[result.deciding_step].instance)
         assert deciding_interface.outcome.allowed == (result.verdict.value == "ALLOW")
+        for interface in panel.interfaces:
+            group_lists = [rules for g in interface.groups for rules in g.lists]
+            if interface.outcome.kind == "state":
+                assert not any(rules.checked for rules in group_lists), "a packet let through by state reads no rule"
