@@ -23,6 +23,11 @@ class ClassSessionAdmin(admin.ModelAdmin):
     fields = ["code", "owner", "lesson", "scenario", "started", "ended", "step", "question", "phase", "sequence", "online", "results_table", "download"]
     inlines = [LearnerInline]
 
+    def has_add_permission(self, request):
+        # A class is started from its lesson's page, which makes its code and owner; the
+        # admin form has no way to, and its read-only fields assume a saved session.
+        return False
+
     @admin.display(description="results")
     def results_table(self, class_session):
         return render_to_string("classroom/admin_results.html", {"results": results(class_session)})

@@ -5,6 +5,7 @@ import nested_admin
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
@@ -78,6 +79,9 @@ def _section_position(key):
     return TOP_KEYS.index(key) if key in TOP_KEYS else len(TOP_KEYS)
 
 
+WHY_COLUMNS = 30
+
+
 def scenario_textarea(rows):
     return forms.Textarea(attrs={"rows": rows, "cols": 100, "spellcheck": "false"})
 
@@ -145,6 +149,9 @@ class QuizOptionInline(nested_admin.NestedTabularInline):
     model = QuizOption
     formset = QuizOptionFormSet
     fields = ["order", "text", "is_correct", "why"]
+    # The admin's default box (class vLargeTextField, 48em wide), nested in the question's
+    # table, widened the lesson page past a 1280 px screen; a plain box of WHY_COLUMNS fits.
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": WHY_COLUMNS})}}
 
     def get_extra(self, request, obj=None, **kwargs):
         return 0 if obj is not None and obj.pk else 2  # a new question starts with two blank options

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from conftest import SEED_SCENARIO, form_values
+from lessons.admin import WHY_COLUMNS
 from lessons.models import Lesson, QuizQuestion
 
 pytestmark = pytest.mark.django_db
@@ -359,3 +360,16 @@ class TestListingAndPreview:
         page = client.get("/").content.decode()
         assert "<script>alert" not in page
         assert "Hi &lt;script&gt;alert('x')&lt;/script&gt;" in page
+
+
+def test_a_quiz_options_why_box_is_narrow_enough_for_a_1280_px_screen(admin_client, seed_lesson):
+    page = admin_client.get(change_url(seed_lesson)).content.decode()
+    boxes = re.findall(r'<textarea[^>]*name="[^"]*-why"[^>]*>', page)
+    assert boxes
+    assert all(f'cols="{WHY_COLUMNS}"' in box and "vLargeTextField" not in box for box in boxes)
+
+
+def test_class_sessions_are_listed_but_not_added_in_the_admin(admin_client):
+    # A class is started from its lesson's page; the admin's add form used to fail (500).
+    assert admin_client.get("/admin/classroom/classsession/").status_code == 200
+    assert admin_client.get("/admin/classroom/classsession/add/").status_code == 403

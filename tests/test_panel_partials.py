@@ -12,7 +12,7 @@ from sgviz.narration.connections import connections_panels
 from sgviz.narration.rules import rules_panels
 from tests.support.html import text
 from tests.support.panels import OOB, connection_cards, connection_ends, decided_rules, outcome
-from tests.support.seed_panels import CONNECTION_ENDS, CONNECTION_ROWS, HTTP_RULE, NO_OUTBOUND_RULES, NO_RULE_MATCHED
+from tests.support.seed_panels import CHECKED, CONNECTION_ENDS, CONNECTION_ROWS, HTTP_RULE, NO_OUTBOUND_RULES, NO_RULE_MATCHED, RULES_CHECKED
 from tests.support.strategies import mixed_scenario
 
 
@@ -49,6 +49,12 @@ def test_step_4_says_there_are_no_outbound_rules(seed):
     assert outcome(html) == [("no-rules", f"✗ {NO_OUTBOUND_RULES}")]
     assert f'<p class="rule-list__empty">{NO_OUTBOUND_RULES}</p>' in html
     assert text(html).count("checked for this packet") == 1  # the outbound list only
+
+
+def test_step_2_says_why_the_outbound_rules_were_not_checked(seed):
+    page = text(rules_html(seed, 2))
+    assert CHECKED not in page  # the reply passed by connection state
+    assert RULES_CHECKED[2] in page
 
 
 def test_only_a_websocket_frame_swaps_the_panels_out_of_band(seed):

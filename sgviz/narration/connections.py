@@ -24,7 +24,7 @@ from sgviz.engine.model import ALL_PROTOCOLS, TCP, UDP, Direction, Rule, Scenari
 from sgviz.engine.results import Connection, PacketResult, Run, StepEvent, TableChange, TableChangeKind, Verdict
 
 from .rules import rules_in_effect
-from .timeline import Frames, PacketStep, packet_steps
+from .timeline import Frames, PacketStep, connection_identity, packet_steps
 
 EMPTY = "No tracked connections: the table is empty."
 # The rows a panel shows at most: the ones this step touched first, then the latest others.
@@ -92,11 +92,6 @@ class ConnectionsPanel:
         for mark in self.chart_marks:
             numbers.setdefault(mark.node, mark.number)
         return numbers
-
-
-def _identity(connection: Connection) -> tuple:
-    """What stays the same over a connection's life (its state and expiry change)."""
-    return (connection.instance, connection.protocol, connection.local, connection.remote, connection.icmp_id, connection.initiated_inbound)
 
 
 def duration_words(seconds: float) -> str:
@@ -217,13 +212,13 @@ def _told(steps: tuple[PacketStep, ...]) -> list[_Told]:
         # Connections that timed out since the previous packet: reported by the changes in
         # between and by this packet (``changes`` / ``expired``).
         expired = [change for before in step.before for change in before.changes] + list(result.expired)
-        gone = tuple((numbers.pop(_identity(change.connection)), change) for change in expired)
+        gone = tuple((numbers.pop(connection_identity(change.connection)), change) for change in expired)
         marks: dict[tuple, Mark] = {}
         touched: dict[tuple, Connection] = {}
         chart: list[ChartMark] = []
         for event in result.steps:
             for change in event.changes:
-                identity = _identity(change.connection)
+                identity = connection_identity(change.connection)
                 if change.kind == TableChangeKind.RECORDED:
                     counter += 1
                     numbers[identity] = counter
@@ -256,9 +251,9 @@ def connections_panels(scenario: Scenario, run: Run) -> Frames[ConnectionsPanel]
         # The connections this step touched, then the latest others, found from the table's end
         # without reading all of it.
         room = max(0, MOST_ROWS - len(step.touched) - len(step.gone))
-        latest = islice((c for c in reversed(table) if _identity(c) not in step.touched), room)
-        live = sorted([*step.touched.values(), *latest], key=lambda c: numbers[_identity(c)])[:MOST_ROWS]
-        rows = [_row(numbers[_identity(c)], c, result.at, labels, step.marks.get(_identity(c))) for c in live]
+        latest = islice((c for c in reversed(table) if connection_identity(c) not in step.touched), room)
+        live = sorted([*step.touched.values(), *latest], key=lambda c: numbers[connection_identity(c)])[:MOST_ROWS]
+        rows = [_row(numbers[connection_identity(c)], c, result.at, labels, step.marks.get(connection_identity(c))) for c in live]
         rows += [_row(n, change.connection, result.at, labels, _change_mark(change, None), gone=True) for n, change in step.gone]
         hidden = len(table) - len(live)
         more = f"{hidden} more tracked connection{'s' if hidden != 1 else ''} not shown" if hidden else ""

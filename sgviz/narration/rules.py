@@ -41,9 +41,9 @@ from sgviz.engine.model import (
     RuleChange,
     Scenario,
 )
-from sgviz.engine.results import ChangeResult, PacketResult, StepEvent
+from sgviz.engine.results import ChangeResult, PacketResult, StepEvent, TableChange, TableChangeKind
 
-from .timeline import Frames, PacketStep, packet_steps
+from .timeline import Frames, PacketStep, connections_found, packet_steps
 
 NO_RULES = {
     Direction.INGRESS: "No inbound rules: nothing gets in unless it answers a tracked connection",
@@ -93,7 +93,10 @@ class RuleList:
     title: str  # "Inbound rules"
     lines: tuple[RuleLine, ...]
     empty: str  # said when there are no lines
-    checked: bool  # this step's packet was judged against this direction
+    checked: bool  # this step's packet was judged against these rules
+    # Said when the packet met this direction but was settled before its rules were read:
+    # "not checked: the reply belongs to tracked connection #1".
+    unchecked: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +376,33 @@ def _settling(side: _Side, result: PacketResult) -> int:
     return max(side.first + i for i, e in enumerate(side.events) if e.answer is not None)
 
 
+def _rules_read(side: _Side) -> bool:
+    """Were this side's security group rules read for the packet? The engine visits the rules
+    nodes when they were; with no rules at all it skips them and the connection state's No
+    drops the packet, the empty lists having left nothing else to allow it."""
+    return any(_check(event) == "rules_ok" or (_check(event) == "state_ok" and event.answer is False) for event in side.events)
+
+
+def _why_unread(side: _Side, found: tuple[int, TableChange] | None) -> str:
+    """Why this side's rules were not read, from the check that settled the packet first;
+    ``found``: the tracked connection that let it through here, numbered as the table shows it."""
+    for event in side.events:
+        check = _check(event)
+        if check == "exempt" and event.answer:
+            return "not checked: AWS never filters this traffic"
+        if check == "nacl_ok" and event.answer is False:
+            return "not reached: the network ACL denied it first"
+        if check == "state_ok" and event.answer:
+            if found is None:  # denied by the outbound ACL before the connection was used
+                return "not checked: it belongs to a tracked connection"
+            number, change = found
+            if change.kind == TableChangeKind.RELATED:
+                return f"not checked: it is an ICMP error about tracked connection #{number}"
+            reply = change.connection.initiated_inbound != (side.direction == Direction.INGRESS)
+            return f"not checked: the {'reply' if reply else 'packet'} belongs to tracked connection #{number}"
+    return ""
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -484,7 +514,9 @@ def _unmarked(container: tuple, book: _Book, ctx: _Context) -> tuple[tuple[RuleL
     return ctx.unmarked[key]
 
 
-def _group_panel(group_id: str, book: _Book, shown, marks, checked: Direction | None, ctx: _Context) -> GroupPanel:
+def _group_panel(group_id: str, book: _Book, shown, marks, met: Direction | None, read: bool, unread: str, ctx: _Context) -> GroupPanel:
+    """``met``: the direction the packet met the group in; ``read``: whether its rules were
+    read then; ``unread``: else why not."""
     group = next((g for g in ctx.scenario.security_groups if g.group_id == group_id), None)
 
     def rule_list(direction: Direction) -> RuleList:
@@ -493,7 +525,9 @@ def _group_panel(group_id: str, book: _Book, shown, marks, checked: Direction | 
         if any(_container(change) == container for change, _ in shown) or not members.isdisjoint(marks):
             lines = _lines(_rows(book.get(container), container, shown), marks, ctx)
         title = f"{'Inbound' if direction == Direction.INGRESS else 'Outbound'} rules"
-        return RuleList(title, lines, NO_RULES[direction], checked == direction)
+        if met != direction:
+            return RuleList(title, lines, NO_RULES[direction], False)
+        return RuleList(title, lines, NO_RULES[direction], read, "" if read else unread)
 
     return GroupPanel(group_id, group.name if group else "", group.description if group else "", (rule_list(Direction.INGRESS), rule_list(Direction.EGRESS)))
 
@@ -529,32 +563,37 @@ def _heading(instance: Instance, ctx: _Context) -> str:
     return f"{name} ({instance.private_ip})"
 
 
-def _interface(instance: Instance, book: _Book, shown, ctx: _Context, side: _Side | None = None, result: PacketResult | None = None) -> InterfacePanel:
+def _interface(instance: Instance, book: _Book, shown, ctx: _Context, side: _Side | None = None, result: PacketResult | None = None, found: tuple[int, TableChange] | None = None) -> InterfacePanel:
     marks: dict = {}
     outcome = None
-    checked = nacl_checked = None
+    met = nacl_checked = None  # the direction the packet met this interface in
+    read, unread = False, ""
     if side is not None and result is not None:
         settling = _settling(side, result)
         marks = _matched_marks(side, result)
         outcome = _outcome(side, result, result.steps[settling], ctx.scenario.labels, ctx.group_names)
-        checked = side.direction
+        met = side.direction
         nacl_checked = side.direction if any(_check(e) == "nacl_ok" for e in side.events) else None
+        read = _rules_read(side)
+        unread = "" if read else _why_unread(side, found)
     return InterfacePanel(
         instance=instance.name,
         heading=_heading(instance, ctx),
-        direction="" if checked is None else ("inbound" if checked == Direction.INGRESS else "outbound"),
+        direction="" if met is None else ("inbound" if met == Direction.INGRESS else "outbound"),
         outcome=outcome,
-        groups=tuple(_group_panel(g, book, shown, marks, checked, ctx) for g in instance.security_groups),
+        groups=tuple(_group_panel(g, book, shown, marks, met, read, unread, ctx) for g in instance.security_groups),
         nacl=_nacl_panel(instance, book, shown, marks, nacl_checked, ctx),
     )
 
 
-def _step_panel(step: PacketStep, book: _Book, ctx: _Context) -> RulesPanel:
+def _step_panel(step: PacketStep, book: _Book, found: Mapping[tuple[str, Direction], tuple[int, TableChange]], ctx: _Context) -> RulesPanel:
     """The panel after ``step``; ``book`` holds the lists as they were before its changes
-    (the packet was judged after ``before``, not after ``after``)."""
+    (the packet was judged after ``before``, not after ``after``); ``found``: the tracked
+    connections that let the packet through, by side."""
     shown = [(c.entry.change, False) for c in step.before] + [(c.entry.change, True) for c in step.after]
     interfaces = tuple(
-        _interface(ctx.instances[side.instance], book, shown, ctx, side, step.result) for side in _sides(step.result)
+        _interface(ctx.instances[side.instance], book, shown, ctx, side, step.result, found.get((side.instance, side.direction)))
+        for side in _sides(step.result)
     )
     return RulesPanel(step.number, interfaces, tuple(c.explanation for c in step.before + step.after))
 
@@ -563,6 +602,7 @@ def rules_panels(scenario: Scenario, results: Sequence[PacketResult | ChangeResu
     """One panel per frame (see the module docstring), each made when first read."""
     ctx = _context(scenario)
     steps = packet_steps(results)
+    found = connections_found(steps)
     book = _Book(scenario)
     books = []  # books[k]: the lists before step k + 1's changes, which it is shown from
     for step in steps:
@@ -573,6 +613,6 @@ def rules_panels(scenario: Scenario, results: Sequence[PacketResult | ChangeResu
     def panel(number: int) -> RulesPanel:
         if not number:
             return RulesPanel(0, tuple(_interface(i, _Book(scenario), (), ctx) for i in scenario.instances), ())
-        return _step_panel(steps[number - 1], books[number - 1], ctx)
+        return _step_panel(steps[number - 1], books[number - 1], found[number - 1], ctx)
 
     return Frames(len(steps) + 1, panel)

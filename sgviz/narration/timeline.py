@@ -10,9 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
 
-from sgviz.engine.results import ChangeResult, PacketResult
+from sgviz.engine.model import Direction
+from sgviz.engine.results import ChangeResult, Connection, PacketResult, TableChange, TableChangeKind
 
 T = TypeVar("T")
+
+
+def connection_identity(connection: Connection) -> tuple:
+    """What stays the same over a connection's life (its state and expiry change)."""
+    return (connection.instance, connection.protocol, connection.local, connection.remote, connection.icmp_id, connection.initiated_inbound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +73,28 @@ class Frames(Sequence[T]):
         if made is None:
             made = self._made[number] = self._make(number)
         return made
+
+
+# The table changes that say a tracked connection let the packet through on that side.
+FOUND_BY_STATE = frozenset({TableChangeKind.USED, TableChangeKind.RELATED})
+
+
+def connections_found(steps: Sequence[PacketStep]) -> list[dict[tuple[str, Direction], tuple[int, TableChange]]]:
+    """Per step, the tracked connection that let its packet through (its number and the
+    change that says how), by the (instance, direction) it did so on. Connections are numbered from 1 as they are recorded,
+    in timeline order: the numbers the connection table and the flowchart show."""
+    numbers: dict[tuple, int] = {}  # by identity: the latest connection so identified
+    recorded = 0
+    found = []
+    for step in steps:
+        here: dict[tuple[str, Direction], tuple[int, TableChange]] = {}
+        for event in step.result.steps:
+            for change in event.changes:
+                identity = connection_identity(change.connection)
+                if change.kind == TableChangeKind.RECORDED:
+                    recorded += 1
+                    numbers[identity] = recorded
+                elif change.kind in FOUND_BY_STATE and identity in numbers:
+                    here[(event.instance, event.direction)] = (numbers[identity], change)
+        found.append(here)
+    return found

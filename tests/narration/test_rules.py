@@ -10,7 +10,7 @@ from sgviz.narration.rules import rules_panels
 from sgviz.narration.timeline import packet_steps
 from tests.engine import test_properties as engine_properties
 from tests.engine.factories import IN, OUT, group, instance, nacl, nacl_entry, packet, revoke, scenario, subnet
-from tests.support.seed_panels import HTTP_RULE, NO_OUTBOUND_RULES, NO_RULE_MATCHED, RULE_OUTCOMES
+from tests.support.seed_panels import CHECKED, HTTP_RULE, NO_OUTBOUND_RULES, NO_RULE_MATCHED, RULE_OUTCOMES, RULES_CHECKED
 from tests.support.strategies import generated, mixed_scenario, timelines
 
 def panels_of(lesson):
@@ -70,6 +70,14 @@ def test_a_group_without_outbound_rules_says_so(seed):
     outbound = web.groups[0].lists[1]
     assert outbound.lines == () and outbound.empty == NO_OUTBOUND_RULES and outbound.checked
     assert web.outcome.words == NO_OUTBOUND_RULES
+
+
+@pytest.mark.parametrize("number", sorted(RULES_CHECKED))
+def test_only_rules_the_packet_was_judged_against_are_marked_checked(seed, number):
+    web = seed[number].interfaces[0]
+    met, other = web.groups[0].lists if web.direction == "inbound" else web.groups[0].lists[::-1]
+    assert (met.checked, met.unchecked or CHECKED) == (RULES_CHECKED[number] == CHECKED, RULES_CHECKED[number])
+    assert not other.checked and other.unchecked == ""  # the packet never met that direction
 
 
 def test_a_reply_by_state_checks_no_rule(seed):
@@ -157,6 +165,9 @@ def test_a_network_acl_deny_decides_before_the_rules():
     assert denied.plain == "Rule 50 denies TCP to port 80 in from any address in 198.51.100.0/24"
     assert [(m.glyph, m.words) for m in denied.marks] == [("✗", "decided: denied this packet")]
     assert decided(web) == []  # the security group's rules were never reached
+    inbound = web.groups[0].lists[0]
+    assert not inbound.checked and inbound.unchecked == "not reached: the network ACL denied it first"
+    assert web.nacl.lists[0].checked
 
 
 # -- properties over generated scenarios ----------------------------------------------------
@@ -192,3 +203,7 @@ def test_the_deciding_rule_is_the_one_line_marked_decided(world, items):
             assert marked == []
         deciding_interface = next(i for i in panel.interfaces if i.instance == result.steps[result.deciding_step].instance)
         assert deciding_interface.outcome.allowed == (result.verdict.value == "ALLOW")
+        for interface in panel.interfaces:
+            group_lists = [rules for g in interface.groups for rules in g.lists]
+            if interface.outcome.kind == "state":
+                assert not any(rules.checked for rules in group_lists), "a packet let through by state reads no rule"

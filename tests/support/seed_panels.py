@@ -9,6 +9,10 @@ NO_RULE_MATCHED = "No rule matched"
 # as deciding it (None: no rule decided).
 RULE_OUTCOMES = {1: ("rule", HTTP_RULE), 2: ("state", None), 3: ("no-match", None), 4: ("no-rules", None)}
 
+# Per step: what the web server's rules in the packet's direction say beside their title.
+CHECKED = "checked for this packet"
+RULES_CHECKED = {1: CHECKED, 2: "not checked: the reply belongs to tracked connection #1", 3: CHECKED, 4: CHECKED}
+
 # Per step: the connection table's rows as (marker, mark kind or None, state, idle timeout left).
 CONNECTION_ROWS = {
     0: [],
