@@ -4,24 +4,33 @@ from django.db.models import Count, Q
 from .models import QuestionResult
 
 
+class TriedAndShareRight(admin.ModelAdmin):
+    """Staff results beside each item: how many learners' records it has ("tried") and the
+    share of them that got it right. Subclasses name the records and what counts as right."""
+
+    records = ""  # the related name of the learners' records
+    right = Q()  # which of them got it right
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(tries=Count(self.records), rights=Count(self.records, filter=self.right))
+
+    @admin.display(description="tried", ordering="tries")
+    def tried(self, item):
+        return item.tries
+
+    @admin.display(description="share right")
+    def share_right(self, item):
+        return f"{round(100 * item.rights / item.tries)}%" if item.tries else "—"
+
+
 @admin.register(QuestionResult)
-class QuestionResultAdmin(admin.ModelAdmin):
+class QuestionResultAdmin(TriedAndShareRight):
     """Per quiz question: how many learners answered and the share whose first (scored) answer
     was right. Read only: the question itself is edited on its lesson's page."""
 
+    records, right = "answers", Q(answers__first_option__is_correct=True)
     list_display = ["prompt", "lesson", "tried", "share_right"]
     list_filter = ["lesson"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(tries=Count("answers"), rights=Count("answers", filter=Q(answers__first_option__is_correct=True)))
-
-    @admin.display(description="tried", ordering="tries")
-    def tried(self, question):
-        return question.tries
-
-    @admin.display(description="share right")
-    def share_right(self, question):
-        return f"{round(100 * question.rights / question.tries)}%" if question.tries else "—"
 
     def has_add_permission(self, request):
         return False

@@ -1,39 +1,28 @@
 from django.contrib import admin
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
+
+from learners.admin import TriedAndShareRight
 
 from .models import Prediction, ProjectSubmission, ProjectTask, Puzzle, PuzzleAttempt
 
 
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(TriedAndShareRight):
     """A task with how many learners' records it has and the share that succeeded."""
 
-    records = ""  # the related name of the learners' records
-    success = Q()  # which of them succeeded
-    list_display = ["title", "lesson", "order", "tries", "success_share"]
+    list_display = ["title", "lesson", "order", "tried", "share_right"]
     list_filter = ["lesson"]
     prepopulated_fields = {"slug": ["title"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(tries=Count(self.records), successes=Count(self.records, filter=self.success))
-
-    @admin.display(description="tried", ordering="tries")
-    def tries(self, task):
-        return task.tries
-
-    @admin.display(description="share right")
-    def success_share(self, task):
-        return f"{round(100 * task.successes / task.tries)}%" if task.tries else "—"
 
 
 @admin.register(Puzzle)
 class PuzzleAdmin(TaskAdmin):
-    records, success = "attempts", Q(attempts__solved=True)
+    records, right = "attempts", Q(attempts__solved=True)
     fields = ["lesson", "title", "slug", "order", "brief", "scenario", "goals", "constraints", "hints"]
 
 
 @admin.register(ProjectTask)
 class ProjectTaskAdmin(TaskAdmin):
-    records, success = "submissions", Q(submissions__flows_met=F("submissions__flows_total"))
+    records, right = "submissions", Q(submissions__flows_met=F("submissions__flows_total"))
     fields = ["lesson", "title", "slug", "order", "brief", "scenario", "required", "forbidden", "review"]
 
 
