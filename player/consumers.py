@@ -13,8 +13,11 @@ Frames stay small whatever the scenario's size: the table rows and tracker cells
 browser already has are never sent again, and the rules panel and connection table only
 when the step changes. Stepping forward sends the new rows, at most
 ``ROWS_PER_MESSAGE`` a message; stepping back sends one instruction that deletes the rows
-after the step. A connection starts with a resynchronisation (delete all, then the rows up
-to its step), because a reconnecting browser may hold any step.
+after the step. The address says how many rows the browser holds (``held=n``, counted by
+player.js, which may be more than its step: a connection can drop between a frame's rows and
+its state), so a connection starts from there; without it (or with a bad one) it starts
+with a resynchronisation: delete all, then the rows up to its step. Never sending rows the
+page already has also means a reader never sees its table emptied and refilled.
 
 Bad input never ends the connection: a message that is not JSON, not an object, an unknown
 action, a missing or out-of-range step or speed, an unexpected field, a binary frame, more
@@ -108,7 +111,9 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOTHING_TO_PLAY)
             return
         self.steps = await asyncio.to_thread(walkthrough.for_document, document)
-        requested = parse_qs(self.scope["query_string"].decode("latin-1")).get("step", ["0"])[-1]
+        query = parse_qs(self.scope["query_string"].decode("latin-1"))
+        self.shown = rows_held(query, self.steps.total)
+        requested = query.get("step", ["0"])[-1]
         try:
             step = machine.parse_step(requested, self.steps.total)
         except BadMessage as bad:
@@ -206,6 +211,15 @@ def panels_message(steps, step):
     """The rules panel and the connection table at a step, the same text for everyone."""
     context = {"frame": steps.frame(step), "oob": True}
     return walkthrough.fragment(steps, "panels", (step, True), lambda: render_to_string("player/partials/panels.html", context))
+
+
+def rows_held(query, total):
+    """How many rows the browser says it holds; None (resynchronise) when it does not say or
+    says something impossible."""
+    try:
+        return machine.parse_step(query["held"][-1], total)
+    except (KeyError, BadMessage):
+        return None
 
 
 def row_messages(steps, shown, step):

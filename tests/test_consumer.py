@@ -43,6 +43,11 @@ def error(message):
     return unescape(f"{found.group(1)} {found.group(2)}")
 
 
+def holding(count):
+    """A browser that holds the seed's first ``count`` rows and tracker texts."""
+    return LiveView(rows=dict(enumerate(SEED_ROWS[:count], start=1)), tracker=dict(enumerate(SEED_TRACKER[1 : count + 1], start=1)))
+
+
 def autoplay_tasks():
     return [task for task in asyncio.all_tasks() if task.get_name().startswith("sgviz-autoplay-") and not task.done()]
 
@@ -55,13 +60,14 @@ class ConsumerTestCase(TransactionTestCase):
         load_seed_lesson()
 
     @asynccontextmanager
-    async def player(self, path=PATH, expect_state=True):
+    async def player(self, path=PATH, expect_state=True, view=None):
         """A connected socket, disconnected afterwards; ``self.view`` is what its browser
-        holds, and ``self.first`` the state message it got on connect."""
+        holds (``view`` before it connects: none by default), and ``self.first`` the state
+        message it got on connect."""
         communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
         connected, _ = await communicator.connect()
         self.assertTrue(connected)
-        self.view = LiveView()
+        self.view = view or LiveView()
         try:
             if expect_state:
                 self.first = await receive_answer(communicator, self.view)
@@ -98,6 +104,23 @@ class ConnectingTest(ConsumerTestCase):
         async with self.player(PATH + "?step=3"):
             self.assertEqual(state(self.first)[0], 3)
             self.assertEqual(self.view.table(), SEED_ROWS[:3])
+
+    async def test_a_browser_that_says_which_rows_it_holds_gets_only_the_missing_ones(self):
+        for held, step in ((3, 3), (0, 0), (1, 3), (4, 2)):
+            with self.subTest(held=held, step=step):
+                view = holding(held)
+                async with self.player(f"{PATH}?step={step}&held={held}", view=view):
+                    self.assertEqual(self.view.table(), SEED_ROWS[:step])
+                    self.assertEqual(self.view.tracker_texts(), SEED_TRACKER[1 : step + 1])  # [0] is Start's
+                    self.assertEqual(self.view.rows_received, max(step - held, 0))
+
+    async def test_an_impossible_count_of_rows_held_resynchronises_the_table(self):
+        for held in ("9", "-1", "two", ""):
+            with self.subTest(held=held):
+                async with self.player(f"{PATH}?step=2&held={held}", view=holding(4)):
+                    self.assertEqual(self.view.table(), SEED_ROWS[:2])
+                    self.assertEqual(self.view.rows_received, 2)
+                    self.assertEqual(self.view.errors, [])
 
     async def test_a_bad_step_in_the_address_starts_at_zero_and_says_why(self):
         async with self.player(PATH + "?step=12") as communicator:

@@ -39,12 +39,14 @@
   // The ws extension reconnects to the address it first read; once the live player has
   // shown a step, put it in that address so that a dropped connection resumes there. (The
   // first connection keeps the page's own: a page opened without ?step starts at step 0.)
+  // "held" tells the server which rows are here already, so it sends only the missing ones.
   var createWebSocket = htmx.createWebSocket;
   htmx.createWebSocket = function (url) {
     var address = new URL(url);
     if (heard) {
       address.searchParams.set("step", String(shown.step));
     }
+    address.searchParams.set("held", String(live.querySelectorAll("#exec-steps > tbody.step-row").length));
     return createWebSocket(address.href);
   };
 

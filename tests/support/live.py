@@ -18,6 +18,7 @@ class LiveView:
     tracker: dict = field(default_factory=dict)  # step -> tracker text
     state: str = ""  # the last state message (#flow-state, caption, status...)
     errors: list = field(default_factory=list)
+    rows_received: int = 0  # how many rows the server has sent, old ones again included
 
     def apply(self, message):
         for found in DELETE_ROWS.finditer(message):
@@ -25,6 +26,7 @@ class LiveView:
             self.rows = {n: row for n, row in self.rows.items() if n <= keep}
             self.tracker = {n: cell for n, cell in self.tracker.items() if n <= keep}
         for number, row in ADDED_ROW.findall(message):
+            self.rows_received += 1
             self.rows[int(number)] = [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         for number, cell in TRACKER_TEXT.findall(message):
             self.tracker[int(number)] = text(cell)
