@@ -86,10 +86,11 @@ class Server:
 def daphne(application, env, log, *options):
     """A daphne process serving ``application`` on a port the system picks (no race for a
     "free" port), with daphne's command-line ``options``; yields the Server once it listens,
-    and stops it on the way out."""
+    and stops it on the way out. It is sgviz's daphne (config/daphne_server.py), as
+    ``make run`` starts it."""
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", HOST, "-p", "0", *options, application],
+            [sys.executable, "-m", "config.daphne_server", "-b", HOST, "-p", "0", *options, application],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

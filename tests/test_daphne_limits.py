@@ -1,5 +1,11 @@
-"""What daphne itself does with a websocket upgrade request trickled one byte at a time
-(issue 7, item 9): the reason the README's nginx example sets the timeouts that bound one.
+"""What daphne itself does at its limits, a real daphne on loopback each time.
+
+A websocket message over daphne's 1 MiB limit (issue 7): sgviz's daphne
+(config/daphne_server.py) closes the connection with 1009 and a reason, where daphne alone
+drops it (the browser's 1006), and goes on serving.
+
+A websocket upgrade request trickled one byte at a time (issue 7, item 9): the reason the
+README's nginx example sets the timeouts that bound one.
 
 daphne's own timeouts (``--websocket_connect_timeout``, ``--http-timeout``) start only once
 a request is complete and handed to daphne's protocol; until then Twisted's HTTP parser
@@ -8,10 +14,19 @@ sent slowly enough, is held for as long as it keeps trickling. A real daphne on 
 with both of its timeouts at 1 s, shows it; the test takes about 6 s.
 """
 
+import json
 import socket
 import time
 
-from benchmarks._harness import HOST, daphne, site_env
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
+from websockets.sync.client import connect
+
+from benchmarks._harness import HOST, SEED_SLUG, benchmark_site, daphne, site_env
+
+DAPHNE_MESSAGE_LIMIT = 1024 * 1024  # bytes: daphne's default --websocket_max_message_size
+TIMEOUT = 15  # seconds for any one websocket operation
 
 DAPHNE_TIMEOUT = 1  # seconds, for --websocket_connect_timeout and --http-timeout
 TRICKLE_SECONDS = 6  # several times daphne's timeouts plus its 2 s timeout sweep
@@ -48,3 +63,33 @@ def test_daphne_holds_a_trickled_upgrade_request_past_its_own_timeouts(tmp_path)
             assert not given_up(connection), f"daphne ended the trickled request after {held:.1f} s: update the README's nginx note"
     assert sent < len(PARTIAL_UPGRADE)  # the request never completed
     assert held >= TRICKLE_SECONDS > 2 * DAPHNE_TIMEOUT + 2
+
+
+def player_socket(server):
+    # No compression: the message crosses the wire at its full size.
+    return connect(server.ws_url(f"/ws/lessons/{SEED_SLUG}/"), origin=server.origin, compression=None, open_timeout=TIMEOUT)
+
+
+def receive_until(socket_, text):
+    """The first message that holds ``text``, skipping those before it."""
+    while text not in (message := socket_.recv(timeout=TIMEOUT)):
+        pass
+    return message
+
+
+def test_a_message_over_daphnes_limit_gets_close_code_1009_and_the_server_keeps_serving():
+    with benchmark_site() as server:
+        with player_socket(server) as socket_:
+            receive_until(socket_, "Step 0 of 4")
+            with pytest.raises(ConnectionClosed) as closed:
+                socket_.send("x" * (DAPHNE_MESSAGE_LIMIT + 1))
+                socket_.recv(timeout=TIMEOUT)  # the server never answers it: the close ends the wait
+        close = closed.value.rcvd  # the close frame the server sent, None when it dropped TCP
+        assert close is not None, "daphne dropped the TCP connection without a close frame: the browser sees 1006"
+        assert close.code == CloseCode.MESSAGE_TOO_BIG == 1009
+        assert f"exceeds payload limit of {DAPHNE_MESSAGE_LIMIT} octets" in close.reason
+
+        with player_socket(server) as socket_:
+            receive_until(socket_, "Step 0 of 4")
+            socket_.send(json.dumps({"action": "step"}))
+            assert 'id="flow-state"' in receive_until(socket_, "Step 1 of 4")
