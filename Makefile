@@ -34,8 +34,9 @@ run: migrate
 	@echo "  sgviz:  http://$(HOST):$(PORT)/"
 	@echo "  admin:  http://$(HOST):$(PORT)/admin/  (create a staff login first: make admin)"
 	@echo
-	@# an endpoint string, not -b/-p: it raises the listen backlog from Twisted's 50 (README, "The scaled deployment")
-	$(BIN)/daphne -e tcp:port=$(PORT):interface=$(HOST):backlog=1024 config.asgi:application
+	@# an endpoint string, not -b/-p: it raises the listen backlog from Twisted's 50 (README, "The scaled deployment");
+	@# config.daphne_server is daphne closing an over-size websocket message with 1009 instead of dropping TCP
+	$(BIN)/python -m config.daphne_server -e tcp:port=$(PORT):interface=$(HOST):backlog=1024 config.asgi:application
 
 admin: migrate
 	$(BIN)/python manage.py createsuperuser

@@ -5,7 +5,7 @@ origin validator and middleware as the lesson consumer, so the difference betwee
 is the lesson consumer's own work per action (parse, pick the frame, render the fragments).
 For benchmarks only: production serves ``config.asgi:application``, which has no echo.
 
-Serve it with ``daphne benchmarks.bench_asgi:application`` from the project folder.
+Serve it with ``python -m config.daphne_server benchmarks.bench_asgi:application`` from the project folder.
 """
 
 import json

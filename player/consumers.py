@@ -32,6 +32,7 @@ are final):
           websocket path); sent after accepting, because a refused handshake looks like a
           network failure (1006) and the browser would retry
     4008  flood: kept sending after the rate-limit error (REFUSALS_BEFORE_CLOSE in a row)
+    1009  a message over daphne's 1 MiB, closed by daphne before it gets here (config/daphne_server.py)
 
 The player needs no channel layer (``channel_layer_alias = None``), so it keeps working when
 Redis is down. Whatever ends a connection, a crash included, cancels its autoplay.
