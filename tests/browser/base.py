@@ -1,9 +1,10 @@
 """The harness of the browser tests: a real daphne serving the site, Debian's Chromium driven
 by Playwright.
 
-Each test class starts one daphne (ChannelsLiveServerTestCase, in a forked process) and one
-headless Chromium; each test gets a fresh browser context (its own cookies, so its own quiz
-session) and a database holding the seed lesson again.
+Each test class starts one daphne (ChannelsLiveServerTestCase, in a forked process, its
+websockets closing as config/daphne_server.py's do) and one headless Chromium; each test
+gets a fresh browser context (its own cookies, so its own quiz session) and a database
+holding the seed lesson again.
 """
 
 import os
@@ -16,6 +17,7 @@ from daphne.testing import DaphneProcess
 from playwright.sync_api import expect, sync_playwright
 
 from conftest import SEED_SLUG, load_seed_lesson
+from config.daphne_server import close_instead_of_dropping
 
 CHROMIUM = "/usr/bin/chromium"
 # No sandbox (containers), no GPU, and nothing that phones home or updates itself.
@@ -54,7 +56,20 @@ def allow_async_unsafe(allowed):
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+class SgvizDaphneProcess(DaphneProcess):
+    """daphne's test server process, whose server closes a failed websocket with a code
+    (1009 for a message over the limit) as sgviz's daphne does, instead of dropping TCP."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kwargs["ready_callable"] = self.server_ready
+
+    def server_ready(self):
+        close_instead_of_dropping(self.server)  # in the server process, once run() built its factories
+
+
 class BrowserTestCase(ChannelsLiveServerTestCase):
+    ProtocolServerProcess = SgvizDaphneProcess
     # Static files come from WhiteNoise inside the application, as in production, not from
     # the test case's own static handler.
     serve_static = False
@@ -92,7 +107,7 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         cls._server_process.join()
         allow_async_unsafe(False)
         try:
-            cls._server_process = DaphneProcess(
+            cls._server_process = cls.ProtocolServerProcess(
                 cls.host, cls._server_process.get_application, setup=cls._server_process.setup, port=port
             )
             cls._server_process.start()
