@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP goes to Django, websockets to the player's Channels consumer.
 
-Run with `daphne config.asgi:application`.
+Run with `python -m config.daphne_server config.asgi:application` (daphne, closing an
+over-size websocket message with 1009: see config/daphne_server.py).
 """
 
 import os
