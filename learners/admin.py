@@ -4,6 +4,11 @@ from django.db.models import Count, Q
 from .models import QuestionResult
 
 
+def share(rights, tries):
+    """A share of the tries as staff read it: a whole percentage, or a dash when nobody tried."""
+    return f"{round(100 * rights / tries)}%" if tries else "—"
+
+
 class TriedAndShareRight(admin.ModelAdmin):
     """Staff results beside each item: how many learners' records it has ("tried") and the
     share of them that got it right. Subclasses name the records and what counts as right."""
@@ -20,7 +25,7 @@ class TriedAndShareRight(admin.ModelAdmin):
 
     @admin.display(description="share right")
     def share_right(self, item):
-        return f"{round(100 * item.rights / item.tries)}%" if item.tries else "—"
+        return share(item.rights, item.tries)
 
 
 @admin.register(QuestionResult)

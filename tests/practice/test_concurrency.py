@@ -6,7 +6,7 @@ import json
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -19,24 +19,36 @@ from tests.grading.cases import PROJECT_SOLUTION
 REQUESTS = 12
 
 
-def at_once(post):
-    """Run ``post()`` in REQUESTS threads released together; their status codes."""
-    barrier = threading.Barrier(REQUESTS)
+def all_at_once(posts):
+    """Run each of ``posts`` in a thread of its own, released together; their status codes."""
+    barrier = threading.Barrier(len(posts))
     codes = []
 
-    def run():
+    def run(post):
         barrier.wait()
         try:
             codes.append(post().status_code)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run) for _ in range(REQUESTS)]
+    threads = [threading.Thread(target=run, args=(post,)) for post in posts]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return codes
+
+
+def at_once(post):
+    """Run ``post()`` in REQUESTS threads released together; their status codes."""
+    return all_at_once([post] * REQUESTS)
+
+
+def report(what, sent, stored, expected):
+    """The figures of a rush (seen with -s): what was sent, and the rows stored against the
+    ones that should be: any missing are lost, any more are counted twice."""
+    lost, extra = max(expected - stored, 0), max(stored - expected, 0)
+    print(f"\n{connection.vendor}: {what}: {sent} sent, {stored} stored of {expected} expected, {lost} lost, {extra} extra")
 
 
 def session_client():
@@ -61,6 +73,7 @@ def test_one_prediction_sent_at_once_many_times_is_one_row(seeded):
     client = session_client()
     url = reverse("practice:predict", kwargs={"slug": SEED_SLUG, "step": 1})
     codes = at_once(lambda: _with_cookie(client).post(url, {"verdict": "ALLOW", "basis": "rule"}))
+    report("one prediction", REQUESTS, Prediction.objects.count(), 1)
     assert codes == [302] * REQUESTS
     assert Prediction.objects.count() == 1
 
@@ -71,6 +84,7 @@ def test_one_project_form_sent_at_once_many_times_is_one_submission(seeded):
     values = form_values(client.get(url).content.decode())
     values["groups"] = json.dumps(PROJECT_SOLUTION)
     codes = at_once(lambda: _with_cookie(client).post(url, values))
+    report("one project form", REQUESTS, ProjectSubmission.objects.count(), 1)
     assert codes == [302] * REQUESTS
     assert ProjectSubmission.objects.count() == 1
 

@@ -8,7 +8,6 @@ from conftest import SEED_SLUG
 from practice.models import Prediction
 from recall.models import RecallReview
 from tests.practice.support import page_text
-from tests.practice.test_concurrency import REQUESTS, _with_cookie, at_once, seeded, session_client  # noqa: F401 (seeded: a fixture)
 
 RECALL = reverse("recall:recall", kwargs={"slug": SEED_SLUG})
 REVIEW = reverse("recall:review", kwargs={"slug": SEED_SLUG})
@@ -101,10 +100,3 @@ class TestReviews:
         strict = Client(enforce_csrf_checks=True)
         assert strict.post(REVIEW, {"card": "moment:1", "number": 0, "rating": 3}).status_code == 403
 
-
-def test_one_review_sent_at_once_many_times_is_one_row(seeded):  # noqa: F811
-    client = session_client()
-    card = client.get(RECALL).context["card"]
-    codes = at_once(lambda: _with_cookie(client).post(REVIEW, {"card": card.key, "number": 0, "rating": 3}))
-    assert codes == [302] * REQUESTS
-    assert RecallReview.objects.count() == 1
