@@ -34,6 +34,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 from redis.exceptions import RedisError
 
+from learners.identity import DatabaseBusy
 from player.consumers import CLOSE_FLOOD, REFUSALS_BEFORE_CLOSE, RateLimit, render_error
 from player.machine import MAX_MESSAGE_BYTES, MESSAGES_PER_SECOND, BadMessage
 
@@ -259,6 +260,8 @@ class ClassConsumer(AsyncWebsocketConsumer):
             confirmation = await record_vote(self.class_session.pk, self.learner, choice)
         except control.VoteRefused as refused:
             raise BadMessage(str(refused), "Wait for the presenter's next question.") from None
+        except DatabaseBusy:
+            raise BadMessage("Your vote was not kept: the server is busy.", "Vote again in a moment.") from None
         await self.send(text_data=confirmation)
         await self.channel_layer.group_send(self.presenters_group, {"type": "class.audience"})
 

@@ -3,12 +3,16 @@
 The row is locked (``select_for_update`` on PostgreSQL; SQLite takes its write lock when the
 transaction begins, settings' ``transaction_mode``), so two presenters on two processes, or a
 vote and the presenter closing it, are applied one after the other, never over each other.
+While SQLite stays locked past its busy timeout (a room voting at once), each change is tried
+again (``learners.identity.when_not_busy``) before it is refused with DatabaseBusy.
 """
 
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+
+from learners.identity import when_not_busy
 
 from . import frames, state
 from .models import ClassSession, Vote
@@ -40,6 +44,10 @@ def current(class_pk) -> Applied:
 
 
 def apply(class_pk, action) -> Applied:
+    return when_not_busy(lambda: _apply(class_pk, action))
+
+
+def _apply(class_pk, action) -> Applied:
     with transaction.atomic():
         row = _locked(class_pk)
         before = row.state(frames.walkthrough_for(row).total)
@@ -57,6 +65,10 @@ class VoteRefused(Exception):
 def vote(class_pk, learner, choice) -> Vote:
     """Store the learner's choice for the open question: one row per learner and question,
     changed in place, so a repeated or concurrent vote is never counted twice nor lost."""
+    return when_not_busy(lambda: _vote(class_pk, learner, choice))
+
+
+def _vote(class_pk, learner, choice) -> Vote:
     with transaction.atomic():
         row = _locked(class_pk)
         if row.ended or row.phase != state.Phase.OPEN.value:
@@ -71,6 +83,10 @@ def vote(class_pk, learner, choice) -> Vote:
 
 
 def end(class_pk) -> ClassSession:
+    return when_not_busy(lambda: _end(class_pk))
+
+
+def _end(class_pk) -> ClassSession:
     with transaction.atomic():
         row = _locked(class_pk)
         if row.ended is None:
