@@ -20,6 +20,12 @@ Every bad message gets an error fragment in ``#player-error``; the connection st
 Each frame carries the class's sequence number (``#class-state``); classroom.js drops a frame
 older than the one shown and asks for ``sync`` when it sees a gap.
 
+Learners connected: each learner's connection has a ``Presence`` row, made at connect,
+renewed every HEARTBEAT_SECONDS and deleted at disconnect; the count is of the rows renewed
+within ``models.PRESENCE_EXPIRY_SECONDS``. A daphne process that dies without running
+disconnect leaves its rows behind, unrenewed: they stop counting once they expire, and each
+presenter's socket redraws the count when it changes, since no disconnect will announce it.
+
 Close codes: 4404 no such class; 4410 the class has ended (both final: the htmx extension
 only retries 1006/1011/1012/1013); 4008 flood; 1013 the channel layer (Redis) is down, so the
 browser shows "Reconnecting…" and retries until it is back.
@@ -31,6 +37,7 @@ import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 from redis.exceptions import RedisError
 
@@ -38,8 +45,8 @@ from learners.identity import DatabaseBusy
 from player.consumers import CLOSE_FLOOD, REFUSALS_BEFORE_CLOSE, RateLimit, render_error
 from player.machine import MAX_MESSAGE_BYTES, MESSAGES_PER_SECOND, BadMessage
 
-from . import control, frames, state
-from .models import ClassSession, Learner, Vote
+from . import control, frames, models, state
+from .models import ClassSession, Learner, Presence, Vote
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +57,7 @@ CLOSE_ENDED = 4410
 CLOSE_TRY_AGAIN = 1013
 AUTOPLAY_SECONDS = 1.6
 AUDIENCE_SECONDS = 0.25  # the presenter's count and tally are redrawn at most this often
+HEARTBEAT_SECONDS = models.PRESENCE_HEARTBEAT_SECONDS  # a learner's presence renewal; a presenter's recount
 EXAMPLE = 'Send one JSON object such as {"action": "sync"}.'
 PRESENTER_ACTIONS = {
     "step": None, "back": None, "first": None, "play": None, "pause": None, "goto": "step",
@@ -153,8 +161,23 @@ def render_audience(class_pk):
 
 
 @database_sync_to_async
-def count_connection(class_session, change):
-    class_session.count_connection(change)
+def arrive(class_session, learner, channel):
+    Presence.objects.arrive(class_session, learner, channel, models.now())
+
+
+@database_sync_to_async
+def renew(class_session, learner, channel):
+    Presence.objects.mark(class_session, learner, channel, models.now())
+
+
+@database_sync_to_async
+def depart(channel):
+    Presence.objects.filter(channel=channel).delete()
+
+
+@database_sync_to_async
+def online_now(class_session):
+    return class_session.online
 
 
 class ClassConsumer(AsyncWebsocketConsumer):
@@ -195,9 +218,19 @@ class ClassConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.joined = True
         if self.learner:
-            await count_connection(self.class_session, 1)
+            await arrive(self.class_session, self.learner, self.channel_name)
+            self.start_task(self.heartbeat(), "heartbeat")
             await self.channel_layer.group_send(presenters, {"type": "class.audience"})
+        else:
+            self.start_task(self.watch_audience(), "audience")
         await self.send_current()
+
+    def start_task(self, coroutine, purpose):
+        """A task of this connection's, cancelled when it leaves."""
+        task = asyncio.create_task(coroutine, name=f"sgviz-class-{purpose}-{self.channel_name}")
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
 
     async def disconnect(self, code):
         await self.leave()
@@ -214,7 +247,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
             if self.presenter:
                 await self.change(state.StopClock(self.channel_name), answer=False)
             else:
-                await count_connection(self.class_session, -1)
+                await depart(self.channel_name)
                 await self.channel_layer.group_send(self.presenters_group, {"type": "class.audience"})
             await self.channel_layer.group_discard(self.group, self.channel_name)
         except LAYER_ERRORS:  # the layer forgets this channel by itself when it expires
@@ -285,9 +318,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
     async def do_play(self, _):
         applied = await self.change(state.Play(self.channel_name))
         if applied.state.playing and applied.state.clock == self.channel_name:
-            task = asyncio.create_task(self.autoplay(), name=f"sgviz-class-autoplay-{self.channel_name}")
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            self.start_task(self.autoplay(), "autoplay")
 
     async def do_pause(self, _):
         await self.change(state.Pause())
@@ -314,6 +345,30 @@ class ClassConsumer(AsyncWebsocketConsumer):
             if not applied.changed or not applied.state.playing:
                 return
 
+    async def heartbeat(self):
+        """A learner's: renew this connection's presence, so that it keeps counting."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                await renew(self.class_session, self.learner, self.channel_name)
+            except DatabaseError as error:  # locked or unreachable: the next beat tries again
+                logger.warning("Could not renew a learner's presence in class %s: %s", self.class_session.code, error)
+
+    async def watch_audience(self):
+        """A presenter's: recount every heartbeat and redraw when the count changed, so that the
+        learners of a process that died drop from it once their rows expire."""
+        shown = await online_now(self.class_session)
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                counted = await online_now(self.class_session)
+            except DatabaseError as error:
+                logger.warning("Could not count the learners of class %s: %s", self.class_session.code, error)
+                continue
+            if counted != shown:
+                shown = counted
+                await self.class_audience(None)
+
     async def change(self, action, answer=True):
         """Apply an action to the class and send each group its one frame. A press that
         changes nothing (Back at the first step) is answered with the presenter's own frame."""
@@ -339,9 +394,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
     async def class_audience(self, event):
         """Votes and arrivals come in bursts: redraw the count and tally once per burst."""
         if self.audience_refresh is None or self.audience_refresh.done():
-            self.audience_refresh = asyncio.create_task(self.refresh_audience())
-            self.tasks.add(self.audience_refresh)
-            self.audience_refresh.add_done_callback(self.tasks.discard)
+            self.audience_refresh = self.start_task(self.refresh_audience(), "audience-refresh")
 
     async def refresh_audience(self):
         await asyncio.sleep(AUDIENCE_SECONDS)

@@ -7,11 +7,13 @@ served by a different process. ``classroom.state`` holds the rules that change i
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from lessons.models import Lesson
 
@@ -20,6 +22,16 @@ from .state import ClassState, Phase
 
 DISPLAY_NAME_LENGTH = 40
 CODE_ATTEMPTS = 10  # 31^6 ≈ 887 million codes: ten collisions in a row mean something is broken
+# A learner's connection renews its Presence row every PRESENCE_HEARTBEAT_SECONDS
+# (classroom.consumers); a row not renewed for PRESENCE_EXPIRY_SECONDS, three missed
+# heartbeats, belongs to a process that died without running disconnect and is not counted.
+PRESENCE_HEARTBEAT_SECONDS = 20
+PRESENCE_EXPIRY_SECONDS = 3 * PRESENCE_HEARTBEAT_SECONDS
+
+
+def now():
+    """The presence clock: what "fresh" is measured against (a test moves it)."""
+    return timezone.now()
 
 
 def new_presenter_secret():
@@ -62,7 +74,6 @@ class ClassSession(models.Model):
     question = models.CharField(max_length=40, blank=True, help_text="The question on screen, e.g. packet-2 or quiz-7.")
     phase = models.CharField(max_length=10, choices=[(p.value, p.name.title()) for p in Phase], default=Phase.NONE.value)
     sequence = models.PositiveBigIntegerField(default=0, help_text="Raised by every change of the class's state.")
-    online = models.IntegerField(default=0, help_text="Learners' connections open now.")
     started = models.DateTimeField(auto_now_add=True)
     ended = models.DateTimeField(null=True, blank=True)
 
@@ -100,9 +111,15 @@ class ClassSession(models.Model):
         self.step, self.playing, self.clock = state.step, state.playing, state.clock
         self.question, self.phase, self.sequence = state.question, state.phase.value, state.sequence
 
-    def count_connection(self, change):
-        """Add 1 or -1 to the open learner connections, in the database (never read-modify-write)."""
-        ClassSession.objects.filter(pk=self.pk).update(online=F("online") + change)
+    def online_at(self, moment):
+        """Learners with a fresh connection at ``moment``. One connected twice (two tabs, or a
+        reconnection while the dead connection's row has not expired yet) counts once."""
+        return self.presences.fresh(moment).values("learner").distinct().count()
+
+    @property
+    def online(self):
+        """Learners connected now."""
+        return self.online_at(now())
 
 
 class Learner(models.Model):
@@ -115,6 +132,46 @@ class Learner(models.Model):
 
     def __str__(self):
         return self.display_name or f"Learner {self.pk}"
+
+
+class PresenceQuerySet(models.QuerySet):
+    def fresh(self, moment):
+        return self.filter(seen__gte=moment - timedelta(seconds=PRESENCE_EXPIRY_SECONDS))
+
+    def expired(self, moment):
+        return self.filter(seen__lt=moment - timedelta(seconds=PRESENCE_EXPIRY_SECONDS))
+
+    def mark(self, class_session, learner, channel, moment):
+        """The connection ``channel`` is open at ``moment``: renew its row, or make it (at
+        connect, or after another arrival removed it as expired while its process stalled)."""
+        if not self.filter(channel=channel).update(seen=moment):
+            self.create(class_session=class_session, learner=learner, channel=channel, seen=moment)
+
+    def arrive(self, class_session, learner, channel, moment):
+        """A learner's connection opens: remove the class's expired rows (left by dead
+        processes), then mark this one."""
+        self.filter(class_session=class_session).expired(moment).delete()
+        self.mark(class_session, learner, channel, moment)
+
+
+class Presence(models.Model):
+    """One open learner connection, renewed by its consumer's heartbeat and deleted by its
+    disconnect. A process killed without running disconnect leaves its rows behind; they stop
+    being renewed, so they stop counting after PRESENCE_EXPIRY_SECONDS, and the class's next
+    arrival deletes them."""
+
+    class_session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="presences")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="presences")
+    channel = models.CharField(max_length=200, unique=True, help_text="The connection's channel name.")
+    seen = models.DateTimeField(help_text="When the connection last said it was open.")
+
+    objects = PresenceQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["class_session", "seen"], name="presence_class_seen")]
+
+    def __str__(self):
+        return f"{self.learner} on {self.channel}"
 
 
 class Vote(models.Model):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("join/", views.join, name="join"),
     path("join/<str:code>/", views.join, name="join_code"),
     path("class/start/<slug:slug>/", views.start, name="start"),
+    path("class/start/s/<str:snapshot_id>/", views.start_from_snapshot, name="start_from_snapshot"),
     path("class/<str:code>/", views.follow, name="follow"),
     path("class/<str:code>/explore/", views.explore, name="explore"),
     path("class/<str:code>/projector/", views.projector, name="projector"),

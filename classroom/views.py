@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from lessons.models import Lesson
 from player.pages import player_page
+from sandbox.models import Snapshot
 
 from . import codes, control, frames
 from .consumers import LAYER_ERRORS, group_names
@@ -42,6 +43,17 @@ def is_presenter(request_user, session, class_session):
 def start(request, slug):
     lesson = get_object_or_404(Lesson, slug=slug)
     class_session = ClassSession.objects.start(owner=request.user, lesson=lesson)
+    return redirect("classroom:projector", code=class_session.code)
+
+
+@require_POST
+@staff_member_required
+def start_from_snapshot(request, snapshot_id):
+    """A class on a sandbox share link (``/s/<id>/``): it plays the snapshot's document, copied
+    into the class (a snapshot never changes, so the copy is the scenario the link shows).
+    Without a lesson the class votes on the engine's packet questions only."""
+    snapshot = get_object_or_404(Snapshot, id=snapshot_id)
+    class_session = ClassSession.objects.start(owner=request.user, scenario=snapshot.document)
     return redirect("classroom:projector", code=class_session.code)
 
 

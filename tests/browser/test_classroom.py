@@ -11,6 +11,9 @@ from playwright.sync_api import expect
 from classroom.models import ClassSession
 from conftest import SEED_SLUG
 from lessons.models import Lesson
+from player import walkthrough
+from sandbox.models import Snapshot
+from tests.classroom.support import share_link
 
 from . import test_accessibility
 from .base import ARTIFACTS, BrowserTestCase
@@ -18,6 +21,13 @@ from .base import ARTIFACTS, BrowserTestCase
 SCREENSHOTS = ARTIFACTS / "screenshots"
 AXE = test_accessibility.AXE
 AXE_PATH = test_accessibility.AXE_PATH
+
+
+def sign_in(context, user, live_server_url):
+    """Give a browser context the session of ``user``, signed in."""
+    client = Client()
+    client.force_login(user)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server_url}])
 
 
 class ClassroomTests(BrowserTestCase):
@@ -28,9 +38,7 @@ class ClassroomTests(BrowserTestCase):
         self.teacher = User.objects.create_user("teacher", is_staff=True)
         self.class_session = ClassSession.objects.start(owner=self.teacher, lesson=Lesson.objects.get(slug=SEED_SLUG))
         self.code = self.class_session.code
-        client = Client()
-        client.force_login(self.teacher)
-        self.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": self.live_server_url}])
+        sign_in(self.context, self.teacher, self.live_server_url)
         self.learner_contexts = []
 
     def tearDown(self):
@@ -214,3 +222,26 @@ class ClassroomTests(BrowserTestCase):
         return page.evaluate(
             "() => ({x: document.documentElement.scrollWidth > window.innerWidth, y: document.documentElement.scrollHeight > window.innerHeight})"
         )
+
+
+class ShareLinkClassTests(BrowserTestCase):
+    scan = test_accessibility.AccessibilityTests.scan
+
+    def test_staff_present_a_share_link_and_the_projector_shows_its_first_step_and_join_code(self):
+        link = share_link()
+        total = walkthrough.for_document(Snapshot.objects.get().document).total
+        sign_in(self.context, User.objects.create_user("teacher", is_staff=True), self.live_server_url)
+        self.page.route(f"**{AXE_PATH}", lambda route: route.fulfill(path=AXE, content_type="text/javascript"))
+        self.page.goto(link)
+        self.assertEqual(self.scan("a share link with Present to a class"), [])
+        self.page.get_by_role("button", name="Present to a class").click()
+        self.page.wait_for_url("**/class/*/projector/")
+        class_session = ClassSession.objects.get()
+        self.assertEqual((class_session.lesson, class_session.scenario), (None, Snapshot.objects.get().document))
+        self.assertEqual(self.page.url, f"{self.live_server_url}/class/{class_session.code}/projector/")
+        expect(self.page.locator("#class-connection")).to_have_text("Live")
+        expect(self.page.locator("#step-status")).to_have_text(f"Step 0 of {total}")
+        expect(self.page.locator(".join__code-text")).to_have_text(class_session.code)
+        asked = self.page.get_by_label("Ask the class").locator("option").all_inner_texts()
+        self.assertTrue(asked and all("will it be allowed" in text for text in asked), asked)
+        self.assertEqual(self.scan("the projector of a share link's class"), [])

@@ -1,4 +1,4 @@
-"""Shared by the classroom's tests: a class on the seed lesson, a presenter and learners."""
+"""Shared by the classroom's tests: a class on the seed lesson, a share link, a presenter and learners."""
 
 import re
 from html import unescape
@@ -17,6 +17,14 @@ ORIGIN = (b"origin", b"http://localhost:8000")
 def start_class(username="teacher"):
     teacher = User.objects.create_user(username, is_staff=True)
     return ClassSession.objects.start(owner=teacher, lesson=Lesson.objects.get(slug=SEED_SLUG))
+
+
+def share_link(starting_point="three-tier"):
+    """The address of a sandbox share link (``/s/<id>/``), made as a learner makes one: a
+    starting point of the sandbox's gallery, then Share."""
+    sharer = Client()
+    sharer.post("/try/start/", {"start": starting_point})
+    return sharer.post("/try/share/")["Location"]
 
 
 def session_cookie(**values):

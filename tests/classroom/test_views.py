@@ -8,12 +8,14 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import TestCase
 
-from classroom import control, state
+from classroom import control, frames, state
 from classroom.models import ClassSession, Learner
 from classroom.views import JOIN_ATTEMPTS_PER_MINUTE
 from conftest import SEED_SLUG
+from player import walkthrough
+from sandbox.models import Snapshot
 
-from .support import start_class
+from .support import share_link, start_class
 
 
 class StartAndEndTest(TestCase):
@@ -68,6 +70,56 @@ class StartAndEndTest(TestCase):
         joining = self.client_class().post("/join/", {"code": class_session.code})
         self.assertContains(joining, "This class has ended", status_code=410)
         self.assertEqual(self.client.get(f"/class/{class_session.code}/projector/").status_code, 410)
+
+
+class StartFromShareLinkTest(TestCase):
+    def setUp(self):
+        self.teacher = User.objects.create_user("teacher", is_staff=True)
+        self.link = share_link()
+        self.snapshot = Snapshot.objects.get()
+        self.start_url = f"/class/start/s/{self.snapshot.id}/"
+
+    def test_staff_see_present_to_a_class_on_the_share_link_and_start_one_with_a_post(self):
+        self.client.force_login(self.teacher)
+        page = self.client.get(self.link).content.decode()
+        self.assertIn(f'action="{self.start_url}"', page)
+        self.assertIn("Present to a class", page)
+        response = self.client.post(self.start_url)
+        class_session = ClassSession.objects.get()
+        self.assertRedirects(response, f"/class/{class_session.code}/projector/")
+        self.assertEqual((class_session.owner, class_session.lesson, class_session.scenario), (self.teacher, None, self.snapshot.document))
+
+    def test_the_class_plays_the_snapshots_packets_and_votes_on_them_alone(self):
+        self.client.force_login(self.teacher)
+        class_session = ClassSession.objects.get(code=self.client.post(self.start_url)["Location"].split("/")[2])
+        snapshot_steps = walkthrough.for_document(self.snapshot.document).total
+        self.assertEqual(frames.walkthrough_for(class_session).total, snapshot_steps)
+        self.assertNotEqual(snapshot_steps, frames.walkthrough_for(start_class("other")).total, "not the seed lesson's scenario")
+        self.assertContains(self.client.get(f"{self.link}?step=0"), f"Step 0 of {snapshot_steps}")
+        self.assertContains(self.client.get(f"/class/{class_session.code}/projector/"), f"Step 0 of {snapshot_steps}")
+        packets = [entry for entry in self.snapshot.document["timeline"] if "packet" in entry]
+        questions = frames.questions_for(class_session)
+        self.assertEqual(list(questions), [f"packet-{number}" for number in range(1, len(packets) + 1)])
+        self.assertEqual({question.kind for question in questions.values()}, {"packet"})
+
+    def test_learners_see_no_present_button_and_cannot_start_a_class(self):
+        signed_in = self.client_class()
+        signed_in.force_login(User.objects.create_user("learner"))
+        for client in (self.client_class(), signed_in):
+            self.assertNotIn("Present to a class", client.get(self.link).content.decode())
+            refused = client.post(self.start_url)
+            self.assertEqual(refused.status_code, 302)
+            self.assertTrue(refused["Location"].startswith("/admin/login/"), "sent to sign in as staff")
+        self.assertFalse(ClassSession.objects.exists())
+
+    def test_starting_needs_a_post_with_a_csrf_token_and_a_stored_snapshot(self):
+        self.client.force_login(self.teacher)
+        self.assertEqual(self.client.get(self.start_url).status_code, 405)
+        self.assertEqual(self.client.post("/class/start/s/AAAAAAAAAAAAAAAAAAAA/").status_code, 404)
+        strict = self.client_class(enforce_csrf_checks=True)
+        strict.force_login(self.teacher)
+        self.assertEqual(strict.post(self.start_url).status_code, 403)
+        self.assertFalse(ClassSession.objects.exists())
 
 
 class JoinTest(TestCase):
