@@ -213,6 +213,10 @@ def test_the_admin_action_exports_the_chosen_lessons(admin_client, seed_lesson, 
     assert json.loads((tmp_path / f"{SEED_SLUG}.json").read_text())["title"] == seed_lesson.title
     assert f"Exported {SEED_SLUG}: wrote " in response.content.decode()
     assert json.loads((tmp_path / "practice" / f"{SEED_SLUG}.json").read_text())["puzzles"]
+    again = admin_client.post(
+        "/admin/lessons/lesson/", {"action": "export_to_content_file", "_selected_action": [seed_lesson.pk]}, follow=True
+    )
+    assert f"Exported {SEED_SLUG}: its files already hold it, nothing to write" in again.content.decode()
 
 
 
