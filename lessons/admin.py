@@ -211,6 +211,9 @@ class LessonAdmin(nested_admin.NestedModelAdmin):
         # Writes into the project folder, so the instructor can commit the edit (lessons/content.py).
         for lesson in queryset:
             paths = export_lesson(lesson)
+            if not paths:
+                self.message_user(request, f"Exported {lesson.slug}: its files already hold it, nothing to write", messages.SUCCESS)
+                continue
             shown = ", ".join(os.path.relpath(path, settings.BASE_DIR) for path in paths)
             self.message_user(request, f"Exported {lesson.slug}: wrote {shown}", messages.SUCCESS)
 

@@ -10,7 +10,8 @@ created; one loaded earlier and not saved since is brought up to date with its f
 author has saved since (in the admin), or one that did not come from a file at all, is kept
 as it is unless ``replace`` asks for the file's version. The admin stays the editor: a file
 is where a lesson starts, and the way to ship one; the admin's "Export to content file"
-(``export_lesson``) writes an edited lesson back so the edit can be committed.
+(``export_lesson``) writes an edited lesson back so the edit can be committed: this file, its
+modes' files (content/modes/<slug>/) and its practice file (practice/content/<slug>.json).
 
 The format, one JSON object (content/lessons/stateful-security-groups.json is a full example):
 
@@ -207,14 +208,17 @@ def lesson_document(lesson, scenario_files=None, skip_modes=frozenset()):
     return document
 
 
-def export_lesson(lesson, folder=None, modes_folder=None):
-    """Write ``lesson`` to folder/<slug>.json in the format load_lessons reads, and the bodies
-    of its Learn, Why, Deep and Perf modes to the modes app's <mode>.md files. A scenario that
-    came from a scenario_file goes back to that file, only when it changed (the engine's tests
-    read the seed's). Afterwards the lesson counts as loaded from what was written, so
-    load_lessons finds it up to date. Returns the paths written."""
-    from modes import content as mode_files  # the modes app owns these files' layout
-    from modes.apps import MODES
+def export_lesson(lesson, folder=None, modes_folder=None, practice_folder=None):
+    """Write back everything the loaders read for ``lesson``: folder/<slug>.json in the format
+    load_lessons reads, its Learn, Why, Deep and Perf modes to the modes app's files
+    (load_modes) and its puzzles and projects to the practice app's file (load_practice).
+    A file that already holds what it would be given is not rewritten: a scenario that came
+    from a scenario_file (the engine's tests read the seed's), a mode's or the practice file.
+    Afterwards the lesson counts as loaded from what was written, so load_lessons finds it
+    up to date. Returns the paths written."""
+    from modes import content as mode_files  # the modes and practice apps own their files' layout
+    from modes.storage import export_modes
+    from practice.content import export_practice, recreated_modes
 
     path = Path(folder or CONTENT_DIR) / f"{lesson.slug}.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
@@ -225,17 +229,11 @@ def export_lesson(lesson, folder=None, modes_folder=None):
     owners = {"": lesson.scenario} | {mode.mode: mode.scenario for mode in lesson.modes.all()}
     for owner, relative in scenario_files.items():
         if relative and owners.get(owner) is not None:
-            target = settings.BASE_DIR / relative
-            if not target.exists() or json.loads(target.read_text()) != owners[owner]:
-                written.append(_write_json(target, owners[owner]))
-    mode_folder = Path(modes_folder or mode_files.CONTENT) / lesson.slug
-    for mode in lesson.modes.filter(mode__in=MODES):
-        body = mode_folder / f"{mode.mode}.md"
-        if not body.exists() or body.read_text() != mode.body:
-            body.parent.mkdir(parents=True, exist_ok=True)
-            body.write_text(mode.body)
-            written.append(body)
-    written.append(_write_json(path, lesson_document(lesson, scenario_files, skip_modes=frozenset(MODES))))
+            written.extend(write_json_if_changed(settings.BASE_DIR / relative, owners[owner]))
+    written.extend(export_modes(lesson, modes_folder))
+    written.extend(export_practice(lesson, practice_folder))
+    skip_modes = frozenset(mode_files.MODES) | recreated_modes(lesson)
+    written.extend(write_json_if_changed(path, lesson_document(lesson, scenario_files, skip_modes=skip_modes)))
     _, digest = _read(path)
     Lesson.objects.filter(pk=lesson.pk).update(content_digest=digest, content_loaded=F("updated"))
     return written
@@ -252,6 +250,19 @@ def _without_none(item):
 def _without_empty(item):
     """The keys the loader defaults when absent ("", False, None, order 0) are left out."""
     return {key: value for key, value in item.items() if value not in ("", False, None, 0) or key == "step"}
+
+
+def write_json_if_changed(path, document):
+    """Write ``document`` to ``path`` unless the file already holds it (then its formatting is
+    kept too); returns [path] when written, else []."""
+    path = Path(path)
+    if path.exists():
+        try:
+            if json.loads(path.read_text()) == document:
+                return []
+        except ValueError:
+            pass  # a file that does not parse is replaced
+    return [_write_json(path, document)]
 
 
 def _write_json(path, document):

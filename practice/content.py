@@ -1,12 +1,15 @@
 """Practice content kept as files (practice/content/<lesson-slug>.json): puzzles and projects
 for a lesson, loaded into the database idempotently by ``manage.py load_practice``. The admin
-stays the editor: loading updates the tasks the files name and leaves every other alone."""
+stays the editor: loading updates the tasks the files name and leaves every other alone;
+``export_practice`` writes a lesson's tasks back in the same format (the admin's "Export to
+content file")."""
 
 import json
 from pathlib import Path
 
 from django.db import transaction
 
+from lessons.content import write_json_if_changed
 from lessons.models import Lesson, LessonMode
 
 from .models import ProjectTask, Puzzle
@@ -52,3 +55,48 @@ def _put(model, lesson, slug, **fields):
     for name, value in fields.items():
         setattr(task, name, value)
     task.save()  # validated by the grader on save
+
+
+def export_practice(lesson, directory=None):
+    """Write the lesson's puzzles and projects to directory/<slug>.json, the inverse of
+    ``load_file``. What the loader does not read (each task's "solution", which the content
+    tests grade) is kept from the file being replaced. A lesson without any task leaves its
+    file alone (as a database where load_practice never ran would otherwise empty it).
+    Returns the paths written ([] when the file already holds it all)."""
+    path = Path(directory or CONTENT_DIR) / f"{lesson.slug}.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    puzzles = [
+        {
+            "slug": puzzle.slug, "title": puzzle.title, "brief": puzzle.brief, "hints": puzzle.hints.splitlines(),
+            "scenario": puzzle.scenario, "goals": puzzle.goals, "constraints": puzzle.constraints,
+        }  # fmt: skip
+        for puzzle in Puzzle.objects.filter(lesson=lesson)
+    ]
+    projects = [
+        {
+            "slug": project.slug, "title": project.title, "brief": project.brief,
+            "task": {"scenario": project.scenario, "required": project.required, "forbidden": project.forbidden, "review": project.review},
+        }  # fmt: skip
+        for project in ProjectTask.objects.filter(lesson=lesson)
+    ]
+    if not (puzzles or projects):
+        return []
+    for kind, tasks in (("puzzles", puzzles), ("projects", projects)):
+        kept = {item["slug"]: item for item in previous.get(kind, [])}
+        for task in tasks:
+            task.update({key: value for key, value in kept.get(task["slug"], {}).items() if key not in task})
+    return write_json_if_changed(path, {"lesson": lesson.slug, "puzzles": puzzles, "projects": projects})
+
+
+def recreated_modes(lesson):
+    """The lesson's Challenge and Project rows that load_file makes again from the tasks, as
+    they are: the lesson's own content file need not name them."""
+    has_tasks = {
+        LessonMode.Mode.CHALLENGE: Puzzle.objects.filter(lesson=lesson).exists(),
+        LessonMode.Mode.PROJECT: ProjectTask.objects.filter(lesson=lesson).exists(),
+    }
+    return {
+        mode.mode
+        for mode in lesson.modes.filter(mode__in=MODE_BODIES)
+        if has_tasks[mode.mode] and mode.body == MODE_BODIES[mode.mode] and mode.scenario is None and mode.order == 0
+    }

@@ -2,6 +2,7 @@
 admin stays the editor: a lesson an author has saved is kept unless --replace."""
 
 import json
+import shutil
 from io import StringIO
 
 import pytest
@@ -168,16 +169,23 @@ def test_export_then_load_gives_the_same_lesson(admin_client, seed_lesson, tmp_p
     question.hint = "Edited in the admin"
     question.save()
     seed_lesson.modes.filter(mode="learn").update(body="### Edited overview\n")
+    demo = seed_lesson.modes.get(mode="deep").demos.first()
+    demo.claim = "An edited claim"
+    demo.save()
     seed_lesson.save()
     # Learn, Why, Deep and Perf are written to the modes app's files, and come back through them.
     before = lesson_document(seed_lesson, skip_modes=frozenset(mode_content.MODES))
     scenario_file = CONTENT_DIR.parents[1] / "examples" / "seed-lesson.json"
     untouched = scenario_file.read_bytes()
 
-    written = export_lesson(seed_lesson, folder=tmp_path / "lessons", modes_folder=tmp_path / "modes")
+    written = export_lesson(
+        seed_lesson, folder=tmp_path / "lessons", modes_folder=tmp_path / "modes", practice_folder=tmp_path / "practice"
+    )
 
     assert scenario_file.read_bytes() == untouched  # the scenario did not change: its file is not rewritten
-    assert sorted(path.name for path in written) == sorted([f"{SEED_SLUG}.json", *(f"{mode}.md" for mode in mode_content.MODES)])
+    assert sorted(path.name for path in written) == sorted(
+        [f"{SEED_SLUG}.json", *(f"{mode}.{kind}" for mode in mode_content.MODES for kind in ("md", "json"))]
+    )
     assert load(str(tmp_path / "lessons" / f"{SEED_SLUG}.json")) == [f"lesson {SEED_SLUG}: up to date"]
     Lesson.objects.all().delete()
     assert load(str(tmp_path / "lessons" / f"{SEED_SLUG}.json")) == [f"lesson {SEED_SLUG}: created"]
@@ -186,16 +194,79 @@ def test_export_then_load_gives_the_same_lesson(admin_client, seed_lesson, tmp_p
     assert reloaded.quiz_questions.first().hint == "Edited in the admin"
     [learn] = [item for item in mode_content.read(tmp_path / "modes") if item.mode == "learn"]
     assert learn.body == "### Edited overview\n"
+    [deep] = [item for item in mode_content.read(tmp_path / "modes") if item.mode == "deep"]
+    assert deep.parts["demos"][0]["claim"] == "An edited claim"
 
 
 def test_the_admin_action_exports_the_chosen_lessons(admin_client, seed_lesson, monkeypatch, tmp_path):
     from lessons import content
+    from practice import content as practice_content
 
+    call_command("load_practice", stdout=StringIO())
     monkeypatch.setattr(content, "CONTENT_DIR", tmp_path)
     monkeypatch.setattr(mode_content, "CONTENT", tmp_path / "modes")
+    monkeypatch.setattr(practice_content, "CONTENT_DIR", tmp_path / "practice")
     response = admin_client.post(
         "/admin/lessons/lesson/", {"action": "export_to_content_file", "_selected_action": [seed_lesson.pk]}, follow=True
     )
     assert response.status_code == 200
     assert json.loads((tmp_path / f"{SEED_SLUG}.json").read_text())["title"] == seed_lesson.title
     assert f"Exported {SEED_SLUG}: wrote " in response.content.decode()
+    assert json.loads((tmp_path / "practice" / f"{SEED_SLUG}.json").read_text())["puzzles"]
+    again = admin_client.post(
+        "/admin/lessons/lesson/", {"action": "export_to_content_file", "_selected_action": [seed_lesson.pk]}, follow=True
+    )
+    assert f"Exported {SEED_SLUG}: its files already hold it, nothing to write" in again.content.decode()
+
+
+
+def _files_under(folder):
+    return {str(path.relative_to(folder)): path.read_text() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _export_into(folder, slug):
+    lesson = Lesson.objects.get(slug=slug)
+    return export_lesson(lesson, folder=folder / "lessons", modes_folder=folder / "modes", practice_folder=folder / "practice")
+
+
+def _load_everything():
+    for command in ("load_lessons", "load_modes", "load_practice"):
+        call_command(command, stdout=StringIO())
+
+
+@pytest.mark.parametrize("slug", LESSON_SLUGS)
+def test_export_then_load_into_an_empty_database_then_export_gives_the_same_files(slug, tmp_path):
+    from modes.storage import load_modes
+    from practice.content import load_file
+
+    _load_everything()
+    written = _export_into(tmp_path / "first", slug)
+    first = _files_under(tmp_path / "first")
+    # Each loader's file: the lesson's, one .md and one .json per explanation mode, the practice file.
+    modes = [item.mode for item in mode_content.read() if item.lesson_slug == slug]
+    assert sorted(first) == sorted(
+        [f"lessons/{slug}.json", f"practice/{slug}.json", *(f"modes/{slug}/{mode}.{kind}" for mode in modes for kind in ("md", "json"))]
+    )
+    assert sorted(str(path.relative_to(tmp_path / "first")) for path in written) == sorted(first)
+
+    Lesson.objects.all().delete()
+    load_lesson(tmp_path / "first" / "lessons" / f"{slug}.json")
+    load_modes(tmp_path / "first" / "modes")
+    load_file(tmp_path / "first" / "practice" / f"{slug}.json")
+
+    _export_into(tmp_path / "second", slug)
+    assert _files_under(tmp_path / "second") == first
+
+
+@pytest.mark.parametrize("slug", LESSON_SLUGS)
+def test_exporting_an_unedited_lesson_over_its_files_writes_nothing(slug, tmp_path):
+    """Everything the loaders read comes back as it was (and what they do not read, such as a
+    task's solution, is kept): the copies of the project's files are left untouched."""
+    _load_everything()
+    copies = tmp_path / "copy"
+    for source, name in ((CONTENT_DIR, "lessons"), (mode_content.CONTENT, "modes"), (PRACTICE_DIR, "practice")):
+        shutil.copytree(source, copies / name)
+    before = _files_under(copies)
+
+    assert _export_into(copies, slug) == []
+    assert _files_under(copies) == before
