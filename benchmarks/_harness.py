@@ -126,6 +126,23 @@ def _stop(process):
 
 
 @contextmanager
+def postgres_database(server_url, name):
+    """A new, empty PostgreSQL database ``name`` on the server at ``server_url``
+    (postgres://user@host:port); yields its URL and drops it on the way out, connections
+    still open included."""
+    import psycopg  # only the PostgreSQL runs need it
+
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{server_url}/{name}"
+    finally:
+        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
 def benchmark_site(application="config.asgi:application", collect_static=False):
     """sgviz under daphne with production settings and a migrated SQLite database (seed
     lesson included) in a temporary folder; with ``collect_static``, static files are

@@ -22,7 +22,7 @@ import requests
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from benchmarks._harness import ROOT, SEED_SLUG, Server, daphne, manage, site_env
+from benchmarks._harness import ROOT, SEED_SLUG, Server, daphne, manage, postgres_database, site_env
 
 POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
@@ -78,20 +78,14 @@ def deployment(tmp_path_factory):
         pytest.skip(f"The scaled deployment needs {' and '.join(silent)}, which did not answer")
     database = f"sgviz_scaled_{os.getpid()}"
     logs = tmp_path_factory.mktemp("daphne")
-    with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {database}")
-        admin.execute(f"CREATE DATABASE {database}")
-    try:
-        env = site_env(DATABASE_URL=f"{POSTGRES_URL}/{database}", REDIS_URL=REDIS_URL, REDIS_PREFIX=database)
+    with postgres_database(POSTGRES_URL, database) as database_url:
+        env = site_env(DATABASE_URL=database_url, REDIS_URL=REDIS_URL, REDIS_PREFIX=database)
         manage("migrate", "--noinput", env=env)
         manage("load_lessons", env=env)
         with ExitStack() as servers:
             a = servers.enter_context(daphne("config.asgi:application", env, logs / "a.log"))
             b = servers.enter_context(daphne("config.asgi:application", env, logs / "b.log"))
             yield Deployment(a, b, env)
-    finally:
-        with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def test_each_process_serves_the_seed_lesson(deployment):

@@ -160,22 +160,30 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         (page or self.page).locator(f"#{button_id}").click()
 
     def table_rows(self, page=None):
-        """The process table's rows a reader sees, as lists of cell texts (glyphs are
-        aria-hidden: kept out; the "no packet yet" row only while it shows)."""
-        return (page or self.page).locator("#exec-table tbody tr").evaluate_all(
-            """rows => rows.filter(row => row.checkVisibility()).map(row => Array.from(row.cells, cell => {
-                   const copy = cell.cloneNode(true);
-                   copy.querySelectorAll('[aria-hidden="true"]').forEach(hidden => hidden.remove());
-                   return copy.textContent.trim();
-               }))"""
-        )
+        return table_rows(page or self.page)
 
     def tracker_cells(self, page=None):
-        """The status tracker's Connection State row: the text a reader sees in each column."""
-        return (page or self.page).locator("#tracker tbody tr td").evaluate_all(
-            """cells => cells.map(cell => {
-                   const copy = cell.cloneNode(true);
-                   copy.querySelectorAll('.visually-hidden').forEach(hidden => hidden.remove());
-                   return copy.textContent.trim();
-               })"""
-        )
+        return tracker_cells(page or self.page)
+
+
+def table_rows(page):
+    """The process table's rows a reader sees, as lists of cell texts (glyphs are
+    aria-hidden: kept out; the "no packet yet" row only while it shows)."""
+    return page.locator("#exec-table tbody tr").evaluate_all(
+        """rows => rows.filter(row => row.checkVisibility()).map(row => Array.from(row.cells, cell => {
+               const copy = cell.cloneNode(true);
+               copy.querySelectorAll('[aria-hidden="true"]').forEach(hidden => hidden.remove());
+               return copy.textContent.trim();
+           }))"""
+    )
+
+
+def tracker_cells(page):
+    """The status tracker's Connection State row: the text a reader sees in each column."""
+    return page.locator("#tracker tbody tr td").evaluate_all(
+        """cells => cells.map(cell => {
+               const copy = cell.cloneNode(true);
+               copy.querySelectorAll('.visually-hidden').forEach(hidden => hidden.remove());
+               return copy.textContent.trim();
+           })"""
+    )

@@ -30,6 +30,24 @@ def sign_in(context, user, live_server_url):
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server_url}])
 
 
+def join_class(context, code, name):
+    """A learner's own device (a browser context): the join form, then the class page, connected."""
+    page = context.new_page()
+    page.goto("/join/")
+    page.get_by_label("Class code").fill(code.lower())
+    page.get_by_label("Display name").fill(name)
+    page.get_by_role("button", name="Join").click()
+    expect(page.locator("#class-connection")).to_have_text("Live")
+    return page
+
+
+def expect_class_step(page, number):
+    """A class page shows step ``number`` of the seed lesson, its flowchart drawn to the end."""
+    expect(page.locator("#step-status")).to_have_text(f"Step {number} of 4")
+    if number:
+        expect(page.locator(".flow-node.is-end")).to_have_count(1)
+
+
 class ClassroomTests(BrowserTestCase):
     scan = test_accessibility.AccessibilityTests.scan
 
@@ -57,18 +75,10 @@ class ClassroomTests(BrowserTestCase):
         """A learner's own device: the join form, then the class page, connected."""
         context = self.new_context(viewport={"width": width, "height": 800})
         self.learner_contexts.append(context)
-        page = context.new_page()
-        page.goto("/join/")
-        page.get_by_label("Class code").fill(self.code.lower())
-        page.get_by_label("Display name").fill(name)
-        page.get_by_role("button", name="Join").click()
-        expect(page.locator("#class-connection")).to_have_text("Live")
-        return page
+        return join_class(context, self.code, name)
 
     def expect_class_step(self, page, number):
-        expect(page.locator("#step-status")).to_have_text(f"Step {number} of 4")
-        if number:
-            expect(page.locator(".flow-node.is-end")).to_have_count(1)
+        expect_class_step(page, number)
 
     def drive(self, action):
         self.page.locator(f'#class-controls [data-action="{action}"]').click()
