@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,8 +16,12 @@ from sgviz.engine import ScenarioError, load_scenario, security_groups_to_aws
 from sgviz.engine.results import Basis, Verdict
 from sgviz.grading import grade_prediction, grade_project, grade_puzzle, packet_results, tally
 
-from . import wording
-from .forms import GroupsForm, PredictionForm
+from sandbox import views as sandbox_views
+from sandbox.editor import editor_rows, incomplete_rows
+from sandbox.views import PROTOCOL_SUGGESTIONS
+
+from . import editing, wording
+from .forms import MAX_GROUPS_CHARACTERS, GroupsForm, PredictionForm
 from .models import Prediction, ProjectSubmission, ProjectTask, Puzzle, PuzzleAttempt
 from .records import KeyOfAnotherLearner, predict, store_once
 
@@ -135,6 +139,7 @@ def puzzle(request, slug, puzzle_slug):
         summary=lambda outcome: {"solved": outcome.solved},
         present=wording.puzzle_outcome,
         template="practice/puzzle.html",
+        editor_scenario=graded.scenario,
         extra={
             "goals": [(goal, wording.EXPECTATIONS[goal.expect]) for goal in graded.goals],
             "constraints": [wording.constraint_text(constraint) for constraint in graded.constraints],
@@ -179,28 +184,34 @@ def project(request, slug, task_slug):
     )
 
 
-def _graded_task_page(request, lesson, *, mode, task, records, owner, start, grade, summary, present, template, extra):
+def _graded_task_page(request, lesson, *, mode, task, records, owner, start, grade, summary, present, template, extra, editor_scenario=None):
     """A task the learner answers with security groups: GET shows the form (with the
     submission ``?submission=<id>`` reopened and its grade), POST grades and stores once, then
-    redirects to the stored submission (a reload never posts again)."""
+    redirects to the stored submission (a reload never posts again). With ``editor_scenario`` (the
+    task's scenario) the page also has the rule editor (practice.editing): a post carrying
+    ``base`` is the editor's."""
     learner = Learner.of(request, create=request.method == "POST")
     mine = learner.records(records).filter(**owner) if learner else records.objects.none()
     shown, outcome, status = None, None, 200
-    if request.method == "POST":
+    start_text = json.dumps(security_groups_to_aws(start), indent=2)
+    editor, editor_groups = None, security_groups_to_aws(start)
+    if request.method == "POST" and editor_scenario is not None and "base" in request.POST:
+        form = GroupsForm(initial={"groups": start_text, "key": uuid.uuid4()})
+        editor, stored = _editor_post(request, learner, records, owner, editor_groups, grade, summary)
+        if stored is not None:
+            return stored
+        status = editor.status
+    elif request.method == "POST":
         form = GroupsForm(request.POST)
         if form.is_valid():
             text, groups = form.cleaned_data["groups"]
-            try:
-                graded = grade(groups)
-                row = store_once(records, learner, form.cleaned_data["key"], groups=text, **owner, **summary(graded))
-                return redirect(f"{request.path}?submission={row.pk}#result")
-            except ScenarioError as error:
-                for fault in error.faults:
-                    form.add_error("groups", str(fault))
-            except KeyOfAnotherLearner:
-                form.add_error(None, "This form was already sent from another browser. Reload the page and send it again.")
-            except DatabaseBusy:
-                form.add_error(None, "The site is busy and your rules were not recorded. Send them again.")
+            result = _grade_and_store(request, learner, records, owner, form.cleaned_data["key"], text, groups, grade, summary)
+            if result.stored is not None:
+                return result.stored
+            for fault in result.faults:
+                form.add_error("groups", str(fault))
+            if result.problem:
+                form.add_error(None, result.problem)
         status = 400
     else:
         chosen = request.GET.get("submission", "")
@@ -209,8 +220,9 @@ def _graded_task_page(request, lesson, *, mode, task, records, owner, start, gra
             if shown is None:
                 raise Http404("You have no such submission.")
             outcome = present(grade(json.loads(shown.groups)))
-        text = shown.groups if shown else json.dumps(security_groups_to_aws(start), indent=2)
+        text = shown.groups if shown else start_text
         form = GroupsForm(initial={"groups": text, "key": uuid.uuid4()})
+        editor_groups = json.loads(text)
     context = {
         "lesson": lesson,
         **_mode_bar(lesson, mode),
@@ -222,4 +234,74 @@ def _graded_task_page(request, lesson, *, mode, task, records, owner, start, gra
         "submissions": list(mine),
         **extra,
     }
+    if editor_scenario is not None:
+        context.update((editor or EditorState(editing.groups_document(editor_groups))).context(editor_scenario))
     return render(request, template, context, status=status)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What grading and storing a submission came to: the redirect to the stored row, or why not."""
+
+    stored: object = None  # the redirect once stored
+    faults: tuple = ()  # the engine's faults (path, message) about the groups
+    problem: str = ""  # about the post as a whole
+
+
+def _grade_and_store(request, learner, records, owner, key, text, groups, grade, summary):
+    try:
+        graded = grade(groups)
+        row = store_once(records, learner, key, groups=text, **owner, **summary(graded))
+        return Stored(stored=redirect(f"{request.path}?submission={row.pk}#result"))
+    except ScenarioError as error:
+        return Stored(faults=error.faults)
+    except KeyOfAnotherLearner:
+        return Stored(problem="This form was already sent from another browser. Reload the page and send it again.")
+    except DatabaseBusy:
+        return Stored(problem="The site is busy and your rules were not recorded. Send them again.")
+
+
+@dataclass
+class EditorState:
+    """The rule editor as the page shows it: the groups document, faults at their fields."""
+
+    doc: dict
+    faults: list = field(default_factory=list)  # (path, message)
+    problem: str = ""
+    key: object = None
+    status: int = 200
+
+    def context(self, scenario):
+        suggestions = {**scenario, "security_groups": self.doc["security_groups"]}
+        return {
+            "editor": editor_rows(self.doc, self.faults),
+            "editor_base": editing.base_text(self.doc),
+            "editor_key": self.key or uuid.uuid4(),
+            "editor_problem": self.problem,
+            "protocols": PROTOCOL_SUGGESTIONS,
+            "addresses": sandbox_views.addresses(suggestions),
+            "group_ids": sandbox_views.group_ids(suggestions),
+        }
+
+
+def _editor_post(request, learner, records, owner, start_groups, grade, summary):
+    """A post of the rule editor: (None, the redirect) once "Check" has stored the groups,
+    else (the editor to show again, None). Any other button only redraws the editor."""
+    key = request.POST.get("key", "")
+    try:
+        key = uuid.UUID(key)
+        base = editing.read_base(request.POST.get("base", ""), MAX_GROUPS_CHARACTERS)
+        edited = editing.edit(base, request.POST, request.POST.get("action", editing.CHECK))
+    except ValueError as error:  # EditError, or a garbled key
+        message = str(error) if isinstance(error, editing.EditError) else editing.STALE
+        return EditorState(editing.groups_document(start_groups), problem=message, status=400), None
+    if not edited.check:
+        return EditorState(edited.doc, key=key), None
+    unfinished = incomplete_rows(edited.doc)
+    if unfinished:
+        return EditorState(edited.doc, faults=unfinished, key=key, status=400), None
+    groups = edited.doc["security_groups"]
+    result = _grade_and_store(request, learner, records, owner, key, json.dumps({"SecurityGroups": groups}, indent=2), groups, grade, summary)
+    if result.stored is not None:
+        return None, result.stored
+    return EditorState(edited.doc, faults=[(fault.path, fault.message) for fault in result.faults], problem=result.problem, key=key, status=400), None

@@ -78,7 +78,8 @@ def _version(request):
 # ---------------------------------------------------------------- what a page shows
 
 
-def _addresses(doc):
+def addresses(doc):
+    """Addresses a packet or rule of ``doc`` may name (its instances' and labels'): the editor's suggestions."""
     found = []
     for instance in documents.items(doc, "instances"):
         if isinstance(instance, dict):
@@ -88,7 +89,7 @@ def _addresses(doc):
     return [address for address in dict.fromkeys(found) if isinstance(address, str) and address]
 
 
-def _group_ids(doc):
+def group_ids(doc):
     return [g["GroupId"] for g in documents.items(doc, "security_groups") if isinstance(g, dict) and isinstance(g.get("GroupId"), str)]
 
 
@@ -125,8 +126,8 @@ def _editor_context(request, draft, lesson=None, problem="", json_text=None, pas
             "json_faults": [] if json_text is None and not (draft and draft.json_text) else _json_faults(json_text if json_text is not None else draft.json_text),
             "paste_text": pasted,
             "paste_faults": import_paste(doc, pasted).faults if pasted else (),
-            "addresses": _addresses(doc),
-            "group_ids": _group_ids(doc),
+            "addresses": addresses(doc),
+            "group_ids": group_ids(doc),
             "protocols": PROTOCOL_SUGGESTIONS,
             "caps": _caps(),
             "wait": documents.DEFAULT_WAIT,

@@ -52,6 +52,10 @@ class PracticeTests(BrowserTestCase):
         self.shoot("challenge")
 
     def send_groups(self, groups):
+        """Send ``groups`` as JSON (on a puzzle, the JSON form is folded under the editor)."""
+        folded = self.page.locator("details:has(#id_groups)")
+        if folded.count() and not folded.evaluate("details => details.open"):
+            folded.locator("summary").click()
         self.page.locator("#id_groups").fill(json.dumps(groups, indent=2))
         self.page.locator(".groups-form button[type=submit]").click()
         self.page.wait_for_load_state()
@@ -67,6 +71,42 @@ class PracticeTests(BrowserTestCase):
         self.send_groups(SOLUTIONS["ssh-from-office-only"])
         expect(self.page.locator("#result-heading")).to_contain_text("Solved")
         expect(self.page.locator(".history li")).to_have_count(2)
+
+    def test_a_puzzle_solved_with_the_rule_editor_alone_at_360_px(self):
+        """A phone-width page, keyboard only: add the inbound rule, Check, see it solved."""
+        self.page.set_viewport_size({"width": 360, "height": 800})
+        self.page.goto(f"{CHALLENGE}puzzles/answer-without-outbound/")
+        self.assert_no_violations_at_all("the puzzle's rule editor, no rules yet")
+        self.press_by_keyboard("#b-add-in-sg0")
+        expect(self.page.locator("#f-sg0-in0-protocol")).to_have_value("tcp")
+        for field, value in (("from_port", "80"), ("to_port", "eighty"), ("peer", "0.0.0.0/0")):
+            self.page.locator(f"#f-sg0-in0-{field}").fill(value)
+        self.page.locator("#f-sg0-in0-peer").press("Enter")  # Enter in a field presses Check, the form's first button
+        self.page.wait_for_load_state()
+        expect(self.page.locator("#f-sg0-in0-to_port")).to_have_value("eighty")
+        expect(self.page.locator("#f-sg0-in0-to_port")).to_have_attribute("aria-invalid", "true")
+        expect(self.page.locator("#f-sg0-in0-to_port-errors")).to_contain_text("Error:")
+        self.assert_no_violations_at_all("the rule editor with a fault at its field")
+        self.page.locator("#f-sg0-in0-to_port").fill("80")
+        self.press_by_keyboard("#b-check-end")
+        expect(self.page.locator("#result-heading")).to_contain_text("Solved")
+        expect(self.page.locator("#result .mark--met").first).to_contain_text("IP A's HTTP request reaches the web server")
+        self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), 360, "the solved puzzle scrolls sideways at 360 px")
+        self.assert_no_violations_at_all("a puzzle solved with the editor")
+        self.shoot("puzzle-editor")
+
+    def press_by_keyboard(self, selector):
+        self.page.locator(selector).focus()
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_load_state()
+
+    def assert_no_violations_at_all(self, name):
+        """Zero axe violations of any impact (scan prints them all), and no sideways scroll."""
+        self.scan(name)
+        count = self.page.evaluate("() => axe.run(document).then(result => result.violations.length)")
+        self.assertEqual(count, 0, f"axe violations on {name}: see the printed list")
+        width = self.page.viewport_size["width"]
+        self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), width, f"{name} scrolls sideways at {width} px")
 
     def test_a_project_with_one_forbidden_flow_open_names_it(self):
         groups = json.loads(json.dumps(PROJECT_SOLUTION))

@@ -6,7 +6,7 @@ from django.urls import reverse
 from conftest import SEED_SLUG, form_values
 from practice.models import ProjectSubmission, ProjectTask, Puzzle, PuzzleAttempt
 from tests.grading.cases import PROJECT_SOLUTION, SOLUTIONS, tcp
-from tests.practice.support import page_text
+from tests.practice.support import one_form, page_text
 
 pytestmark = pytest.mark.django_db
 PUZZLE = reverse("practice:puzzle", kwargs={"slug": SEED_SLUG, "puzzle_slug": "ssh-from-office-only"})
@@ -15,14 +15,14 @@ PROJECT = reverse("practice:project", kwargs={"slug": SEED_SLUG, "task_slug": "t
 
 
 def send(client, url, groups):
-    """Post the page's own form (its idempotency key included) with ``groups``."""
-    values = form_values(client.get(url).content.decode())
+    """Post the page's JSON form (its idempotency key included) with ``groups``."""
+    values = form_values(one_form(client.get(url).content.decode(), "groups-form"))
     values["groups"] = groups if isinstance(groups, str) else json.dumps(groups)
     return client.post(url, values), values
 
 
 def test_solving_a_puzzle_after_a_failing_attempt_that_names_the_goal(client, practice_lesson):
-    start = form_values(client.get(PUZZLE).content.decode())["groups"]
+    start = form_values(one_form(client.get(PUZZLE).content.decode(), "groups-form"))["groups"]
     failed, _ = send(client, PUZZLE, start)
     assert failed.status_code == 302
     page = page_text(client.get(failed.url))
@@ -51,7 +51,7 @@ def test_bad_json_is_an_error_at_the_field_and_keeps_the_page_text(client, pract
     response, values = send(client, PUZZLE, '{"SecurityGroups": [')
     assert response.status_code == 400
     assert "Not valid JSON: line 1, column 21" in page_text(response)
-    assert form_values(response.content.decode())["groups"] == '{"SecurityGroups": ['
+    assert form_values(one_form(response.content.decode(), "groups-form"))["groups"] == '{"SecurityGroups": ['
     assert 'aria-invalid="true"' in response.content.decode()
     assert not PuzzleAttempt.objects.exists()
 
