@@ -6,8 +6,8 @@ changed (``player.consumers.row_messages``), the caption, the chart's data, then
 on screen. It is one message, not several, so that classroom.js can drop a stale frame whole
 by its sequence number. A change is rendered once for the followers and once for the
 presenters, and the same text goes to every socket of each group (``classroom.consumers``).
-A socket that (re)connects or asks to ``sync`` gets a resynchronising frame instead (all rows
-deleted, then those up to the current step), rendered once per state for its followers.
+A socket that (re)connects or asks to ``sync`` gets a resynchronising frame instead (the table and
+tracker reset, then the rows up to the current step), rendered once per state for its followers.
 """
 
 import json

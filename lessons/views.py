@@ -1,4 +1,3 @@
-from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
@@ -9,6 +8,7 @@ from player import walkthrough
 from player.pages import player_page, requested_step
 
 from . import mode_pages
+from .authored import authored
 from .models import Lesson
 from .sources import visible_lessons
 from .templatetags.markdown import markdown
@@ -38,13 +38,8 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
     player = player_page(
         walkthrough.for_document(lesson.scenario), query, lesson.get_absolute_url(), f"/ws/lessons/{lesson.slug}/"
     )
-    prefetch_related_objects(
-        [lesson],
-        "sample_lines",
-        "key_moments",
-        "snapshot_bullets",
-        "modes",
-    )
+    # The authored rows and the regions made of them only, read once per lesson version.
+    regions = authored(lesson).regions
     modes = mode_pages.mode_bar(lesson, current="visual")
     context = {
         "lesson": lesson,
@@ -56,6 +51,7 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
         "flow_summary": markdown(lesson.flow_summary),
         "table_note": lesson.table_note,
         "modes": modes,
+        "authored": regions,
         **quiz.views.page_context(request, lesson, quiz_errors),
         **recall.views.lesson_page_context(request, lesson),
         "playing": False,

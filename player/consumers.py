@@ -225,15 +225,20 @@ def rows_held(query, total):
 
 def row_messages(steps, shown, step):
     """The messages that take a browser holding the rows of step ``shown`` (None: unknown) to
-    those of ``step``: one deletion when going back (or resynchronising), then the new rows
-    in chunks of ROWS_PER_MESSAGE."""
+    those of ``step``: one deletion when going back, or a reset of the table and the tracker
+    when resynchronising, then the new rows in chunks of ROWS_PER_MESSAGE."""
     if shown == step:
         return
-    start = shown if shown is not None and shown < step else None
-    if start is None:
-        keep = 0 if shown is None else step
-        yield walkthrough.fragment(steps, "delete", (keep,), lambda: render_to_string("player/partials/rows_delete.html", {"keep": keep}))
-        start = keep
+    if shown is None:
+        # Reset, not delete: a deletion of every row finds nothing on a page that holds none,
+        # which htmx reports (oobErrorNoTarget); see rows_reset.html.
+        yield walkthrough.fragment(steps, "reset", (), lambda: render_to_string("player/partials/rows_reset.html", {"start": steps.tracker_start}))
+        start = 0
+    elif shown > step:
+        yield walkthrough.fragment(steps, "delete", (step,), lambda: render_to_string("player/partials/rows_delete.html", {"keep": step}))
+        start = step
+    else:
+        start = shown
     for first in range(start, step, ROWS_PER_MESSAGE):
         last = min(first + ROWS_PER_MESSAGE, step)
         rows = steps.steps[first:last]

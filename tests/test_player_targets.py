@@ -121,3 +121,18 @@ class ClassPagesTest(consumer_tests.ConsumerTestCase):
                 frames.append(render_frame(class_session, ClassState(step=step, total=4, sequence=sequence + 100), role, previous))
             with self.subTest(page=page):
                 self.assertEqual(missing(html, frames), [])
+
+    def test_a_resynchronising_frame_swaps_only_elements_every_page_has(self):
+        """Elements by id, and the tracker texts from the Start cell on, which always has
+        one: found whatever rows the page holds, also none at step 0, where a deletion of
+        rows found nothing (oobErrorNoTarget)."""
+        class_session = start_class()
+        learner = Client()
+        learner.post("/join/", {"code": class_session.code, "name": "Ada"})
+        page = learner.get(f"/class/{class_session.code}/").content.decode()  # the class is at step 0
+        self.assertRegex(page, r'<td id="tracker-cell-0"[^>]*>(<span class="tracker-pending[^>]*>[^<]*</span>)?<span class="tracker-text">')
+        for step in (0, 2, 4):
+            frame = render_frame(class_session, ClassState(step=step, total=4, sequence=300 + step), FOLLOWER, None)
+            with self.subTest(step=step):
+                targets = parsed(frame).targets - {"#tracker-cells > td:nth-child(n+2) > .tracker-text"}
+                self.assertEqual(sorted(t for t in targets if not re.fullmatch(r"#[\w-]+", t)), [])

@@ -29,7 +29,7 @@ class PageParityTests(BrowserTestCase):
         client = Client()
         client.post("/try/start/", {"start": "seed"})
         self.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": self.live_server_url}])
-        for address in ("/try/run/",):  # not ?step=0: its first deletion finds no row (not fixed yet)
+        for address in ("/try/run/", "/try/run/?step=0"):
             self.page.goto(address)
             self.expect_step(0)
             self.assertEqual(self.page.evaluate(VISIBLE_EMPTY_BADGES), 0, address)
@@ -56,5 +56,5 @@ class PageParityTests(BrowserTestCase):
             self.page.locator(f'#class-controls [data-action="{action}"]').click()
             expect(self.page.locator("#step-status")).to_have_text(f"Step {number} of 4")
         self.assertEqual(self.page.evaluate(VISIBLE_EMPTY_BADGES), 0)
-        # No console check here yet: a class opens at step 0, where the first frame's row
-        # deletion finds nothing to delete (oobErrorNoTarget), a fix still to make.
+        # A class opens at step 0, where its resynchronising frame once deleted rows that were not there.
+        self.assertEqual(self.no_target_errors(), [])

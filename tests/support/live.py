@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from .html import text
 
 DELETE_ROWS = re.compile(r'hx-swap-oob="delete:#exec-steps > tbody:nth-of-type\(n\+(\d+)\)"')
+RESET_ROWS = 'hx-swap-oob="innerHTML:#exec-steps"'
+RESET_TRACKER = 'hx-swap-oob="delete:#tracker-cells > td:nth-child(n+2) > .tracker-text"'
 ADDED_ROW = re.compile(r'<tbody class="step-row"[^>]*data-step="(\d+)"><tr[^>]*>(.*?)</tr></tbody>', re.S)
 TRACKER_TEXT = re.compile(r'hx-swap-oob="beforeend:#tracker-cell-(\d+)"><span class="tracker-text">(.*?)</span>', re.S)
 ANSWER_END = 'id="player-error"'  # the state message and the error fragment both end with it
@@ -21,6 +23,11 @@ class LiveView:
     rows_received: int = 0  # how many rows the server has sent, old ones again included
 
     def apply(self, message):
+        # A message resets or deletes before it adds (rows_reset.html, rows_delete.html come first).
+        if RESET_ROWS in message:
+            self.rows = {}
+        if RESET_TRACKER in message:
+            self.tracker = {}
         for found in DELETE_ROWS.finditer(message):
             keep = int(found.group(1)) - 2
             self.rows = {n: row for n, row in self.rows.items() if n <= keep}
@@ -29,7 +36,8 @@ class LiveView:
             self.rows_received += 1
             self.rows[int(number)] = [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         for number, cell in TRACKER_TEXT.findall(message):
-            self.tracker[int(number)] = text(cell)
+            if number != "0":  # Start's text, put back by a reset: not a step's
+                self.tracker[int(number)] = text(cell)
         if 'id="flow-state"' in message:
             self.state = message
         elif ANSWER_END in message:
