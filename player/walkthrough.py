@@ -15,7 +15,10 @@ import json
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from sgviz.engine import FLOW_GRAPH, ChangeResult, NodeKind, PacketResult, Parameters, Verdict, load_scenario, simulate
+from sgviz.engine import (
+    FLOW_GRAPH, ChangeResult, NodeKind, PacketResult, Parameters, ScenarioError, Validation, Verdict, simulate, validate_scenario,
+)
+from sgviz.engine.results import Run
 from sgviz.narration import visual
 from sgviz.narration.connections import CHART_NODES, ConnectionsPanel, connections_panels
 from sgviz.narration.rules import RulesPanel, rules_panels
@@ -24,6 +27,7 @@ from sgviz.narration.timeline import Frames
 from .layout import Lane, layout
 
 CACHE_SIZE = 256
+CHECKED_CACHE_SIZE = 64  # engine runs kept: each holds every packet's events, so fewer than walkthroughs
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,14 +189,45 @@ def content_key(document: dict) -> str:
     return hashlib.sha256(f"{canonical}\n{Parameters()!r}".encode()).hexdigest()
 
 
+class Checked:
+    """A document as the engine reads it: its validation and, for a valid one, its run (made
+    when first asked for). Shared by whatever needs the engine's view of one content (the
+    sandbox's analysis, then the walkthrough Run plays), so the document is validated and
+    simulated once, not once by each."""
+
+    __slots__ = ("validation", "_run")
+
+    def __init__(self, validation: Validation) -> None:
+        self.validation = validation
+        self._run: Run | None = None
+
+    @property
+    def run(self) -> Run:
+        if self.validation.scenario is None:
+            raise ScenarioError(self.validation.faults)
+        if self._run is None:
+            self._run = simulate(self.validation.scenario)
+        return self._run
+
+
+_checked: dict[str, Checked] = {}
+
+
+def checked(document: dict, key: str = "") -> Checked:
+    """The engine's validation (and run) of the document, made once per content in this process."""
+    key = key or content_key(document)
+    return _cached(_checked, key, lambda: Checked(validate_scenario(document)), CHECKED_CACHE_SIZE)
+
+
 def build(document: dict, key: str = "") -> Walkthrough:
     """Run a scenario document and shape every step for the page.
 
     Raises ``sgviz.engine.ScenarioError`` when the document is invalid.
     """
-    scenario = load_scenario(document)
+    engine = checked(document, key)
+    run = engine.run  # raises the ScenarioError of an invalid document
+    scenario = engine.validation.scenario
     labels = scenario.labels
-    run = simulate(scenario)
     steps: list[Step] = []
     pending: list[ChangeResult] = []  # rule changes since the last packet: told with the next one
     for result in run.results:
@@ -236,10 +271,10 @@ def fragment(walkthrough: Walkthrough, name: str, variant: tuple, render) -> str
     return _cached(_fragments, (walkthrough.key, name, *variant), render)
 
 
-def _cached(cache: dict, key, make):
+def _cached(cache: dict, key, make, size: int = CACHE_SIZE):
     value = cache.get(key)
     if value is None:
-        if len(cache) >= CACHE_SIZE:
+        if len(cache) >= size:
             cache.clear()
         value = cache[key] = make()
     return value

@@ -12,7 +12,8 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from sgviz.engine import simulate, validate_scenario
+from player.walkthrough import checked
+from sgviz.engine import validate_scenario
 
 from .compare import compare_stateless
 from .document import canonical_json, items
@@ -30,11 +31,13 @@ def analysis(doc: Any) -> dict:
 @lru_cache(maxsize=ANALYSES_CACHED)
 def _analysis_of(text: str) -> dict:
     doc = json.loads(text)
-    validation = validate_scenario(doc if isinstance(doc, dict) else text)
+    # A dict is checked through the walkthrough's cache, so Run on this draft reuses the run.
+    engine = checked(doc) if isinstance(doc, dict) else None
+    validation = engine.validation if engine else validate_scenario(text)
     found = [(fault.path, fault.message) for fault in validation.faults] + incomplete_rows(doc)
     results = []
     if validation.scenario is not None and not found:
-        run = simulate(validation.scenario)
+        run = engine.run
         compared = {c.index: c for c in compare_stateless(validation.scenario, run.results)}
         timeline = items(doc, "timeline")
         results = [{"result": r, "entry": timeline[r.index], "comparison": compared.get(r.index)} for r in run.results]

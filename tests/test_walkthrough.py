@@ -163,3 +163,22 @@ def test_each_lane_describes_the_current_steps_path(seed):
     assert paths["in"] == "Step 2 does not pass through this lane."
     assert paths["out"].startswith("Step 2: Outgoing Packet Arrives → Check Connection State → ")
     assert {path.description for path in seed.frame(0).lane_paths} == {"No packet sent yet."}
+
+
+def test_the_sandbox_analysis_and_the_walkthrough_share_one_engine_run(seed_scenario):
+    from sandbox.analysis import analysis  # the sandbox's page analysis, pure like this module
+
+    server_ip = seed_scenario["instances"][0]["private_ip"]
+    seed_scenario["labels"] = {server_ip: f"web server {id(seed_scenario)}"}  # a content no other test has checked
+    analysed = [row["result"] for row in analysis(seed_scenario)["results"]]
+    engine = walkthrough.checked(seed_scenario)
+    assert len(analysed) == len(engine.run.results) and all(a is b for a, b in zip(analysed, engine.run.results))
+    assert walkthrough.build(seed_scenario).total == len(analysed)
+
+
+def test_an_invalid_documents_check_keeps_its_faults_and_refuses_a_run(seed_scenario):
+    seed_scenario["timeline"][0]["packet"]["protocol"] = "carrier-pigeon"
+    engine = walkthrough.checked(seed_scenario)
+    assert engine.validation.scenario is None and engine.validation.faults
+    with pytest.raises(ScenarioError):
+        engine.run

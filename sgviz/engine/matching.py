@@ -86,16 +86,32 @@ class _PointTable:
                 cuts.add(item.high + 1)
         starts = sorted(cuts)
         ends = starts[1:] + [POINTS]
+        # A sweep over the cuts: a rule joins the covering set at the interval starting at its
+        # low and leaves it at the one starting at high + 1 (both are cuts), so each interval
+        # reads only the rules that cover it, not every rule (300 single-port rules made 601
+        # intervals of 300 tests each). Every item covering an interval is still offered, so
+        # the lowest index per network wins as before.
+        joining: dict[int, list[int]] = {}
+        leaving: dict[int, list[int]] = {}
+        for position, item in enumerate(compiled):
+            if item.low > item.high:
+                continue  # an empty span covers no interval (the full scan never offered it either)
+            joining.setdefault(item.low, []).append(position)
+            if item.high < HIGHEST_POINT:
+                leaving.setdefault(item.high + 1, []).append(position)
+        covering: set[int] = set()
         self.buckets: list[tuple[tuple[int, dict[int, int]], ...]] = []
-        for start, end in zip(starts, ends):
+        for start in starts:
+            covering.difference_update(leaving.get(start, ()))
+            covering.update(joining.get(start, ()))
             by_mask: dict[int, dict[int, int]] = {}
             prefixes: dict[int, int] = {}
-            for item in compiled:
-                if item.low <= start and item.high >= end - 1:
-                    networks = by_mask.setdefault(item.cidr.mask, {})
-                    prefixes[item.cidr.mask] = item.cidr.prefixlen
-                    if networks.get(item.cidr.network, item.index + 1) > item.index:
-                        networks[item.cidr.network] = item.index
+            for position in sorted(covering):  # the order the full scan offered them in
+                item = compiled[position]
+                networks = by_mask.setdefault(item.cidr.mask, {})
+                prefixes[item.cidr.mask] = item.cidr.prefixlen
+                if networks.get(item.cidr.network, item.index + 1) > item.index:
+                    networks[item.cidr.network] = item.index
             ordered = sorted(by_mask.items(), key=lambda pair: -prefixes[pair[0]])
             self.buckets.append(tuple(ordered))
         # interval[point] is the bucket's position: one index instead of a bisect per packet.
