@@ -70,6 +70,15 @@ def _store(request, draft, expected_version, **changes):
     return None
 
 
+# Without JavaScript a refused stale post can keep its typing only over the same rows; when the
+# other tab added or removed rows, say so instead of claiming the typing is still there.
+STALE_ROWS_CHANGED = (
+    "Not saved: this draft was changed in another tab or window after this page was loaded, and rows were "
+    "added or removed there, so what you typed here could not be kept. This page now shows the latest draft: "
+    "make your change again on it."
+)
+
+
 def _version(request):
     value = request.POST.get("version", "")
     return int(value) if value.isascii() and value.isdigit() else -1
@@ -217,7 +226,10 @@ def save(request):
             return response
         return render(request, "sandbox/partials/editor.html", context)
     if problem:
-        return _page(request, draft, status=status, problem=problem, unsaved=_kept_typing(request, draft, doc, status))
+        unsaved = _kept_typing(request, draft, doc, status)
+        if unsaved is None:
+            problem = STALE_ROWS_CHANGED
+        return _page(request, draft, status=status, problem=problem, unsaved=unsaved)
     return redirect("/try/#editor")
 
 

@@ -64,6 +64,16 @@ def test_a_post_from_an_older_page_is_refused_and_stores_nothing_but_keeps_the_t
     assert draft(client).document["security_groups"][0]["GroupName"] == "second"
 
 
+def test_a_stale_post_whose_rows_changed_elsewhere_says_its_typing_was_not_kept(client):
+    values = form_values(start(client))
+    assert client.post("/try/save/", values | {"action": "add_group"}).status_code == 302  # another tab adds a group
+    response = client.post("/try/save/", values | {"sg0-name": "second"})
+    html = response.content.decode()
+    assert response.status_code == 409 and "could not be kept" in html and "still on this page" not in html
+    assert draft(client).document["security_groups"][0]["GroupName"] == "web-server"
+    assert form_values(html)["version"] == str(draft(client).version)
+
+
 def test_a_version_is_claimed_once_even_by_concurrent_writers(client):
     start(client)
     first, second = draft(client), draft(client)
