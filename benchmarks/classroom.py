@@ -50,6 +50,8 @@ IDLE_TARGET_MB = 200
 # daphne drops a handshake not accepted within 5 s; hundreds at once on a loaded machine take longer.
 DAPHNE_OPTIONS = ("--websocket_connect_timeout", "60")
 START = """
+from django.db import transaction
+transaction.set_autocommit(False)  # one commit for all the sessions: 2,000 commits take minutes on SQLite
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from classroom.models import ClassSession
@@ -67,6 +69,7 @@ from classroom.frames import questions_for
 print("CHOICES", *[option.key for option in questions_for(c)["packet-1"].options])
 for _ in range({learners}):
     print("LEARNER", session(LEARNERS, {{str(c.pk): c.learners.create().key}}))
+transaction.commit()
 """
 # The seed lesson has 4 steps: step through them and start over, so every press changes the class.
 PRESSES = ["step", "step", "step", "step", "first"]
