@@ -5,10 +5,17 @@ origin validator and middleware as the lesson consumer, so the difference betwee
 is the lesson consumer's own work per action (parse, pick the frame, render the fragments).
 For benchmarks only: production serves ``config.asgi:application``, which has no echo.
 
-Serve it with ``python -m config.daphne_server benchmarks.bench_asgi:application`` from the project folder.
+Serve it with ``python -m config.daphne_server benchmarks.bench_asgi:application`` from the
+project folder. With ``SGVIZ_BENCH_PROFILE=<file>`` in its environment the process profiles
+itself by CPU time (``time.process_time``: other work on a shared machine does not count)
+and writes the ``pstats`` file when it stops.
 """
 
+import atexit
+import cProfile
 import json
+import os
+import time
 
 from config.asgi import application as sgviz_application  # first: it sets Django up, which channels.auth needs
 
@@ -19,6 +26,11 @@ from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
 ECHO_PATH = "/ws/echo/"
+
+if os.environ.get("SGVIZ_BENCH_PROFILE"):
+    _profiler = cProfile.Profile(time.process_time)
+    _profiler.enable()
+    atexit.register(lambda: _profiler.dump_stats(os.environ["SGVIZ_BENCH_PROFILE"]))
 
 
 class EchoConsumer(AsyncWebsocketConsumer):

@@ -1,10 +1,17 @@
 """The class's websocket, ``/ws/class/<code>/``: one consumer for the presenter and the learners.
 
 Who is who comes from the session (``views.is_presenter``, ``views.LEARNERS``), never from
-the message. Each socket joins its class's group for its role; the class's state is the
-database row (``classroom.control``), never this object. A presenter's action changes that
-row and sends one rendered frame to each group (``classroom.frames``); the consumer only
-parses, applies, renders and sends.
+the message. The class's state is the database row (``classroom.control``), never this
+object. A presenter's action changes that row and sends one rendered frame to each group
+(``classroom.frames``); the consumer only parses, applies, renders and sends.
+
+Fan-out: a presenter's socket joins the presenters' group itself, but a follower's does not.
+Each process keeps its own followers of a class in a registry and subscribes one channel of
+its own to the followers' group (``classroom.fanout``): a frame costs one channel-layer
+message per process, not per follower, and that process's relay hands the same rendered text
+to each of its sockets, in the order the frames were sent. A follower is registered (and the
+process subscribed) before it is sent the current frame, so it misses nothing in between;
+the sequence number and ``sync`` still cover a frame lost on the way.
 
 Messages (htmx's ws-send also adds a "HEADERS" object, which is ignored)::
 
@@ -39,22 +46,20 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 from django.template.loader import render_to_string
-from redis.exceptions import RedisError
 
 from learners.identity import DatabaseBusy
 from player.consumers import CLOSE_FLOOD, REFUSALS_BEFORE_CLOSE, RateLimit, render_error
 from player.machine import MAX_MESSAGE_BYTES, MESSAGES_PER_SECOND, BadMessage
 
-from . import control, frames, models, state
+from . import control, fanout, frames, models, state
+from .fanout import CLOSE_TRY_AGAIN, LAYER_ERRORS
 from .models import ClassSession, Learner, Presence, Vote
 
 logger = logging.getLogger(__name__)
 
-# What a lost channel layer raises: connection errors and timeouts are OSError, Redis's own are RedisError.
-LAYER_ERRORS = (OSError, RedisError)
+# LAYER_ERRORS: what a lost channel layer raises (OSError for connections and timeouts, RedisError).
 CLOSE_NO_CLASS = 4404
 CLOSE_ENDED = 4410
-CLOSE_TRY_AGAIN = 1013
 AUTOPLAY_SECONDS = 1.6
 AUDIENCE_SECONDS = 0.25  # the presenter's count and tally are redrawn at most this often
 HEARTBEAT_SECONDS = models.PRESENCE_HEARTBEAT_SECONDS  # a learner's presence renewal; a presenter's recount
@@ -187,6 +192,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
         self.class_session = None
         self.tasks = set()
         self.joined = False
+        self.relay = None
         try:
             await super().__call__(scope, receive, send)
         except LAYER_ERRORS as error:
@@ -215,7 +221,10 @@ class ClassConsumer(AsyncWebsocketConsumer):
         followers, presenters = group_names(self.class_session.pk)
         self.group = presenters if self.presenter else followers
         self.presenters_group = presenters
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.presenter:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        else:
+            self.relay = await fanout.join(self.channel_layer, self.group, self)
         self.joined = True
         if self.learner:
             await arrive(self.class_session, self.learner, self.channel_name)
@@ -243,13 +252,15 @@ class ClassConsumer(AsyncWebsocketConsumer):
         if not self.joined:
             return
         self.joined = False
+        if self.relay is not None:
+            fanout.leave(self.relay, self)
         try:
             if self.presenter:
                 await self.change(state.StopClock(self.channel_name), answer=False)
+                await self.channel_layer.group_discard(self.group, self.channel_name)
             else:
                 await depart(self.channel_name)
                 await self.channel_layer.group_send(self.presenters_group, {"type": "class.audience"})
-            await self.channel_layer.group_discard(self.group, self.channel_name)
         except LAYER_ERRORS:  # the layer forgets this channel by itself when it expires
             pass
         except ClassSession.DoesNotExist:  # deleted (in the admin) while connected: nothing to hand back

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import TransactionTestCase, override_settings
 
-from classroom import consumers
+from classroom import consumers, fanout
 from classroom.models import ClassSession, Presence, Vote
 from config.asgi import application
 from conftest import load_seed_lesson
@@ -69,6 +69,32 @@ class ClassSocketTestCase(TransactionTestCase):
 
 
 class FollowingTest(ClassSocketTestCase):
+    async def test_a_process_holds_one_subscription_for_all_its_learners_and_drops_it_with_the_last(self):
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        followers, _ = consumers.group_names(self.class_session.pk)
+        async with AsyncExitStack() as stack:
+            presenter = await self.presenter(stack)
+            learners = [await self.learner(stack, f"L{n}") for n in range(3)]
+            self.assertEqual(fanout.local_followers(layer, followers), 3)
+            self.assertEqual(len(layer.groups[followers]), 1, "one channel in the group for the whole process")
+            for expected in (1, 2):
+                await self.send(presenter, {"action": "step"})
+                self.assertEqual([frame_step(await self.receive_frame(learner))[1] for learner in learners], [expected] * 3)
+            async with AsyncExitStack() as late:
+                await self.learner(late, "late")
+                self.assertEqual(frame_step(self.first)[1], 2, "a late learner starts at the class's step")
+                self.assertEqual(fanout.local_followers(layer, followers), 4)
+            self.assertEqual(fanout.local_followers(layer, followers), 3)
+        for _ in range(50):  # the relay discards its channel as it stops
+            if not class_tasks():
+                break
+            await asyncio.sleep(0.02)
+        self.assertEqual(fanout.local_followers(layer, followers), 0)
+        self.assertEqual(class_tasks(), [])
+        self.assertFalse(layer.groups.get(followers))
+
     async def test_every_learner_follows_the_presenter_with_one_identical_frame(self):
         async with AsyncExitStack() as stack:
             presenter = await self.presenter(stack)
