@@ -2,8 +2,9 @@
 
 A frame is one websocket message holding every region that follows the class, drawn with the
 player's own partials (``templates/player/partials/``): the rows and tracker texts that
-changed (``player.consumers.row_messages``), the caption, the chart's data, then the question
-on screen. It is one message, not several, so that classroom.js can drop a stale frame whole
+changed (``player.consumers.row_messages``), the rules panel and the connection table when
+the step moved (``player.consumers.panels_message``), the caption, the chart's data, then the
+question on screen. It is one message, not several, so that classroom.js can drop a stale frame whole
 by its sequence number. A change is rendered once for the followers and once for the
 presenters, and the same text goes to every socket of each group (``classroom.consumers``).
 A socket that (re)connects or asks to ``sync`` gets a resynchronising frame instead (the table and
@@ -18,7 +19,7 @@ from django.utils.functional import SimpleLazyObject
 
 from lessons.models import QuizQuestion
 from player import walkthrough
-from player.consumers import row_messages
+from player.consumers import panels_message, row_messages
 from player.pages import PlayerPage
 
 from .models import Vote
@@ -97,7 +98,9 @@ def render_frame(class_session, state, role, previous_step=None):
     key = (steps.key, class_session.pk, state.sequence, previous_step)
     if role == FOLLOWER and key in _follower_frames:
         return _follower_frames[key]
-    text = "".join(row_messages(steps, previous_step, state.step)) + render_to_string(
+    # The panels follow the step, as the rows do: a frame that leaves the step alone (a vote) leaves them be.
+    panels = panels_message(steps, state.step) if previous_step != state.step else ""
+    text = "".join(row_messages(steps, previous_step, state.step)) + panels + render_to_string(
         "classroom/partials/frame.html", context(class_session, state, role)
     )
     if role == FOLLOWER:

@@ -14,6 +14,7 @@ from lessons.models import Lesson
 from player import walkthrough
 from sandbox.models import Snapshot
 from tests.classroom.support import share_link
+from tests.support.seed_panels import CONNECTION_ROWS, RULE_OUTCOMES
 
 from . import test_accessibility
 from .base import ARTIFACTS, BrowserTestCase
@@ -46,6 +47,29 @@ def expect_class_step(page, number):
     expect(page.locator("#step-status")).to_have_text(f"Step {number} of 4")
     if number:
         expect(page.locator(".flow-node.is-end")).to_have_count(1)
+
+
+def panels_shown(page):
+    """The rules panel's outcomes and deciding rules, and the connection table's rows as
+    (marker, mark kind or None, state, idle timeout left), from the page's text (the
+    projector's styles hide some labels, so its inner text differs from a learner's)."""
+    return page.evaluate(
+        """() => ({
+            outcomes: Array.from(document.querySelectorAll('#rules-panel .rules-outcome'), p => p.dataset.outcome),
+            decided: Array.from(document.querySelectorAll('#rules-panel .rule.is-decided .rule__plain'), rule => rule.textContent.trim()),
+            connections: Array.from(document.querySelectorAll('#connections-panel .connection'), row => [
+                row.querySelector('.connection__marker').textContent.trim(),
+                (Array.from(row.classList).find(name => name.startsWith('is-')) || '').replace('is-', '') || null,
+                row.querySelector('[data-field="state"]').textContent.trim(),
+                row.querySelector('[data-field="timeout-left"]').textContent.trim(),
+            ]),
+        })"""
+    )
+
+
+def expected_panels(step):
+    kind, rule = RULE_OUTCOMES[step]
+    return {"outcomes": [kind], "decided": [rule] if rule else [], "connections": [list(row) for row in CONNECTION_ROWS[step]]}
 
 
 class ClassroomTests(BrowserTestCase):
@@ -91,6 +115,9 @@ class ClassroomTests(BrowserTestCase):
             self.drive("step")
             for page in [self.page] + learners:
                 self.expect_class_step(page, number)
+            self.assertEqual(panels_shown(self.page), expected_panels(number), f"the projector's panels at step {number}")
+            for page in learners:
+                self.assertEqual(panels_shown(page), panels_shown(self.page), f"a learner's panels at step {number}")
         projector_rows = self.table_rows()
         self.assertEqual(len(projector_rows), 2)
         for page in learners:

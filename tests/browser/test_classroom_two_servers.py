@@ -20,7 +20,7 @@ from tests.classroom.test_redis import REDIS, redis_answers
 from tests.classroom.test_two_processes import START_CLASS
 
 from .base import launch_chromium, table_rows, tracker_cells
-from .test_classroom import expect_class_step, join_class
+from .test_classroom import expect_class_step, join_class, panels_shown
 
 pytestmark = pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379")
 
@@ -98,6 +98,7 @@ def shown(page):
         "tracker": tracker_cells(page),
         "caption": page.locator("#caption").inner_text(),
         "visited": page.locator(".flow-node.is-visited").evaluate_all(VISITED_NODES),
+        "panels": panels_shown(page),
     }
 
 
