@@ -4,7 +4,7 @@ paths. Whatever comes, no exception escapes, nothing is lost, and every fault ha
 import json
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sandbox.document import ActionError, apply_action, normalize
@@ -36,7 +36,6 @@ def placed_everywhere(doc):
 
 
 @given(st.sampled_from([SEED, NACL_TRAP]), form_data)
-@example(NACL_TRAP, {"acl0-e0-present": "", "acl0-e0-protocol": "-1", "acl0-e0-from_port": ":"})  # found by Hypothesis
 def test_any_form_post_gives_a_document_with_every_fault_placed(doc, data):
     updated = apply_form(doc, data)
     json.dumps(updated)
@@ -47,12 +46,9 @@ def test_any_form_post_gives_a_document_with_every_fault_placed(doc, data):
     for name, value in data.items():
         row = name.rsplit("-", 1)[0]
         if FIELD_KINDS.get(name) == "text" and f"{row}-present" in data and value == value.strip() and value and shown.get(name, value) != value:
-            # Only text the document normalises (a number's spelling, a list's separators, the
-            # ports of an all-traffic entry, which has none) may come back otherwise.
-            all_traffic_port = name.endswith(("from_port", "to_port")) and shown.get(f"{row}-protocol") in ("-1", "all")
-            assert (
-                name.endswith(("security_groups", "subnets", "flags")) or value.lstrip("-").isdigit() or "." in value or all_traffic_port
-            ), (name, value, shown.get(name))
+            # Only text the document normalises (a number's spelling, a list's separators)
+            # may come back otherwise.
+            assert name.endswith(("security_groups", "subnets", "flags")) or value.lstrip("-").isdigit() or "." in value, (name, value, shown.get(name))
 
 
 @given(st.sampled_from([SEED, NACL_TRAP]), st.text(max_size=30), json_values)
