@@ -49,6 +49,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _a_channel_layer_per_test():
+    """Each async test case runs in an event loop of its own, but Channels keeps one layer
+    instance per process. channels_redis binds its receive locks to the loop that first waited
+    on them (and keeps a lock whose waiter was cancelled), so a later test's receive would fail
+    with "bound to a different event loop": every test builds its layer afresh."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def _seed_lesson_even_after_a_flush(request, django_db_blocker):
     """make test runs the suite in several workers, each taking whole files in no set order,
     so a worker may run a transactional test (which empties the database as it ends) before
