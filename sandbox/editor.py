@@ -208,6 +208,9 @@ class PermissionKind(RowKind):
         _set_or_drop(out, "FromPort", values["from_port"])
         _set_or_drop(out, "ToPort", values["to_port"])
         peer = peer_entry(values["peer"], old_peer)
+        if peer is None and values["description"].strip():
+            # A description typed before the source is kept (the engine asks for the address).
+            peer = "IpRanges", {}
         if peer is not None:
             key, item = peer
             _set_or_drop(item, "Description", values["description"], str)
@@ -353,10 +356,10 @@ class NaclEntryKind(RowKind):
         out["Protocol"] = values["protocol"].strip()
         protocol = out["Protocol"].lower()
         low, high = values["from_port"], values["to_port"]
-        if protocol in PORTED and (low.strip() or high.strip()):
-            out["PortRange"] = {"From": typed(low), "To": typed(high)}
-        elif protocol in ICMPS and (low.strip() or high.strip()):
+        if protocol in ICMPS and (low.strip() or high.strip()):
             out["IcmpTypeCode"] = {"Type": typed(low), "Code": typed(high)}
+        elif low.strip() or high.strip():  # on another protocol too: incomplete_rows says to clear them
+            out["PortRange"] = {"From": typed(low), "To": typed(high)}
         cidr = values["cidr"].strip()
         out["Ipv6CidrBlock" if ":" in cidr else "CidrBlock"] = cidr
         return out
@@ -586,10 +589,16 @@ def incomplete_rows(doc: Any) -> list[tuple[str, str]]:
     group's rule without a peer is no rule at all, so the learner is told at the field."""
     found = []
     for place in places(doc):
-        if place.kind.name == "rule" and not peer_of(get_at(doc, place.path))[0].strip():
+        if place.kind.name == "rule" and peer_of(get_at(doc, place.path)) == ("", {}):  # a peer object lacking its address is the engine's to report
             where = "security_groups[{}].{}[{}].IpRanges".format(*place.path[1:])
             word = "source" if place.path[2] == "IpPermissions" else "destination"
             found.append((where, f"give a {word}: an IPv4 or IPv6 CIDR (0.0.0.0/0 is anywhere), a group (sg-…) or a prefix list (pl-…)"))
+        if place.kind.name == "nacl-entry":
+            entry = get_at(doc, place.path)
+            protocol = str(entry.get("Protocol", "")).strip().lower()
+            if "PortRange" in entry and protocol not in PORTED and protocol not in ICMPS:
+                where = "network_acls[{}].Entries[{}].PortRange.From".format(place.path[1], place.path[3])
+                found.append((where, f"ports apply to tcp (6) and udp (17) only; protocol {protocol or '(none)'} matches every port: clear the two port fields"))
     return found
 
 

@@ -123,6 +123,25 @@ def test_a_rule_without_a_peer_is_reported_at_its_peer_field():
     assert "destination" in found[0][1]
 
 
+def test_a_description_typed_before_the_source_is_kept_and_the_source_asked_for():
+    doc = apply_form(SEED, posted(SEED) | {"sg0-in0-peer": "", "sg0-in0-description": "web"})
+    assert doc["security_groups"][0]["IpPermissions"][0]["IpRanges"] == [{"Description": "web"}]
+    shown = {f.name: f for row in editor_rows(doc, [(f.path, f.message) for f in validate_scenario(doc).faults] + incomplete_rows(doc)).all_rows() for f in row.fields}
+    assert shown["sg0-in0-description"].value == "web"
+    assert shown["sg0-in0-peer"].errors, "the missing source is reported at its field, once"
+    assert len(shown["sg0-in0-peer"].errors) == 1
+
+
+def test_ports_typed_on_an_all_traffic_network_acl_entry_are_kept_and_questioned():
+    doc = apply_form(NACL_TRAP, posted(NACL_TRAP) | {"acl0-e0-protocol": "-1", "acl0-e0-from_port": "22", "acl0-e0-to_port": "x"})
+    assert doc["network_acls"][0]["Entries"][0]["PortRange"] == {"From": 22, "To": "x"}
+    found = incomplete_rows(doc)
+    assert [locate_fault(path, list(places(doc))) for path, _ in found] == [("acl0-e0", "from_port")]
+    assert "clear the two port fields" in found[0][1]
+    shown = {f.name: f.value for row in editor_rows(doc).all_rows() for f in row.fields}
+    assert (shown["acl0-e0-from_port"], shown["acl0-e0-to_port"]) == ("22", "x")
+
+
 def test_typed_numbers():
     assert typed("80") == 80 and typed(" -1 ") == -1 and typed("2.5") == 2.5
     assert typed("80a") == "80a" and typed("") == ""
