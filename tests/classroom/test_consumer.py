@@ -1,5 +1,7 @@
 """The class's websocket through the real ASGI application (origin check, sessions, routing):
-a presenter and several learners, in one process, on whichever channel layer the settings name."""
+a presenter and several learners, in one process, on the in-memory channel layer (whatever the
+settings name: Redis is the subject of test_redis.py, test_two_processes.py and test_dead_process.py,
+and a layer's internals show here what one process subscribes)."""
 
 import asyncio
 import json
@@ -22,13 +24,7 @@ def class_tasks():
     return [task for task in asyncio.all_tasks() if task.get_name().startswith("sgviz-class-") and not task.done()]
 
 
-async def group_size(layer, group):
-    """How many channels ``group`` holds, on the in-memory layer or on Redis."""
-    if hasattr(layer, "groups"):
-        return len(layer.groups.get(group, {}))
-    return await layer.connection(layer.consistent_hash(group)).zcard(layer._group_key(group))
-
-
+@override_settings(CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}})
 class ClassSocketTestCase(TransactionTestCase):
     def setUp(self):
         load_seed_lesson()
@@ -81,12 +77,11 @@ class FollowingTest(ClassSocketTestCase):
 
         layer = get_channel_layer()
         followers, _ = consumers.group_names(self.class_session.pk)
-        left_by_earlier_runs = await group_size(layer, followers)  # Redis outlives a test database
         async with AsyncExitStack() as stack:
             presenter = await self.presenter(stack)
             learners = [await self.learner(stack, f"L{n}") for n in range(3)]
             self.assertEqual(fanout.local_followers(layer, followers), 3)
-            self.assertEqual(await group_size(layer, followers), left_by_earlier_runs + 1, "one channel in the group for the whole process")
+            self.assertEqual(len(layer.groups[followers]), 1, "one channel in the group for the whole process")
             for expected in (1, 2):
                 await self.send(presenter, {"action": "step"})
                 self.assertEqual([frame_step(await self.receive_frame(learner))[1] for learner in learners], [expected] * 3)
@@ -101,7 +96,7 @@ class FollowingTest(ClassSocketTestCase):
             await asyncio.sleep(0.02)
         self.assertEqual(fanout.local_followers(layer, followers), 0)
         self.assertEqual(class_tasks(), [])
-        self.assertEqual(await group_size(layer, followers), left_by_earlier_runs)
+        self.assertFalse(layer.groups.get(followers))
 
     async def test_every_learner_follows_the_presenter_with_one_identical_frame(self):
         async with AsyncExitStack() as stack:
