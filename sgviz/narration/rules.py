@@ -605,10 +605,14 @@ def rules_panels(scenario: Scenario, results: Sequence[PacketResult | ChangeResu
     found = connections_found(steps)
     book = _Book(scenario)
     books = []  # books[k]: the lists before step k + 1's changes, which it is shown from
+    kept = book.copy()  # the lists as they stand, shared by every step until the next change
     for step in steps:
-        books.append(book.copy())
-        for change in step.before + step.after:
+        books.append(kept)
+        changes = step.before + step.after
+        for change in changes:
             book.apply(change.entry.change)
+        if changes:  # a copy per change, not per step: most steps of a big timeline change nothing
+            kept = book.copy()
 
     def panel(number: int) -> RulesPanel:
         if not number:
