@@ -1,4 +1,4 @@
-"""A scenario's walkthrough: every step of its run, ready to render.
+"""A scenario's walkthrough: every step of its run, each shaped for the page when first read.
 
 Built from a scenario *document*, whatever it comes from (a lesson, a lesson's mode, a stored
 sandbox scenario, a class), validated by the engine, and cached by the content hash of the
