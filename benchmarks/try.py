@@ -10,6 +10,10 @@ on the same server in the same run: opening the seed lesson's player to its firs
 Then the scenario is shared once and ``/s/<id>/`` is fetched RUNS times (the page renders the
 player, the results and the stateless comparison).
 
+Besides wall time, the server's CPU time (daphne's process, all threads, from /proc) is summed
+over the timed part of each run, seed opening and fetch, and given per run: the machine is
+shared, and other work inflates the wall times but not the CPU the server spends.
+
 Run: .venv/bin/python benchmarks/try.py   (exits 1 if a target is missed)
 """
 
@@ -23,7 +27,7 @@ import urllib.request
 
 from websockets.asyncio.client import connect
 
-from _harness import SEED_SLUG, Row, benchmark_site, exit_on_sigterm, machine_note, ms, percentiles, print_table, ratio
+from _harness import SEED_SLUG, Row, benchmark_site, cpu_seconds, exit_on_sigterm, machine_note, ms, percentiles, print_table, ratio
 
 RUNS = 100
 WARMUP = 5
@@ -104,35 +108,54 @@ async def first_frame(server, path, cookie=""):
     return elapsed
 
 
+def timed(server, measure):
+    """(wall seconds ``measure`` reports, the server's CPU seconds meanwhile)."""
+    before = cpu_seconds(server.process)
+    wall = measure()
+    return wall, cpu_seconds(server.process) - before
+
+
 def measure_runs(server, browser):
+    """Wall times of the runs and of the seed openings, and the server's CPU seconds per each."""
     runs, seeds = [], []
+    run_cpu = seed_cpu = 0.0
     page = browser.get("/try/")
     for index in range(WARMUP + RUNS):
         _, page = browser.post("/try/json/", {"json": json.dumps(big_scenario(index)), "version": version(page)})
         cookie = f"sessionid={browser.cookie('sessionid')}"  # the first post creates the session
-        run = asyncio.run(first_frame(server, "/ws/sandbox/draft/?step=1", cookie))
-        seed = asyncio.run(first_frame(server, f"/ws/lessons/{SEED_SLUG}/?step=1"))
+        run, run_used = timed(server, lambda: asyncio.run(first_frame(server, "/ws/sandbox/draft/?step=1", cookie)))
+        seed, seed_used = timed(server, lambda: asyncio.run(first_frame(server, f"/ws/lessons/{SEED_SLUG}/?step=1")))
         if index >= WARMUP:
             runs.append(run)
             seeds.append(seed)
-    return runs, seeds
+            run_cpu += run_used
+            seed_cpu += seed_used
+    return runs, seeds, run_cpu / RUNS, seed_cpu / RUNS
 
 
-def measure_snapshot(browser):
+def measure_snapshot(server, browser):
+    """Wall times of the shared page's fetches, and the server's CPU seconds per fetch."""
     location, _ = browser.post("/try/share/", {})
     if "/s/" not in location:
         raise AssertionError(f"Share did not give a link: {location}")
     path = urllib.parse.urlparse(location).path
     times = []
-    for index in range(WARMUP + RUNS):
+    used = 0.0
+
+    def fetch():
         started = time.perf_counter()
         page = browser.get(path)
         elapsed = time.perf_counter() - started
         if "A shared scenario" not in page:
             raise AssertionError(f"Not the shared page:\n{page[:2000]}")
+        return elapsed
+
+    for index in range(WARMUP + RUNS):
+        elapsed, cpu = timed(server, fetch)
         if index >= WARMUP:
             times.append(elapsed)
-    return times
+            used += cpu
+    return times, used / RUNS
 
 
 def main():
@@ -141,8 +164,8 @@ def main():
     print(f"machine: {machine_note()}")
     with benchmark_site() as server:
         browser = Browser(server)
-        runs, seeds = measure_runs(server, browser)
-        pages = measure_snapshot(browser)
+        runs, seeds, run_cpu, seed_cpu = measure_runs(server, browser)
+        pages, page_cpu = measure_snapshot(server, browser)
     run_p50, run_p95 = percentiles(runs)
     seed_p50, seed_p95 = percentiles(seeds)
     page_p50, page_p95 = percentiles(pages)
@@ -151,10 +174,13 @@ def main():
         [
             Row("run p50", "-", ms(run_p50), ms(seed_p50), ratio(run_p50, seed_p50), None),
             Row("run p95", "<= 50 ms", ms(run_p95), ms(seed_p95), ratio(run_p95, seed_p95), run_p95 <= TARGET_RUN_P95),
+            Row("run server CPU / run", "-", ms(run_cpu), ms(seed_cpu), ratio(run_cpu, seed_cpu) if seed_cpu else "-", None),
             Row("GET /s/<id>/ p50", "-", ms(page_p50), "-", "-", None),
             Row("GET /s/<id>/ p95", "<= 20 ms", ms(page_p95), "-", "-", page_p95 <= TARGET_PAGE_P95),
+            Row("GET /s/<id>/ server CPU", "-", ms(page_cpu), "-", "-", None),
         ],
     )
+    print(f"machine at the end: {machine_note()}")
     return 0 if met else 1
 
 

@@ -1,4 +1,4 @@
-"""A scenario's walkthrough: every step of its run, ready to render.
+"""A scenario's walkthrough: every step of its run, each shaped for the page when first read.
 
 Built from a scenario *document*, whatever it comes from (a lesson, a lesson's mode, a stored
 sandbox scenario, a class), validated by the engine, and cached by the content hash of the
@@ -14,15 +14,16 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Sequence
 
 from sgviz.engine import (
-    FLOW_GRAPH, ChangeResult, NodeKind, PacketResult, Parameters, ScenarioError, Validation, Verdict, simulate, validate_scenario,
+    FLOW_GRAPH, NodeKind, PacketResult, Parameters, ScenarioError, Validation, Verdict, simulate, validate_scenario,
 )
 from sgviz.engine.results import Run
 from sgviz.narration import visual
 from sgviz.narration.connections import CHART_NODES, ConnectionsPanel, connections_panels
 from sgviz.narration.rules import RulesPanel, rules_panels
-from sgviz.narration.timeline import Frames
+from sgviz.narration.timeline import Frames, PacketStep, packet_steps
 
 from .layout import Lane, layout
 
@@ -51,7 +52,7 @@ class Step:
 @dataclass(frozen=True, slots=True)
 class Walkthrough:
     key: str  # content_key of the document it was built from
-    steps: tuple[Step, ...]
+    steps: Sequence[Step]  # each made when first read (see ``build``)
     tracker_start: visual.TrackerCell
     lanes: tuple[Lane, ...]
     # The model on screen, one panel per frame (index 0: before the first packet), each made
@@ -131,9 +132,10 @@ class Frame:
     @property
     def tracker(self) -> tuple[TrackerColumn, ...]:
         start = TrackerColumn(0, self.walkthrough.tracker_start.text, self.number == 0)
+        # A column not reached yet is empty: its step is not read, so not made (see ``build``).
         return (start,) + tuple(
-            TrackerColumn(step.number, step.tracker.text if step.number <= self.number else "", step.number == self.number)
-            for step in self.walkthrough.steps
+            TrackerColumn(number, self.walkthrough.steps[number - 1].tracker.text if number <= self.number else "", number == self.number)
+            for number in range(1, self.total + 1)
         )
 
     @property
@@ -220,34 +222,25 @@ def checked(document: dict, key: str = "") -> Checked:
 
 
 def build(document: dict, key: str = "") -> Walkthrough:
-    """Run a scenario document and shape every step for the page.
+    """Run a scenario document and shape its steps for the page.
+
+    The engine runs the whole timeline now (every step's state depends on those before it),
+    and the chart is laid out from every packet's path; each step's words (its table row,
+    tracker cell and caption) are made when that step is first read (``timeline.Frames``),
+    so the first frame of a big scenario does not wait for the words of the other steps.
 
     Raises ``sgviz.engine.ScenarioError`` when the document is invalid.
     """
     engine = checked(document, key)
     run = engine.run  # raises the ScenarioError of an invalid document
     scenario = engine.validation.scenario
-    labels = scenario.labels
-    steps: list[Step] = []
-    pending: list[ChangeResult] = []  # rule changes since the last packet: told with the next one
-    for result in run.results:
-        if isinstance(result, ChangeResult):
-            pending.append(result)
-            continue
-        steps.append(_step(len(steps) + 1, result, pending, labels))
-        pending = []
-    if pending and steps:  # changes after the last packet are told with the last step
-        last = steps[-1]
-        steps[-1] = replace(
-            last,
-            tracker=visual.joined([last.tracker] + [visual.tracker_cell(change, labels) for change in pending]),
-            caption=" ".join([last.caption, visual.caption(pending, labels)]),
-        )
-    visited = frozenset(node for step in steps for node in step.nodes)
-    travelled = frozenset(edge for step in steps for edge in step.edges)
+    told = packet_steps(run.results)
+    routes = [_route(step.result) for step in told]
+    visited = frozenset(node for nodes in routes for node in nodes)
+    travelled = frozenset(edge for nodes in routes for edge in _edges(nodes))
     return Walkthrough(
         key=key,
-        steps=tuple(steps),
+        steps=Frames(len(told), lambda index: _step(told[index], routes[index], scenario.labels)),
         tracker_start=visual.tracker_start(scenario),
         lanes=layout(FLOW_GRAPH.subgraph(visited), travelled),
         rules=rules_panels(scenario, run.results),
@@ -280,18 +273,34 @@ def _cached(cache: dict, key, make, size: int = CACHE_SIZE):
     return value
 
 
-def _step(number: int, result: PacketResult, changes: list[ChangeResult], labels) -> Step:
-    nodes = _without_repeats(event.node for event in result.steps)
+def _route(result: PacketResult) -> tuple[str, ...]:
+    """The flow-graph nodes a packet visits, in order (two events at one node are one stop)."""
+    return _without_repeats(event.node for event in result.steps)
+
+
+def _edges(nodes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{a}>{b}" for a, b in zip(nodes, nodes[1:]))
+
+
+def _step(told: PacketStep, nodes: tuple[str, ...], labels) -> Step:
+    """One step's row, tracker cell and caption: the changes since the last packet, the packet,
+    and, on the last step, the changes after it."""
+    result = told.result
     verdict_kind = NodeKind.ALLOW if result.verdict == Verdict.ALLOW else NodeKind.DROP
-    told = [*changes, result]
+    before = [*told.before, result]
+    tracker = visual.joined(visual.tracker_cell(item, labels) for item in before)
+    caption = visual.caption(before, labels)
+    if told.after:
+        tracker = visual.joined([tracker] + [visual.tracker_cell(change, labels) for change in told.after])
+        caption = " ".join([caption, visual.caption(told.after, labels)])
     return Step(
-        number=number,
+        number=told.number,
         row=visual.table_row(result),
-        tracker=visual.joined(visual.tracker_cell(item, labels) for item in told),
-        caption=visual.caption(told, labels),
+        tracker=tracker,
+        caption=caption,
         verdict=result.verdict,
         nodes=nodes,
-        edges=tuple(f"{a}>{b}" for a, b in zip(nodes, nodes[1:])),
+        edges=_edges(nodes),
         verdict_node=next(n for n in reversed(nodes) if FLOW_GRAPH.node(n).kind == verdict_kind),
     )
 

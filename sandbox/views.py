@@ -375,16 +375,18 @@ def share(request):
     return redirect("sandbox:snapshot", snapshot_id=snapshot.id)
 
 
-def _snapshot(snapshot_id):
+def _snapshot(snapshot_id, *fields):
+    """The snapshot with this id, else a 404; with ``fields``, only those are loaded."""
     if len(snapshot_id) != SNAPSHOT_ID_LENGTH or not snapshot_id.isalnum():
         raise Http404("There is no shared scenario with this id.")
-    return get_object_or_404(Snapshot, id=snapshot_id)
+    return get_object_or_404(Snapshot.objects.only(*fields) if fields else Snapshot, id=snapshot_id)
 
 
 def _snapshot_page(request, snapshot_id, name):
     """A shared snapshot's page (``name``: snapshot or embed). A snapshot never changes, so
-    all of its page but the per-visitor "Edit a copy" form is rendered once per step asked."""
-    snapshot = _snapshot(snapshot_id)
+    all of its page but the per-visitor "Edit a copy" form is rendered once per step asked;
+    the document (tens of kilobytes of JSON) is read only when a body is rendered."""
+    snapshot = _snapshot(snapshot_id, "id")
     page_url = reverse(f"sandbox:{name}", args=[snapshot.id])
     embed_url = request.build_absolute_uri(reverse("sandbox:embed", args=[snapshot.id]))
     body = _snapshot_body(name, snapshot.id, request.GET.get("step"), request.GET.get("projector"), page_url, embed_url)

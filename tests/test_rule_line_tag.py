@@ -6,7 +6,7 @@ from django.template import engines
 from hypothesis import given
 from hypothesis import strategies as st
 
-from player.templatetags.rule_lines import rule_line
+from player.templatetags.rule_lines import rule_line, rule_lines
 from sgviz.narration.rules import Mark, RuleLine, Term
 
 # The <li> of templates/player/partials/rule_list.html before the tag replaced it.
@@ -30,6 +30,19 @@ lines = st.builds(
 )
 
 
+# The loop of templates/player/partials/rule_list.html before {% rule_lines %} replaced it.
+LOOP = engines["django"].from_string(
+    """{% load rule_lines %}<ul>
+      {% for line in lines %}
+        {% rule_line line %}
+      {% endfor %}
+    </ul>"""
+)
+ONE_TAG = engines["django"].from_string("""{% load rule_lines %}<ul>
+      {% rule_lines lines %}
+    </ul>""")
+
+
 @given(lines)
 def test_the_tag_writes_what_the_template_wrote(line):
     assert rule_line(line) == REFERENCE.render({"line": line})
@@ -40,3 +53,8 @@ def test_a_removed_line_is_struck_through_and_its_words_escaped():
     html = rule_line(line)
     assert "<del><span class=\"rule__plain\">Lets in &lt;all&gt;</span>" in html and "</span></del>\n" in html
     assert "“say &quot;hi&quot;”" in html
+
+
+@given(st.lists(lines, max_size=5).map(tuple))
+def test_a_lists_lines_in_one_tag_are_what_the_loop_wrote(listed):
+    assert ONE_TAG.render({"lines": listed}) == LOOP.render({"lines": listed})

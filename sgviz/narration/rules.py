@@ -15,6 +15,7 @@ packet meets).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from sgviz.engine import nacl_entry_to_aws, rule_to_aws
@@ -218,11 +219,18 @@ def _terms(fields: dict, skip: Iterable[str], icmp: bool) -> tuple[Term, ...]:
     return tuple(terms)
 
 
+# Terms depend on the rule alone, a frozen value: kept across scenarios, so a draft Run again
+# after an edit re-reads only the rules that changed.
+TERMS_CACHED = 4096
+
+
+@lru_cache(maxsize=TERMS_CACHED)
 def rule_terms(rule: Rule) -> tuple[Term, ...]:
     skip = ("SecurityGroupRuleId", "GroupId", "IsEgress", "Description")
     return _terms(rule_to_aws(rule), skip, rule.protocol in (ICMP, ICMPV6))
 
 
+@lru_cache(maxsize=TERMS_CACHED)
 def nacl_terms(entry: NaclEntry) -> tuple[Term, ...]:
     return _terms(nacl_entry_to_aws(entry), ("Egress",), False)
 
@@ -605,10 +613,14 @@ def rules_panels(scenario: Scenario, results: Sequence[PacketResult | ChangeResu
     found = connections_found(steps)
     book = _Book(scenario)
     books = []  # books[k]: the lists before step k + 1's changes, which it is shown from
+    kept = book.copy()  # the lists as they stand, shared by every step until the next change
     for step in steps:
-        books.append(book.copy())
-        for change in step.before + step.after:
+        books.append(kept)
+        changes = step.before + step.after
+        for change in changes:
             book.apply(change.entry.change)
+        if changes:  # a copy per change, not per step: most steps of a big timeline change nothing
+            kept = book.copy()
 
     def panel(number: int) -> RulesPanel:
         if not number:

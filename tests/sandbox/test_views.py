@@ -1,9 +1,12 @@
 """The sandbox's pages through Django's test client (SQLite)."""
 
 import json
+import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from conftest import SEED_SLUG, form_values
 from lessons.models import LessonMode
@@ -154,6 +157,35 @@ def test_share_gives_one_immutable_link_per_scenario(client):
     snapshot.document = {}
     with pytest.raises(SnapshotError):
         snapshot.save()
+
+
+@pytest.mark.parametrize("query", ["", "?step=2", "?step=0&projector=1", "?step=nope"])
+@pytest.mark.parametrize("name", ["snapshot", "embed"])
+def test_a_cached_snapshot_page_is_the_fresh_render(client, name, query):
+    start(client, "three-tier")
+    location = client.post("/try/share/")["Location"]
+    path = location if name == "snapshot" else f"{location}embed/"
+    client.get(path + query)  # renders the body and keeps it
+    cached = client.get(path + query)
+    views._snapshot_body.cache_clear()
+    fresh = client.get(path + query)
+    assert cached.status_code == fresh.status_code == 200
+    # Only the "Edit a copy" form's CSRF token (masked afresh per response) may differ.
+    def without_token(response):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+    assert without_token(cached) == without_token(fresh)
+    assert 'id="flow-state"' in without_token(fresh)
+
+
+def test_the_snapshot_page_reads_its_document_only_to_render_a_body(client):
+    start(client)
+    location = client.post("/try/share/")["Location"]
+    client.get(location)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(location).status_code == 200
+    snapshot_queries = [query["sql"] for query in queries if '"sandbox_snapshot"' in query["sql"]]
+    assert len(snapshot_queries) == 1 and '"sandbox_snapshot"."document"' not in snapshot_queries[0]
 
 
 def test_another_browser_opens_the_link_and_copies_it(client):
