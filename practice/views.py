@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 from learners.identity import DatabaseBusy, Learner
 from lessons import mode_pages
 from lessons.sources import visible_lessons
-from sgviz.engine import ScenarioError, load_scenario, security_groups_to_aws
+from player import walkthrough
+from player.pages import PlayerPage
+from sgviz.engine import ScenarioError, dump_scenario, load_scenario, security_groups_to_aws
 from sgviz.engine.results import Basis, Verdict
-from sgviz.grading import grade_prediction, grade_project, grade_puzzle, packet_results, tally
+from sgviz.grading import grade_prediction, grade_project, grade_puzzle, packet_results, revealed_scenario, tally
 
 from sandbox import views as sandbox_views
 from sandbox.editor import editor_rows, incomplete_rows
@@ -61,6 +63,9 @@ class StepView:
 
 
 def challenge(request, slug, form=None, form_step=None, status=200):
+    """The Challenge page; for htmx (the prediction form's post) only its #challenge-play region
+    and the live region's words. htmx swaps no 4xx or 5xx response, so there a refused
+    prediction comes back as 200 with its errors at their fields, as the page would show them."""
     lesson = _lesson(request, slug)
     scenario = challenge_scenario(lesson)
     results = packet_results(scenario)
@@ -71,22 +76,41 @@ def challenge(request, slug, form=None, form_step=None, status=200):
         for n, result in enumerate(results, 1)
     ]
     current = next((n for n, mark in enumerate(marks, 1) if mark is None), None)
+    revealed = (current or len(results) + 1) - 1  # the steps are revealed in order
     steps = [StepView(n, wording.packet_words(result.packet), marks[n - 1], n == current) for n, result in enumerate(results, 1) if n <= (current or len(results))]
     bases = _bases(results)
     puzzles = list(Puzzle.objects.filter(lesson=lesson))
     attempts = learner.records(PuzzleAttempt).filter(puzzle__in=puzzles) if learner else PuzzleAttempt.objects.none()
+    player = _revealed_player(request, scenario, revealed)
     context = {
         "lesson": lesson,
         **_mode_bar(lesson, "challenge"),
         "groups": wording.groups_in_words(scenario.security_groups),
         "labels": scenario.labels,
-        "steps": steps,
+        "revealed_steps": steps[:revealed],
+        "open_step": steps[revealed] if revealed < len(steps) else None,
+        "latest": steps[revealed - 1] if revealed else None,
         "total": len(results),
         "tally": tally(marks),
         "form": form if form is not None and form_step == current else PredictionForm(bases=bases),
         "puzzles": [(puzzle, _status(attempts, puzzle)) for puzzle in puzzles],
+        "player": player,
+        "frame": player.frame if player else None,
     }
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "practice/partials/challenge_swap.html", context)
     return render(request, "practice/challenge.html", context, status=status)
+
+
+def _revealed_player(request, scenario, revealed):
+    """The lesson's player (player.pages) at the last revealed step, built from the scenario
+    through that step only (grading.revealed_scenario), so that no part of it, the chart's
+    shape included, tells a step not yet predicted. None before the first reveal. Not the live
+    player: its controls and websocket would step past what the learner has predicted."""
+    if not revealed:
+        return None
+    steps = walkthrough.for_document(dump_scenario(revealed_scenario(scenario, revealed)))
+    return PlayerPage(frame=steps.frame(revealed), page_url=request.path, ws_url="", projector=False, step_error=None)
 
 
 def _status(attempts, puzzle):
@@ -120,6 +144,8 @@ def predict_step(request, slug, step):
     except DatabaseBusy:
         form.add_error(None, "The site is busy and your prediction was not recorded. Send it again.")
         return challenge(request, slug, form=form, form_step=step, status=503)
+    if request.headers.get("HX-Request") == "true":
+        return challenge(request, slug)  # the revealed step, swapped in; a reload shows the same
     return redirect(reverse("practice:challenge", kwargs={"slug": slug}) + f"#step-{step}")
 
 

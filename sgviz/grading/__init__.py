@@ -4,7 +4,7 @@ engine's typed results (verdict, basis, deciding rule, tracked), never by Englis
 Pure Python, no Django. The public API:
 
 - predictions: ``packet_results(scenario)``, ``grade_prediction(result, verdict, basis)``,
-  ``tally(marks)``;
+  ``tally(marks)``, ``revealed_scenario(scenario, revealed)`` (what the Challenge may draw);
 - puzzles: ``read_puzzle(doc) -> Puzzle``, ``grade_puzzle(puzzle, groups) -> PuzzleOutcome``;
 - projects: ``read_project(doc) -> Project``, ``grade_project(project, groups) -> ProjectOutcome``.
 
@@ -13,7 +13,7 @@ every fault with its path. See docs/grading.md.
 """
 
 from .flows import Expectation, Flow, Goal, GoalMark
-from .predictions import PredictionMark, Tally, grade_prediction, packet_results, tally
+from .predictions import PredictionMark, Tally, grade_prediction, packet_results, revealed_scenario, tally
 from .projects import Project, ProjectOutcome, ReviewCheck, ReviewMark, grade_project, read_project
 from .puzzles import Constraint, ConstraintMark, Puzzle, PuzzleOutcome, grade_puzzle, read_puzzle
 
@@ -38,5 +38,6 @@ __all__ = [
     "packet_results",
     "read_project",
     "read_puzzle",
+    "revealed_scenario",
     "tally",
 ]

@@ -3,7 +3,7 @@ shows them; each part is marked against the engine's own typed result."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sgviz.engine import Simulation
 from sgviz.engine.model import Scenario
@@ -15,6 +15,26 @@ def packet_results(scenario: Scenario) -> tuple[PacketResult, ...]:
     simulation = Simulation(scenario)
     results = (simulation.apply(index, entry) for index, entry in enumerate(scenario.timeline))
     return tuple(result for result in results if isinstance(result, PacketResult))
+
+
+def revealed_scenario(scenario: Scenario, revealed: int) -> Scenario:
+    """The scenario up to and including its ``revealed``-th packet (0: no entry at all).
+
+    What the Challenge draws for the learner is made from this, never from the whole scenario:
+    a flowchart laid out over every packet's path would show a drop node that only a packet
+    not yet predicted reaches, and a tracker would have its columns. Every packet up to
+    ``revealed`` is judged exactly as in the whole scenario, since the engine plays the
+    timeline in order and no entry sees a later one.
+    """
+    if revealed < 0:
+        raise ValueError(f"revealed must be 0 or more, not {revealed}")
+    kept, packets = [], 0
+    for entry in scenario.timeline:
+        if packets == revealed:
+            break
+        kept.append(entry)
+        packets += entry.packet is not None
+    return replace(scenario, timeline=tuple(kept))
 
 
 @dataclass(frozen=True, slots=True)

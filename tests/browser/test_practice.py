@@ -30,6 +30,7 @@ class PracticeTests(BrowserTestCase):
     def predict_by_keyboard(self, verdict, basis):
         """Choose with the keyboard only: focus a radio, Space to choose it, Enter to send."""
         form = self.page.locator("form.prediction")
+        action = form.get_attribute("action")
         form.get_by_label(verdict, exact=False).focus()
         self.page.keyboard.press("Space")
         form.get_by_label(basis, exact=False).focus()
@@ -37,6 +38,21 @@ class PracticeTests(BrowserTestCase):
         form.get_by_role("button").focus()
         self.page.keyboard.press("Enter")
         self.page.wait_for_load_state()
+        # htmx swaps the region in place: wait until that step's form has gone.
+        expect(self.page.locator(f'form.prediction[action="{action}"]')).to_have_count(0)
+
+    def test_the_revealed_step_shows_the_player_at_360_px(self):
+        """Keyboard only: the reveal brings the player at step 1, its rules panel marking the
+        deciding rule, the connection table with the new connection, the live region's words."""
+        self.page.set_viewport_size({"width": 360, "height": 800})
+        self.page.goto(CHALLENGE)
+        expect(self.page.locator("#challenge-player")).to_have_count(0)
+        self.predict_by_keyboard("Allowed", "a security group rule")
+        expect(self.page.locator("#challenge-player #rules-panel .rule-mark--decided")).to_have_count(1)
+        expect(self.page.locator("#challenge-player #connections-panel .connection")).to_have_count(1)
+        expect(self.page.locator("#reveal-status")).to_contain_text("Step 1 revealed")
+        expect(self.page.locator("#step-1")).to_be_focused()
+        self.assert_no_violations_at_all("the challenge with step 1 revealed in the player")
 
     def test_three_predictions_marked_and_scored(self):
         self.page.goto(CHALLENGE)
