@@ -207,6 +207,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.limit = RateLimit(MESSAGES_PER_SECOND)
         self.audience_refresh = None
+        self.audience_stale = False
         await self.accept()
         code = self.scope["url_route"]["kwargs"]["code"]
         self.class_session, self.presenter, self.learner = await load_role(code, self.scope["user"], self.scope["session"])
@@ -404,12 +405,17 @@ class ClassConsumer(AsyncWebsocketConsumer):
 
     async def class_audience(self, event):
         """Votes and arrivals come in bursts: redraw the count and tally once per burst."""
+        self.audience_stale = True
         if self.audience_refresh is None or self.audience_refresh.done():
             self.audience_refresh = self.start_task(self.refresh_audience(), "audience-refresh")
 
     async def refresh_audience(self):
-        await asyncio.sleep(AUDIENCE_SECONDS)
-        await self.send(text_data=await render_audience(self.class_session.pk))
+        """Redraw until nothing new came in: a vote announced while a redraw is being read
+        and rendered marks it stale again, so the last vote of a burst is always drawn."""
+        while self.audience_stale:
+            await asyncio.sleep(AUDIENCE_SECONDS)
+            self.audience_stale = False
+            await self.send(text_data=await render_audience(self.class_session.pk))
 
     async def class_ended(self, event):
         await self.send_ended()

@@ -17,6 +17,7 @@ from learners.identity import when_not_busy
 from . import frames, state
 from .models import ClassSession, Vote
 
+VOTE_KEY = ["class_session", "question", "learner"]
 STATE_FIELDS = ["step", "playing", "clock", "question", "phase", "sequence"]
 
 
@@ -76,8 +77,11 @@ def _vote(class_pk, learner, choice) -> Vote:
         question = frames.questions_for(row).get(row.question)
         if question is None or question.option(choice) is None:
             raise VoteRefused("That is not one of this question's answers.")
-        ballot, _ = Vote.objects.update_or_create(
-            class_session=row, question=row.question, learner=learner, defaults={"choice": choice}
+        # One INSERT ... ON CONFLICT DO UPDATE: the unique constraint keeps one row per learner
+        # and question, and a changed vote replaces the old in the same statement.
+        (ballot,) = Vote.objects.bulk_create(
+            [Vote(class_session=row, question=row.question, learner=learner, choice=choice)],
+            update_conflicts=True, unique_fields=VOTE_KEY, update_fields=["choice", "updated"],
         )
     return ballot
 

@@ -14,6 +14,7 @@ tracker reset, then the rows up to the current step), rendered once per state fo
 import json
 from functools import lru_cache
 
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 
@@ -67,8 +68,9 @@ def askable(class_session, step, total, questions):
 
 
 def current_tally(class_session, question):
-    choices = Vote.objects.filter(class_session=class_session, question=question.key).values_list("choice", flat=True)
-    return tally(question, choices)
+    """The question's tally from one aggregate query: a count per choice, not a row per vote."""
+    counts = Vote.objects.filter(class_session=class_session, question=question.key).values_list("choice").annotate(n=Count("pk"))
+    return tally(question, dict(counts))
 
 
 def context(class_session, state, role):

@@ -13,7 +13,7 @@ Two kinds of question:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sgviz.engine import load_scenario, simulate
@@ -112,10 +112,11 @@ class Tally:
         return max([row.votes for row in self.rows] + [1])
 
 
-def tally(question: Question, choices: Iterable[str]) -> Tally:
-    """Count one choice per voter (the caller passes each voter's one stored choice);
-    a choice that is not an option of the question is not counted."""
-    counts = Counter(choice for choice in choices if question.option(choice))
+def tally(question: Question, choices: Iterable[str] | Mapping[str, int]) -> Tally:
+    """Count one choice per voter (the caller passes each voter's one stored choice, or the
+    count of voters per choice); a choice that is not an option of the question is not counted."""
+    given = Counter(choices)
+    counts = Counter({choice: n for choice, n in given.items() if question.option(choice)})
     votes = sum(counts.values())
     return Tally(
         rows=tuple(

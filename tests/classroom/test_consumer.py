@@ -234,6 +234,31 @@ class VotingTest(ClassSocketTestCase):
         choices = [vote.choice async for vote in Vote.objects.filter(question="packet-1").order_by("learner_id")]
         self.assertEqual(choices, ["allow-rule", "allow-rule", "allow-rule"])
 
+    async def test_after_a_burst_of_votes_the_presenters_last_tally_has_every_vote(self):
+        """Votes keep arriving while a redraw is under way: the redraws are coalesced, yet
+        the last one the presenter gets counts them all (none is dropped)."""
+        async with AsyncExitStack() as stack:
+            presenter = await self.presenter(stack)
+            learners = [await self.learner(stack) for _ in range(8)]
+            await self.send(presenter, {"action": "ask", "question": "packet-1"})
+            for learner in learners:
+                await self.receive_frame(learner)
+            choices = ["allow-rule", "allow-state", "drop-no-match"]
+            for index, learner in enumerate(learners):
+                await self.send(learner, {"action": "vote", "choice": choices[index % 3]})
+                if index % 3 == 2:  # let a redraw start before the next votes come in
+                    await asyncio.sleep(consumers.AUDIENCE_SECONDS)
+            for learner in learners:
+                await learner.receive_from()
+            await asyncio.sleep(2 * consumers.AUDIENCE_SECONDS + 0.3)
+            updates = []
+            while not await presenter.receive_nothing(timeout=0.5):
+                updates.append(await presenter.receive_from())
+            tallies = [update for update in updates if "tally__total" in update]
+            self.assertLess(len(tallies), len(learners), "redraws are coalesced, not one per vote")
+            self.assertIn("8 votes", tallies[-1])
+            self.assertEqual(re.findall(r'class="tally__count">(\d+)', tallies[-1]), ["3", "3", "2"])
+
     async def test_a_reconnecting_learner_gets_the_open_question_and_their_own_vote(self):
         async with AsyncExitStack() as stack:
             presenter = await self.presenter(stack)

@@ -166,3 +166,10 @@ def test_the_pure_modules_import_no_django():
     probe = "import sys, classroom.codes, classroom.state, classroom.questions; print(any(m.startswith('django') for m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
     assert output.stdout.strip() == "False"
+
+
+@given(st.lists(st.sampled_from(["allow-rule", "allow-state", "drop-no-match", "junk"]), max_size=600))
+def test_a_tally_from_counts_per_choice_equals_the_tally_of_the_choices(choices):
+    from collections import Counter
+
+    assert questions.tally(QUESTION, dict(Counter(choices))) == questions.tally(QUESTION, choices)
