@@ -82,12 +82,14 @@ def sequence_of(text):
 
 
 async def open_socket(server, code, session):
+    """A class socket, once it has shown its first frame; the frame's sequence is kept on it."""
     socket = await connect(
         server.ws_url(f"/ws/class/{code}/"), origin=server.origin, additional_headers={"Cookie": f"sessionid={session}"},
         open_timeout=60, max_queue=None,
     )
-    while sequence_of(await socket.recv()) is None:
-        pass
+    socket.first_sequence = None
+    while socket.first_sequence is None:
+        socket.first_sequence = sequence_of(await socket.recv())
     return socket
 
 
@@ -125,18 +127,18 @@ async def measure_fanout(presenter_server, learner_server, code, presenter_sessi
     presenter_listener = asyncio.create_task(listen(presenter, presenter_frames))
     servers = {presenter_server, learner_server}
     cpu_before = sum(cpu_seconds(server.process) for server in servers)
+    client_before = time.process_time()
     sent = {}
-    start_sequence = None
     for press in range(seconds):
         moment = time.perf_counter()
         await presenter.send(json.dumps({"action": PRESSES[press % len(PRESSES)]}))
         sent[press] = moment
         await asyncio.sleep(max(0.0, moment + 1 - time.perf_counter()))
-        if start_sequence is None and presenter_frames:
-            start_sequence = presenter_frames[0][0] - 1
     await asyncio.sleep(1)
     cpu_per_press = (sum(cpu_seconds(server.process) for server in servers) - cpu_before) / seconds
-    sent_at = {start_sequence + 1 + press: moment for press, moment in sent.items()}
+    client_per_press = (time.process_time() - client_before) / seconds
+    # Every press changes the class (PRESSES), and nothing else moves its sequence meanwhile.
+    sent_at = {presenter.first_sequence + 1 + press: moment for press, moment in sent.items()}
     latencies, lost, gaps = [], 0, 0
     for log in received:
         seen = [sequence for sequence, _ in log]
@@ -150,7 +152,7 @@ async def measure_fanout(presenter_server, learner_server, code, presenter_sessi
         await socket.close()
     frame_bytes = round(statistics.mean(sizes))
     echo_times = await echo_round_trips(learner_server, len(learners), frame_bytes)
-    return latencies, lost, gaps, cpu_per_press, echo_times, frame_bytes, sync_times
+    return latencies, lost, gaps, (cpu_per_press, client_per_press), echo_times, frame_bytes, sync_times
 
 
 async def echo_round_trips(server, count, frame_bytes, rounds=5):
@@ -299,7 +301,8 @@ def main():
     print(f"classroom: {options.learners} learners, {options.seconds} presses, {layer}")
     print(f"  presenter -> learner: {cuts(latencies)} ({len(latencies)} frames received)")
     print(f"  lost: {lost}, sequence gaps: {gaps}")
-    print(f"  daphne CPU time per press (all processes): {cpu_per_press * 1000:.0f} ms")
+    server_cpu, client_cpu = cpu_per_press
+    print(f"  daphne CPU time per press (all processes): {server_cpu * 1000:.0f} ms; this client's (its {options.learners} sockets' receiving, same machine): {client_cpu * 1000:.0f} ms")
     print(f"  baseline, echo round trip ({len(echo_times) // 5} sockets, {frame_bytes} bytes, the frames' mean size): {cuts(echo_times)}")
     print(f"  baseline, sync round trip: {cuts(sync_times)}")
     print("  target: p95 <= 150 ms, p99 <= 250 ms, nothing lost")
