@@ -118,6 +118,16 @@ TEMPLATES = [
 
 # Database: SQLite in the project folder unless DATABASE_URL names another one.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Any SQLite database, the default or one DATABASE_URL names: daphne runs views on several
+# threads, so wait for the write lock instead of failing with "database is locked", and take
+# it at the start of a transaction. WAL with synchronous=NORMAL: a commit appends to the log
+# without a disk sync (about 0.6 ms against 16 ms for the rollback journal), so a classroom's
+# burst of votes is not queued behind 500 syncs, and readers never wait for a writer. A commit
+# survives the server crashing; only a power cut may lose the last ones.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA busy_timeout=5000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+}
 if DATABASE_URL:
     # Under ASGI every request may run on a different thread, so persistent connections
     # leak; PostgreSQL gets Django's connection pool instead.
@@ -128,6 +138,8 @@ if DATABASE_URL:
         # name from NAME when it is unset, after the test runner has already prefixed NAME
         # ("test_test_sgviz").
         DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 else:
     # The test database must be a file, not SQLite's in-memory default, because
     # ChannelsLiveServerTestCase serves it from a second process. Its name is fixed once
@@ -140,9 +152,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
-            # daphne runs views on several threads: wait for the write lock instead of
-            # failing with "database is locked", and take it at the start of a transaction.
-            "OPTIONS": {"init_command": "PRAGMA busy_timeout=5000;", "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": dict(SQLITE_OPTIONS),
             "TEST": {"NAME": os.environ["SGVIZ_TEST_SQLITE"]},
         }
     }

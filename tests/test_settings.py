@@ -63,7 +63,7 @@ def test_with_no_environment_it_runs_embedded_on_sqlite_and_the_in_memory_layer(
     database = found["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == str(PROJECT / "db.sqlite3")
-    assert database["OPTIONS"] == {"init_command": "PRAGMA busy_timeout=5000;", "transaction_mode": "IMMEDIATE"}
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert found["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
     assert found["SECRET_KEY"].startswith("django-insecure-")
     assert found["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
@@ -106,6 +106,12 @@ def test_a_malformed_variable_is_named_in_the_error(variable, value):
     result = run_python("import django; django.setup()", {variable: value})
     assert result.returncode != 0
     assert f"{variable}={value!r}" in result.stderr
+
+
+def test_a_sqlite_database_named_by_url_gets_the_same_lock_and_journal_options():
+    default = settings_under({}, "DATABASES")["DATABASES"]["default"]["OPTIONS"]
+    named = settings_under({"DATABASE_URL": "sqlite:////tmp/elsewhere.sqlite3"}, "DATABASES")["DATABASES"]["default"]["OPTIONS"]
+    assert named == default
 
 
 def test_static_root_switches_to_hashed_compressed_files():
@@ -153,6 +159,17 @@ def test_check_deploy_flags_the_development_key_and_plain_http():
     result = manage({}, "check", "--deploy")
     for warning in ["security.W004", "security.W008", "security.W009", "security.W012", "security.W016"]:
         assert warning in result.stderr
+
+
+@pytest.mark.django_db
+def test_sqlite_commits_to_a_write_ahead_log_and_waits_for_the_write_lock():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's journal and lock settings")
+    with connection.cursor() as cursor:
+        pragmas = {name: cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("journal_mode", "synchronous", "busy_timeout")}
+    assert pragmas == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000}  # synchronous 1 is NORMAL
 
 
 def test_the_test_database_is_a_file_so_a_live_server_process_can_share_it():
