@@ -141,7 +141,7 @@ def apply_and_render(class_pk, action):
 
 @database_sync_to_async
 def question_exists(class_pk, key):
-    return key in frames.questions_for(control.current(class_pk).class_session)
+    return frames.question_for(control.current(class_pk).class_session, key) is not None
 
 
 @database_sync_to_async

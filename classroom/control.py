@@ -74,7 +74,7 @@ def _vote(class_pk, learner, choice) -> Vote:
         row = _locked(class_pk)
         if row.ended or row.phase != state.Phase.OPEN.value:
             raise VoteRefused("Voting is closed for this question.")
-        question = frames.questions_for(row).get(row.question)
+        question = frames.question_for(row, row.question)
         if question is None or question.option(choice) is None:
             raise VoteRefused("That is not one of this question's answers.")
         # One INSERT ... ON CONFLICT DO UPDATE: the unique constraint keeps one row per learner

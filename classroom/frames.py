@@ -44,12 +44,27 @@ def walkthrough_for(class_session):
 
 def questions_for(class_session) -> dict[str, Question]:
     """Every question the class can vote on, by key: one per packet, then the lesson's quiz."""
-    canonical = json.dumps(class_session.document, sort_keys=True, separators=(",", ":"))
-    questions = dict(_packet_questions(canonical))
-    if class_session.lesson:
-        for quiz in class_session.lesson.quiz_questions.prefetch_related("options"):
+    questions = dict(_packet_questions_of(class_session))
+    if class_session.lesson_id:
+        for quiz in QuizQuestion.objects.filter(lesson_id=class_session.lesson_id).prefetch_related("options"):
             questions[f"quiz-{quiz.pk}"] = _quiz_question(quiz)
     return questions
+
+
+def question_for(class_session, key: str) -> Question | None:
+    """The one question ``key`` names, or None: what a vote checks, without reading the others
+    (a classroom's burst of votes each pays for one question, not the whole quiz)."""
+    number = key.removeprefix("quiz-")
+    if number == key:
+        return _packet_questions_of(class_session).get(key)
+    if not number.isascii() or not number.isdigit() or not class_session.lesson_id:
+        return None
+    quiz = QuizQuestion.objects.filter(lesson_id=class_session.lesson_id, pk=int(number)).prefetch_related("options").first()
+    return _quiz_question(quiz) if quiz else None
+
+
+def _packet_questions_of(class_session):
+    return _packet_questions(json.dumps(class_session.document, sort_keys=True, separators=(",", ":")))
 
 
 def _quiz_question(quiz: QuizQuestion) -> Question:

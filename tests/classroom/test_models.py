@@ -32,6 +32,19 @@ class JoinCodeTest(TestCase):
             ClassSession.objects.create(owner=first.owner, code="ABCDEF")
 
 
+class QuestionLookupTest(TestCase):
+    def test_one_question_looked_up_is_the_one_of_the_whole_list_and_a_stranger_key_is_none(self):
+        from classroom import frames
+
+        class_session = start_class()
+        every = frames.questions_for(class_session)
+        self.assertTrue(any(key.startswith("quiz-") for key in every) and any(key.startswith("packet-") for key in every))
+        for key, question in every.items():
+            self.assertEqual(frames.question_for(class_session, key), question)
+        for stranger in ("packet-99", "quiz-999999", "quiz-", "quiz-x", "quiz-١", ""):
+            self.assertIsNone(frames.question_for(class_session, stranger))
+
+
 class VoteTest(TestCase):
     def setUp(self):
         self.class_session = start_class()
