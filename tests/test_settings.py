@@ -162,14 +162,13 @@ def test_check_deploy_flags_the_development_key_and_plain_http():
 
 
 @pytest.mark.django_db
-def test_sqlite_commits_to_a_write_ahead_log_and_waits_for_the_write_lock():
+def test_sqlite_waits_for_the_write_lock():
     from django.db import connection
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's journal and lock settings")
     with connection.cursor() as cursor:
-        pragmas = {name: cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("journal_mode", "synchronous", "busy_timeout")}
-    assert pragmas == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000}  # synchronous 1 is NORMAL
+        assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
 
 
 def test_the_test_database_is_a_file_so_a_live_server_process_can_share_it():
