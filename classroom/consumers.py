@@ -51,7 +51,7 @@ from learners.identity import DatabaseBusy
 from player.consumers import CLOSE_FLOOD, REFUSALS_BEFORE_CLOSE, RateLimit, render_error
 from player.machine import MAX_MESSAGE_BYTES, MESSAGES_PER_SECOND, BadMessage
 
-from . import control, fanout, frames, models, state
+from . import ballot_box, control, fanout, frames, models, state
 from .fanout import CLOSE_TRY_AGAIN, LAYER_ERRORS
 from .models import ClassSession, Learner, Presence, Vote
 
@@ -144,11 +144,6 @@ def question_exists(class_pk, key):
     return frames.question_for(control.current(class_pk).class_session, key) is not None
 
 
-@database_sync_to_async
-def record_vote(class_pk, learner, choice):
-    return my_vote(control.vote(class_pk, learner, choice))
-
-
 def my_vote(ballot):
     return render_to_string("classroom/partials/my_vote.html", {"ballot": ballot})
 
@@ -230,7 +225,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
         if self.learner:
             await arrive(self.class_session, self.learner, self.channel_name)
             self.start_task(self.heartbeat(), "heartbeat")
-            await self.channel_layer.group_send(presenters, {"type": "class.audience"})
+            await self.announce_audience()
         else:
             self.start_task(self.watch_audience(), "audience")
         await self.send_current()
@@ -261,7 +256,7 @@ class ClassConsumer(AsyncWebsocketConsumer):
                 await self.channel_layer.group_discard(self.group, self.channel_name)
             else:
                 await depart(self.channel_name)
-                await self.channel_layer.group_send(self.presenters_group, {"type": "class.audience"})
+                await self.announce_audience()
         except LAYER_ERRORS:  # the layer forgets this channel by itself when it expires
             pass
         except ClassSession.DoesNotExist:  # deleted (in the admin) while connected: nothing to hand back
@@ -302,12 +297,15 @@ class ClassConsumer(AsyncWebsocketConsumer):
 
     async def do_vote(self, choice):
         try:
-            confirmation = await record_vote(self.class_session.pk, self.learner, choice)
+            ballot = await ballot_box.cast(self.class_session.pk, self.learner, choice, self.announce_audience)
         except control.VoteRefused as refused:
             raise BadMessage(str(refused), "Wait for the presenter's next question.") from None
         except DatabaseBusy:
             raise BadMessage("Your vote was not kept: the server is busy.", "Vote again in a moment.") from None
-        await self.send(text_data=confirmation)
+        await self.send(text_data=my_vote(ballot))
+
+    async def announce_audience(self):
+        """Tell the presenters the count or tally changed (they redraw once per burst)."""
         await self.channel_layer.group_send(self.presenters_group, {"type": "class.audience"})
 
     # The presenter -------------------------------------------------------------------------

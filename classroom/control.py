@@ -66,24 +66,39 @@ class VoteRefused(Exception):
 def vote(class_pk, learner, choice) -> Vote:
     """Store the learner's choice for the open question: one row per learner and question,
     changed in place, so a repeated or concurrent vote is never counted twice nor lost."""
-    return when_not_busy(lambda: _vote(class_pk, learner, choice))
+    (outcome,) = vote_many(class_pk, [(learner, choice)])
+    if isinstance(outcome, VoteRefused):
+        raise outcome
+    return outcome
 
 
-def _vote(class_pk, learner, choice) -> Vote:
+def vote_many(class_pk, ballots) -> list:
+    """Store a batch of (learner, choice) votes for the open question in one transaction, so
+    that a room voting at once pays for one commit, not one per vote. Returns, per ballot in
+    order, the learner's stored Vote or the VoteRefused saying why that one was not kept. A
+    learner who voted twice in the batch keeps the later choice (as two votes in turn would)."""
+    return when_not_busy(lambda: _vote_many(class_pk, ballots))
+
+
+def _vote_many(class_pk, ballots) -> list:
     with transaction.atomic():
         row = _locked(class_pk)
         if row.ended or row.phase != state.Phase.OPEN.value:
-            raise VoteRefused("Voting is closed for this question.")
+            return [VoteRefused("Voting is closed for this question.")] * len(ballots)
         question = frames.question_for(row, row.question)
-        if question is None or question.option(choice) is None:
-            raise VoteRefused("That is not one of this question's answers.")
+        outcomes, latest = [], {}
+        for learner, choice in ballots:
+            if question is None or question.option(choice) is None:
+                outcomes.append(VoteRefused("That is not one of this question's answers."))
+            else:
+                outcomes.append(learner.pk)
+                latest[learner.pk] = Vote(class_session=row, question=row.question, learner=learner, choice=choice)
         # One INSERT ... ON CONFLICT DO UPDATE: the unique constraint keeps one row per learner
         # and question, and a changed vote replaces the old in the same statement.
-        (ballot,) = Vote.objects.bulk_create(
-            [Vote(class_session=row, question=row.question, learner=learner, choice=choice)],
-            update_conflicts=True, unique_fields=VOTE_KEY, update_fields=["choice", "updated"],
+        Vote.objects.bulk_create(
+            list(latest.values()), update_conflicts=True, unique_fields=VOTE_KEY, update_fields=["choice", "updated"],
         )
-    return ballot
+    return [latest[outcome] if isinstance(outcome, int) else outcome for outcome in outcomes]
 
 
 def end(class_pk) -> ClassSession:

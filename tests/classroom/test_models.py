@@ -61,6 +61,23 @@ class VoteTest(TestCase):
         with self.assertRaisesMessage(control.VoteRefused, "Voting is closed"):
             control.vote(self.class_session.pk, self.learner, "allow-rule")
 
+    def test_a_batch_stores_each_learners_last_choice_and_refuses_only_unknown_answers(self):
+        other = self.class_session.learners.create()
+        outcomes = control.vote_many(
+            self.class_session.pk,
+            [(self.learner, "allow-state"), (other, "no-such-answer"), (other, "drop-no-match"), (self.learner, "allow-rule")],
+        )
+        self.assertEqual([getattr(outcome, "choice", None) for outcome in outcomes], ["allow-rule", None, "drop-no-match", "allow-rule"])
+        self.assertIsInstance(outcomes[1], control.VoteRefused)
+        stored = dict(Vote.objects.values_list("learner", "choice"))
+        self.assertEqual(stored, {self.learner.pk: "allow-rule", other.pk: "drop-no-match"})
+
+    def test_a_batch_for_a_closed_vote_is_refused_whole_and_stores_nothing(self):
+        control.apply(self.class_session.pk, state.Close())
+        outcomes = control.vote_many(self.class_session.pk, [(self.learner, "allow-rule")] * 3)
+        self.assertTrue(all(isinstance(outcome, control.VoteRefused) for outcome in outcomes))
+        self.assertFalse(Vote.objects.exists())
+
     def test_the_database_refuses_a_second_row_for_one_learner_and_question(self):
         Vote.objects.create(class_session=self.class_session, question="packet-1", learner=self.learner, choice="allow-rule")
         with self.assertRaises(IntegrityError):
