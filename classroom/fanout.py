@@ -11,6 +11,11 @@ messages in order, so each socket sees the frames in the order they were sent.
 The relay dispatches any group message to each local consumer's handler (``class.frame`` →
 ``class_frame``, ``class.ended`` → ``class_ended``), so senders (the presenter's consumer,
 ``views.end_class``) address the followers group exactly as before.
+
+A ``class.frame`` carries text to send to each follower as it is, so the relay sends it itself:
+on a socket of sgviz's daphne (``config.daphne_server``) the text is framed once per process
+and the same bytes are written to each socket; any other socket (a test's communicator) gets
+it through its consumer's ``class_frame``. Both write at once, so each socket's order holds.
 """
 
 import asyncio
@@ -18,6 +23,8 @@ import logging
 import weakref
 
 from redis.exceptions import RedisError
+
+from config.daphne_server import PREPARED_SEND
 
 logger = logging.getLogger(__name__)
 LAYER_ERRORS = (OSError, RedisError)
@@ -46,16 +53,10 @@ class Relay:
             self.subscribed.set_result(channel)
             while True:
                 message = await self.layer.receive(channel)
-                handler_name = str(message.get("type", "")).replace(".", "_")
-                for consumer in list(self.followers):
-                    handler = getattr(consumer, handler_name, None)
-                    if handler is None:
-                        logger.warning("A class relay got a message no follower handles: %s", message.get("type"))
-                        break
-                    try:
-                        await handler(message)
-                    except Exception:  # one broken socket must not stop the others' frames
-                        logger.exception("Sending a class frame to one follower failed")
+                if message.get("type") == "class.frame":
+                    await self.send_frame(message)
+                else:
+                    await self.dispatch(message)
         except LAYER_ERRORS as error:
             if not self.subscribed.done():  # join() raises it: the consumer closes with 1013 itself
                 self.subscribed.set_exception(error)
@@ -75,6 +76,38 @@ class Relay:
                     await asyncio.shield(self.layer.group_discard(self.group, channel))
                 except (*LAYER_ERRORS, asyncio.CancelledError):
                     pass
+
+
+    async def send_frame(self, message):
+        frames = {}  # the frame per server factory: one in a daphne process
+        for consumer in list(self.followers):
+            prepared_send = (consumer.scope.get("extensions") or {}).get(PREPARED_SEND)
+            if prepared_send is None:
+                await self.deliver(consumer.class_frame, message)
+                continue
+            try:
+                frame = frames.get(prepared_send.factory)
+                if frame is None:
+                    frame = frames[prepared_send.factory] = prepared_send.prepare(message["text"])
+                prepared_send.send(frame)
+            except Exception:  # one broken socket must not stop the others' frames
+                logger.exception("Sending a class frame to one follower failed")
+
+    async def dispatch(self, message):
+        handler_name = str(message.get("type", "")).replace(".", "_")
+        for consumer in list(self.followers):
+            handler = getattr(consumer, handler_name, None)
+            if handler is None:
+                logger.warning("A class relay got a message no follower handles: %s", message.get("type"))
+                return
+            await self.deliver(handler, message)
+
+    @staticmethod
+    async def deliver(handler, message):
+        try:
+            await handler(message)
+        except Exception:  # one broken socket must not stop the others' messages
+            logger.exception("Sending a class message to one follower failed")
 
 
 def _registry():
