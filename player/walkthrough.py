@@ -27,8 +27,12 @@ from sgviz.narration.timeline import Frames, PacketStep, packet_steps
 
 from .layout import Lane, layout
 
-CACHE_SIZE = 256
-CHECKED_CACHE_SIZE = 64  # engine runs kept: each holds every packet's events, so fewer than walkthroughs
+CACHE_SIZE = 256  # rendered fragments kept (strings: cheap to keep, never scanned by the collector)
+# Contents whose engine run is kept, with all that is made from it (its walkthrough, the
+# sandbox's analysis: see ``Checked.derived``), so this bounds every engine object the
+# process retains. A run of a big sandbox scenario is ~12,000 objects that each full garbage
+# collection scans (docs/performance.md, "Garbage collection").
+CHECKED_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +201,22 @@ class Checked:
     sandbox's analysis, then the walkthrough Run plays), so the document is validated and
     simulated once, not once by each."""
 
-    __slots__ = ("validation", "_run")
+    __slots__ = ("validation", "_run", "_derived")
 
     def __init__(self, validation: Validation) -> None:
         self.validation = validation
         self._run: Run | None = None
+        self._derived: dict[str, object] = {}
+
+    def derived(self, name: str, make):
+        """What ``make()`` gives for this content (its walkthrough, its analysis), made once
+        and kept here, not in a cache of its own: it holds the run (a walkthrough's lazy steps
+        read it), so it is dropped with the run when the checked cache evicts this content,
+        and CHECKED_CACHE_SIZE bounds the runs retained."""
+        value = self._derived.get(name)
+        if value is None:
+            value = self._derived[name] = make()
+        return value
 
     @property
     def run(self) -> Run:
@@ -248,14 +263,13 @@ def build(document: dict, key: str = "") -> Walkthrough:
     )
 
 
-_walkthroughs: dict[str, Walkthrough] = {}
 _fragments: dict[tuple, str] = {}
 
 
 def for_document(document: dict) -> Walkthrough:
-    """The document's walkthrough, built once per content in this process."""
+    """The document's walkthrough, built once per content while its run is cached."""
     key = content_key(document)
-    return _cached(_walkthroughs, key, lambda: build(document, key))
+    return checked(document, key).derived("walkthrough", lambda: build(document, key))
 
 
 def fragment(walkthrough: Walkthrough, name: str, variant: tuple, render) -> str:

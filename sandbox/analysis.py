@@ -2,8 +2,9 @@
 
 Validation with every fault placed at its form field, the engine's warnings, the run with
 the stateless verdict beside each packet, and the groups explained. The same document always
-gives the same analysis, so it is computed once per document text and kept: a shared
-snapshot, a draft reloaded unchanged or played by Run costs no new runs.
+gives the same analysis, so it is computed once per content and kept beside the content's
+engine run (player.walkthrough's checked cache): a shared snapshot, a draft reloaded
+unchanged or played by Run costs no new runs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from player.walkthrough import checked
+from player.walkthrough import Checked, checked
 from sgviz.engine import validate_scenario
 
 from .compare import compare_stateless
@@ -20,20 +21,31 @@ from .document import canonical_json, items
 from .editor import editor_rows, incomplete_rows
 from .explain import explain_groups
 
-ANALYSES_CACHED = 64  # documents whose analysis is kept in memory
+ANALYSES_CACHED = 64  # analyses of documents that are not a JSON object (no run: small) kept in memory
 
 
 def analysis(doc: Any) -> dict:
-    """A fresh dict per call (pages add to it); its values are shared and never changed."""
-    return dict(_analysis_of(canonical_json(doc)))
+    """A fresh dict per call (pages add to it); its values are shared and never changed.
+
+    A document that is a JSON object is analysed through the walkthrough's checked cache and
+    its analysis kept beside the run (``Checked.derived``): the results it shows are the run's
+    own objects, so they live and go with the run, and Run on this draft reuses the run."""
+    if isinstance(doc, dict):
+        engine = checked(doc)
+        # A private copy: the kept analysis holds the document's rows, which the caller's
+        # document may later be edited in place from.
+        return dict(engine.derived("analysis", lambda: _analyse(json.loads(canonical_json(doc)), engine)))
+    return dict(_analysis_of_text(canonical_json(doc)))
 
 
 @lru_cache(maxsize=ANALYSES_CACHED)
-def _analysis_of(text: str) -> dict:
-    doc = json.loads(text)
-    # A dict is checked through the walkthrough's cache, so Run on this draft reuses the run.
-    engine = checked(doc) if isinstance(doc, dict) else None
-    validation = engine.validation if engine else validate_scenario(text)
+def _analysis_of_text(text: str) -> dict:
+    return _analyse(json.loads(text), None)
+
+
+def _analyse(doc: Any, engine: Checked | None) -> dict:
+    """The analysis of ``doc``, checked as ``engine`` (None: a document that is not an object)."""
+    validation = engine.validation if engine else validate_scenario(doc)
     found = [(fault.path, fault.message) for fault in validation.faults] + incomplete_rows(doc)
     results = []
     if validation.scenario is not None and not found:
