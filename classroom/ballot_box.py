@@ -28,9 +28,10 @@ _boxes: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.W
 class ClassBallots:
     """The votes of one class waiting for their batch in this process, and the writer task."""
 
-    def __init__(self, write, announce):
+    def __init__(self, write, announce, idle=lambda: None):
         self.write = write
         self.announce = announce
+        self.idle = idle  # called once nothing waits: the process forgets the box (and its announce)
         self.waiting = []
         self.writer = None
 
@@ -59,17 +60,19 @@ class ClassBallots:
                     await self.announce()
                 except Exception:  # the votes are stored; the presenter's next recount shows them
                     logger.exception("Could not tell the presenters about a batch of votes")
+        # No await since the loop found nothing waiting, so no vote can arrive in between.
+        self.idle()
 
 
 async def cast(class_pk, learner, choice, announce):
     """Vote, batched with the votes this process receives for the class meanwhile. Returns
     the stored Vote; raises VoteRefused (closed, unknown answer) or the write's error.
-    ``announce`` is awaited once after each batch that stored a vote."""
+    ``announce`` is awaited once after each batch that stored a vote, until the burst is written."""
     boxes = _boxes.setdefault(asyncio.get_running_loop(), {})
     box = boxes.get(class_pk)
     if box is None:
         write = database_sync_to_async(lambda ballots: control.vote_many(class_pk, ballots))
-        box = boxes[class_pk] = ClassBallots(write, announce)
+        box = boxes[class_pk] = ClassBallots(write, announce, idle=lambda: boxes.pop(class_pk, None))
     result = await box.cast(learner, choice)
     if isinstance(result, control.VoteRefused):
         raise result

@@ -91,7 +91,7 @@ def _vote_many(class_pk, ballots) -> list:
             if question is None or question.option(choice) is None:
                 outcomes.append(VoteRefused("That is not one of this question's answers."))
             else:
-                outcomes.append(learner.pk)
+                outcomes.append(learner.pk)  # becomes the learner's stored vote, below
                 latest[learner.pk] = Vote(class_session=row, question=row.question, learner=learner, choice=choice)
         # One INSERT ... ON CONFLICT DO UPDATE: the unique constraint keeps one row per learner
         # and question, and a changed vote replaces the old in the same statement.

@@ -77,7 +77,6 @@ class Relay:
                 except (*LAYER_ERRORS, asyncio.CancelledError):
                     pass
 
-
     async def send_frame(self, message):
         frames = {}  # the frame per server factory: one in a daphne process
         for consumer in list(self.followers):

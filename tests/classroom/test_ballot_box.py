@@ -103,3 +103,17 @@ def test_nothing_is_left_waiting_after_a_burst(votes):
 
     box = run(scenario)
     assert box.waiting == [] and box.writer.done()
+
+
+def test_the_box_is_forgotten_once_its_burst_is_written():
+    """The process keeps no box (nor the announce of the consumer that made it) between bursts."""
+    forgotten = []
+
+    async def scenario():
+        recorder = Recorder()
+        box = ClassBallots(recorder.write, recorder.announce, idle=lambda: forgotten.append(True))
+        await asyncio.gather(box.cast("L1", "a"), box.cast("L2", "a"))
+        await box.writer
+
+    run(scenario)
+    assert forgotten == [True]
