@@ -22,7 +22,7 @@ from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, v
 
 from . import document as documents
 from .analysis import analysis, runnable
-from .editor import apply_form, incomplete_rows, places, typed
+from .editor import SAVE_ONLY, apply_form, incomplete_rows, places, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
 from .paste import import_paste
@@ -34,9 +34,6 @@ SHARE_LIMIT, SHARE_WINDOW = 10, 600
 SNAPSHOT_ID_LENGTH = 20
 SNAPSHOT_BODIES_CACHED = 128  # rendered snapshot pages (one per snapshot, step and view) kept in memory
 PROTOCOL_SUGGESTIONS = ("tcp", "udp", "icmp", "icmpv6", "-1")
-# Buttons of the editor that save the fields and change nothing else (the others are
-# document.apply_action's actions).
-SAVE_ONLY = {"save", "autosave", "run"}
 
 
 # ---------------------------------------------------------------- the draft
