@@ -187,9 +187,13 @@ def _editor_context(request, draft, lesson=None, problem="", json_text=None, pas
 
 def _json_faults(text):
     try:
-        json.loads(text)
+        value = json.loads(text)
     except ValueError as error:
         return [f"This is not JSON yet: {error}. Your text is kept as typed."]
+    except RecursionError:
+        return ["This JSON nests too deeply to be read; a scenario nests a few levels. Your text is kept as typed."]
+    if value is None:
+        return ['This is JSON\'s null, not a scenario: a scenario is an object, {"security_groups": [...], "instances": [...], "timeline": [...]}. Your text is kept as typed.']
     return []
 
 
@@ -351,6 +355,8 @@ def edit_json(request):
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError):
+        doc = None
+    if doc is None:  # not JSON yet, or JSON's null, which no draft holds: kept as typed, with its fault
         refusal = _store(request, draft, _version(request), json_text=text)
     else:
         refusal = _store(request, draft, _version(request), document=documents.normalize(doc), json_text="")

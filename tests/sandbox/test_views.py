@@ -275,6 +275,16 @@ def test_json_that_does_not_parse_is_kept_until_it_does(client):
     assert draft(client).document == document and draft(client).json_text == ""
 
 
+@pytest.mark.parametrize("text, fault", [("null", "This is JSON&#x27;s null, not a scenario"), ("[" * 100_000, "This JSON nests too deeply to be read")])
+def test_json_no_draft_can_hold_is_kept_with_its_fault_and_the_page_still_serves(client, text, fault):
+    start(client)
+    before = draft(client).document
+    assert client.post("/try/json/", {"json": text, "version": draft(client).version}).status_code == 302
+    response = client.get("/try/")
+    assert response.status_code == 200 and fault in response.content.decode()
+    assert draft(client).document == before and draft(client).json_text == text
+
+
 def test_pasting_the_three_tier_export_shows_its_groups_and_warning(client):
     start(client, "blank")
     response = client.post("/try/import/", {"paste": THREE_TIER, "version": draft(client).version}, follow=True)
