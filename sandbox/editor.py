@@ -8,16 +8,23 @@ the string it is, and the engine's fault about it comes back to that field.
 
     rows = editor_rows(doc, faults)        # what the page shows, faults placed at fields
     doc = apply_form(doc, form_data)       # the document after a post of the whole editor
+    edit = read_post(post, stored, version) # a post resolved against the draft as stored now
+
+Field names are positional ("sg0-in2-protocol" is group 0's inbound rule 2), so a post means
+something only over the document its page was drawn from: the page carries that document
+(its ``base``), and a post from a page another tab has overtaken is laid over it, never over
+the latest draft, whose rows may no longer line up.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
-from .document import DIRECTIONS, PEER_LISTS, items
+from .document import DEFAULT_WAIT, DIRECTIONS, PEER_LISTS, ActionError, apply_action, items
 
 PROTOCOL_HINT = "tcp, udp, icmp, icmpv6, -1 for all, or a protocol number 0-255"
 
@@ -729,3 +736,94 @@ def rename_group(doc: Any, old: str, new: str) -> Any:
             if isinstance(pair, dict) and pair.get("GroupId") == old:
                 pair["GroupId"] = new
     return doc
+
+
+# ---------------------------------------------------------------- a post of the editor
+
+
+# Buttons of the editor that save the fields and change nothing else (the others are
+# document.apply_action's actions).
+SAVE_ONLY = frozenset({"save", "autosave", "run"})
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post of the whole editor: its fields, the button pressed and what the page carried."""
+
+    data: Mapping[str, str]
+    action: str = "save"
+    version: int = -1  # the draft's version the page was drawn at
+    base: Any = None  # the document the page's fields were drawn from, as posted; None: absent or unreadable
+    keep: int | None = None  # "Keep mine" was pressed: the latest version the learner chose to write over
+    wait: Any = DEFAULT_WAIT  # the pause before an entry the button adds to the timeline
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What a post means. ``typed``: the typing laid over the page's document, which is what its
+    fields show; ``doc``: that with the button applied (``typed`` again when the button failed,
+    with ``problem`` saying why). Both None when the page's document is unknown, so the typing
+    cannot be placed. ``doc`` may be stored only if the draft is still at ``expected_version``."""
+
+    typed: Any
+    doc: Any
+    expected_version: int
+    problem: str = ""
+
+
+def read_post(post: Post, stored: Any, stored_version: int) -> Edit:
+    """Resolve a post against the draft as stored now (``stored`` at ``stored_version``).
+
+    The typing is laid over the document the page carried: the stored one when the page was
+    drawn from the draft, the learner's version when it shows one after a refusal (a stale
+    page, a cap), which the stored document, even at the page's version, is not. A post that
+    carries none (a page from before the editor carried it) is read over the stored document
+    if that is still at the page's version. The write must find the page's version, or, after
+    "Keep mine", the latest version the learner was shown: a page never writes over a change
+    it was not told about."""
+    expected = post.version if post.keep is None else post.keep
+    base = post.base
+    if base is None and post.keep is None and post.version == stored_version:
+        base = stored
+    if base is None:
+        return Edit(None, None, expected)
+    typed = apply_form(base, post.data)
+    if post.action in SAVE_ONLY:
+        return Edit(typed, typed, expected)
+    try:
+        return Edit(typed, apply_action(typed, post.action, post.wait), expected)
+    except ActionError as error:
+        return Edit(typed, typed, expected, f"That did not work: {error}.")
+
+
+COUNTED = (  # row kinds counted when two versions of a draft are compared, and their names
+    (("group",), "security group", "security groups"),
+    (("rule",), "rule", "rules"),
+    (("instance",), "instance", "instances"),
+    (("subnet",), "subnet", "subnets"),
+    (("acl",), "network ACL", "network ACLs"),
+    (("nacl-entry",), "network ACL entry", "network ACL entries"),
+    (("packet", "rule-change", "nacl-change"), "timeline entry", "timeline entries"),
+)
+
+
+def row_differences(page: Any, latest: Any) -> str:
+    """A sentence saying which rows the latest draft has more or fewer of than the page
+    ("The latest draft has 3 rules; this page has 2."); empty when the counts agree."""
+    counts = [Counter(place.kind.name for place in places(doc)) for doc in (page, latest)]
+    differ = []
+    for kinds, one, many in COUNTED:
+        here, there = (sum(count[kind] for kind in kinds) for count in counts)
+        if here != there:
+            differ.append((_counted(there, one, many), _counted(here, one, many)))
+    if not differ:
+        return ""
+    return f"The latest draft has {_listed([there for there, _ in differ])}; this page has {_listed([here for _, here in differ])}."
+
+
+def _counted(number: int, one: str, many: str) -> str:
+    return f"1 {one}" if number == 1 else f"{number or 'no'} {many}"
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"

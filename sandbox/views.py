@@ -4,9 +4,11 @@ import, sharing and the shared snapshot. The document work is done by the pure m
 
 import json
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +24,7 @@ from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, v
 
 from . import document as documents
 from .analysis import analysis, runnable
-from .editor import apply_form, incomplete_rows, places, typed
+from .editor import SAVE_ONLY, Post, incomplete_rows, read_post, row_differences, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
 from .paste import import_paste
@@ -34,9 +36,6 @@ SHARE_LIMIT, SHARE_WINDOW = 10, 600
 SNAPSHOT_ID_LENGTH = 20
 SNAPSHOT_BODIES_CACHED = 128  # rendered snapshot pages (one per snapshot, step and view) kept in memory
 PROTOCOL_SUGGESTIONS = ("tcp", "udp", "icmp", "icmpv6", "-1")
-# Buttons of the editor that save the fields and change nothing else (the others are
-# document.apply_action's actions).
-SAVE_ONLY = {"save", "autosave", "run"}
 
 
 # ---------------------------------------------------------------- the draft
@@ -55,33 +54,71 @@ def _is_htmx(request):
     return request.headers.get("HX-Request") == "true"
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a write was not stored, and the status its page answers with."""
+
+    message: str
+    stale: bool = False  # the draft was changed after the page was loaded (409), else the input is refused (400)
+
+    @property
+    def status(self):
+        return 409 if self.stale else 400
+
+
+# A stale post from the JSON box or the AWS paste box: its text stays in the box, under the
+# latest draft's version, so pressing the box's button again is the learner's choice to apply it.
+STALE_BOX = (
+    "Not {done}: this draft was changed in another tab or window after this page was loaded. This page now "
+    "shows the latest draft, and your {text} is still in its box: press “{button}” again to {effect}, or "
+    "reload the page to discard it."
+)
+STALE_JSON = STALE_BOX.format(done="saved", text="JSON", button="Save the JSON", effect="replace the latest draft with it")
+STALE_PASTE = STALE_BOX.format(done="imported", text="paste", button="Import into my scenario", effect="import it into the latest draft")
+# A stale editor post that did not carry the document its page was drawn from (a page served
+# before the editor carried one, or a post changed on the way): its positional field names
+# cannot be placed on the latest draft.
+STALE_UNPLACEABLE = (
+    "Not saved: this draft was changed in another tab or window after this page was loaded, and the post did "
+    "not carry the draft this page was drawn from, so what you typed could not be placed. This page now shows "
+    "the latest draft: make your change again on it."
+)
+STALE_EDITOR = "Not saved: this draft was changed in another tab or window after this page was loaded."
+
+
 def _store(request, draft, expected_version, **changes):
     """Store changes to the draft unless the document breaks a cap or the draft changed since
-    the page was loaded; returns the problem to tell the learner, or None when stored."""
+    the page was loaded; returns the Refusal to tell the learner, or None when stored."""
     if "document" in changes:
         problems = documents.cap_problems(changes["document"], documents.encoded_size(changes["document"]))
         if problems:
-            return " ".join(problems) + " Nothing was saved."
+            return Refusal(" ".join(problems) + " Nothing was saved.")
     if not draft.save_changes(expected_version, **changes):
-        return (
-            "Not saved: this draft was changed in another tab or window after this page was loaded. "
-            "What you typed is still on this page: press Save to keep it over the other change, or reload to see the latest draft."
-        )
+        draft.refresh_from_db()  # the latest version, for the page that says so
+        return Refusal(STALE_EDITOR, stale=True)
     return None
 
 
-# Without JavaScript a refused stale post can keep its typing only over the same rows; when the
-# other tab added or removed rows, say so instead of claiming the typing is still there.
-STALE_ROWS_CHANGED = (
-    "Not saved: this draft was changed in another tab or window after this page was loaded, and rows were "
-    "added or removed there, so what you typed here could not be kept. This page now shows the latest draft: "
-    "make your change again on it."
-)
-
-
-def _version(request):
-    value = request.POST.get("version", "")
+def _version(request, name="version"):
+    value = request.POST.get(name, "")
     return int(value) if value.isascii() and value.isdigit() else -1
+
+
+# The editor form carries the document its fields were drawn from (editor.read_post), signed
+# so that a post cannot pass off another document as its page's, and compressed: a big
+# scenario's base is about a seventh of its JSON.
+BASE_SALT = "sandbox.editor.base"
+
+
+def signed_base(doc):
+    return signing.dumps(doc, salt=BASE_SALT, compress=True)
+
+
+def _posted_base(request):
+    try:
+        return signing.loads(request.POST.get("base", ""), salt=BASE_SALT)
+    except signing.BadSignature:
+        return None
 
 
 # ---------------------------------------------------------------- what a page shows
@@ -118,16 +155,19 @@ def _gallery(lesson):
     return points
 
 
-def _editor_context(request, draft, lesson=None, problem="", json_text=None, paste_text=None, unsaved=None):
+def _editor_context(request, draft, lesson=None, problem="", json_text=None, paste_text=None, unsaved=None, version=None, conflict=None):
     """``unsaved``: a document to show in the forms instead of the stored one (typing kept
-    after a refused save)."""
+    after a refused save); ``version``: the version the page keeps instead of the stored one
+    (after a refused save); ``conflict``: what the status says of a stale page (views._refused)."""
     doc = unsaved if unsaved is not None else draft.document if draft else documents.blank()
     context = analysis(doc)
     pasted = paste_text if paste_text is not None else (draft.paste_text if draft else "")
     context.update(
         {
             "draft": draft,
-            "version": draft.version if draft else 0,
+            "version": version if version is not None else draft.version if draft else 0,
+            "base": signed_base(doc),
+            "conflict": conflict,
             "lesson": lesson,
             "gallery": _gallery(lesson),
             "problem": problem,
@@ -147,9 +187,13 @@ def _editor_context(request, draft, lesson=None, problem="", json_text=None, pas
 
 def _json_faults(text):
     try:
-        json.loads(text)
+        value = json.loads(text)
     except ValueError as error:
         return [f"This is not JSON yet: {error}. Your text is kept as typed."]
+    except RecursionError:
+        return ["This JSON nests too deeply to be read; a scenario nests a few levels. Your text is kept as typed."]
+    if value is None:
+        return ['This is JSON\'s null, not a scenario: a scenario is an object, {"security_groups": [...], "instances": [...], "timeline": [...]}. Your text is kept as typed.']
     return []
 
 
@@ -191,57 +235,73 @@ def start(request):
     else:
         raise Http404("There is no such starting point.")
     draft = _draft(request, create=True)
-    problem = _store(request, draft, draft.version, document=doc, json_text="", paste_text="")
-    if problem:
-        messages.error(request, problem)
+    refusal = _store(request, draft, draft.version, document=doc, json_text="", paste_text="")
+    if refusal:
+        messages.error(request, refusal.message)
     return redirect("sandbox:try")
 
 
 @require_POST
 def save(request):
     """A post of the whole editor: every field, plus the button pressed (``action``). htmx
-    posts it on every change too, without an action: then only the faults, the results and the
-    version are sent back, never the fields, so what the learner is typing is not touched."""
+    posts it on every change too (action "autosave"): then only the faults, the results, the
+    version and the page's document are sent back, never the fields, so what the learner is
+    typing is not touched."""
     draft = _draft(request, create=True)
-    action = request.POST.get("action", "save")
-    doc = apply_form(draft.document, request.POST)
-    problem = None
-    if action not in SAVE_ONLY:
-        try:
-            doc = documents.apply_action(doc, action, typed(request.POST.get("wait", "")))
-        except documents.ActionError as error:
-            problem = f"That did not work: {error}."
-    if problem is None:
-        problem = _store(request, draft, _version(request), document=doc, json_text="")
-    status = 200 if problem is None else 409 if "another tab" in problem else 400
-    if problem is None and action == "run":
+    keep = _version(request, "keep")
+    post = Post(
+        request.POST,
+        action=request.POST.get("action", "save"),
+        version=_version(request),
+        base=_posted_base(request),
+        keep=keep if keep >= 0 else None,
+        wait=typed(request.POST.get("wait", "")),
+    )
+    edit = read_post(post, draft.document, draft.version)
+    if edit.doc is None:
+        # Nothing to lay the typing over: the page shows the latest draft, at its version.
+        if _is_htmx(request):
+            return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, problem=STALE_UNPLACEABLE), status=409)
+        return _page(request, draft, status=409, problem=STALE_UNPLACEABLE)
+    refusal = Refusal(edit.problem) if edit.problem else _store(request, draft, edit.expected_version, document=edit.doc, json_text="")
+    if refusal:
+        return _refused(request, draft, post, edit, refusal)
+    if post.action == "run":
         return _run_redirect(request, draft)
     if _is_htmx(request):
-        context = _editor_context(request, draft, problem=problem or "")
-        if action == "autosave" or problem:
-            # Only the status, the faults and the results: the fields on the page keep what
-            # the learner typed, saved or not.
-            response = render(request, "sandbox/partials/autosave.html", context, status=status)
-            response["HX-Reswap"] = "none"
-            return response
-        return render(request, "sandbox/partials/editor.html", context)
-    if problem:
-        unsaved = _kept_typing(request, draft, doc, status)
-        if unsaved is None:
-            problem = STALE_ROWS_CHANGED
-        return _page(request, draft, status=status, problem=problem, unsaved=unsaved)
+        if post.action == "autosave":
+            return _fields_untouched(render(request, "sandbox/partials/autosave.html", _editor_context(request, draft)))
+        return render(request, "sandbox/partials/editor.html", _editor_context(request, draft))
     return redirect("/try/#editor")
 
 
-def _kept_typing(request, draft, doc, status):
-    """After a refused save without JavaScript, the forms show what was posted rather than
-    drop it: on a cap, as typed; on a stale page, laid over the latest draft when that still
-    has the same rows (the next Save then stores it, the page carrying the latest version).
-    None when the rows differ: the typing cannot be placed."""
-    if status != 409:
-        return doc
-    posted_rows = {name.removesuffix("-present") for name in request.POST if name.endswith("-present")}
-    return doc if posted_rows == {place.key for place in places(draft.document)} else None
+def _refused(request, draft, post, edit, refusal):
+    """The answer to a refused post: the learner's version of the document is what the fields
+    show, and the page keeps the version it was drawn at, so nothing it posts next is stored
+    over a change it has not been told about. On a stale page the status offers the choice:
+    "Keep mine" (a button posting the latest version as ``keep``) or discard and load the latest."""
+    conflict = None
+    if refusal.stale:
+        conflict = {
+            "latest": draft.version,
+            "differences": row_differences(edit.doc, draft.document),
+            "pressed": post.action not in SAVE_ONLY,
+        }
+    shown = {"problem": refusal.message, "version": post.version, "conflict": conflict}
+    if _is_htmx(request):
+        if post.action in SAVE_ONLY or not refusal.stale:
+            # The fields stay as the learner left them (a refused button is not applied).
+            context = _editor_context(request, draft, unsaved=edit.typed, **shown)
+            return _fields_untouched(render(request, "sandbox/partials/autosave.html", context, status=refusal.status))
+        # A button pressed on a stale page: its rows are shown, as a stored press would show them.
+        return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, unsaved=edit.doc, **shown), status=refusal.status)
+    return _page(request, draft, status=refusal.status, unsaved=edit.doc, **shown)
+
+
+def _fields_untouched(response):
+    """An htmx answer that swaps only its out-of-band parts (status, faults, results, version, base)."""
+    response["HX-Reswap"] = "none"
+    return response
 
 
 def _run_redirect(request, draft):
@@ -295,11 +355,13 @@ def edit_json(request):
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError):
-        problem = _store(request, draft, _version(request), json_text=text)
+        doc = None
+    if doc is None:  # not JSON yet, or JSON's null, which no draft holds: kept as typed, with its fault
+        refusal = _store(request, draft, _version(request), json_text=text)
     else:
-        problem = _store(request, draft, _version(request), document=documents.normalize(doc), json_text="")
-    if problem:
-        return _page(request, draft, status=409 if "another tab" in problem else 400, problem=problem, json_text=text)
+        refusal = _store(request, draft, _version(request), document=documents.normalize(doc), json_text="")
+    if refusal:
+        return _page(request, draft, status=refusal.status, problem=STALE_JSON if refusal.stale else refusal.message, json_text=text)
     return redirect("/try/#json")
 
 
@@ -314,15 +376,15 @@ def paste(request):
         return _page(request, draft, status=400, problem=problem, paste_text=text)
     imported = import_paste(draft.document, text)
     if imported.document is None:
-        problem = _store(request, draft, _version(request), paste_text=text)
+        refusal = _store(request, draft, _version(request), paste_text=text)
     else:
-        problem = _store(request, draft, _version(request), document=imported.document, paste_text="", json_text="")
-        if problem is None:
+        refusal = _store(request, draft, _version(request), document=imported.document, paste_text="", json_text="")
+        if refusal is None:
             messages.success(request, imported.summary)
             for warning in imported.warnings:
                 messages.warning(request, warning)
-    if problem:
-        return _page(request, draft, status=409 if "another tab" in problem else 400, problem=problem, paste_text=text)
+    if refusal:
+        return _page(request, draft, status=refusal.status, problem=STALE_PASTE if refusal.stale else refusal.message, paste_text=text)
     return redirect("/try/#import")
 
 
@@ -429,7 +491,7 @@ def copy_snapshot(request, snapshot_id):
     """"Edit a copy": the shared scenario becomes the learner's draft (the snapshot stays)."""
     snapshot = _snapshot(snapshot_id)
     draft = _draft(request, create=True)
-    problem = _store(request, draft, draft.version, document=documents.normalize(snapshot.document), json_text="", paste_text="")
-    if problem:
-        messages.error(request, problem)
+    refusal = _store(request, draft, draft.version, document=documents.normalize(snapshot.document), json_text="", paste_text="")
+    if refusal:
+        messages.error(request, refusal.message)
     return redirect("sandbox:try")

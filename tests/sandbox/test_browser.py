@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from playwright.sync_api import expect
 
+from sandbox.models import Draft
 from tests.browser import test_accessibility as axe
 from tests.browser.base import ARTIFACTS, BrowserTestCase
 
@@ -116,6 +117,78 @@ class SandboxBrowserTest(BrowserTestCase):
         self.page.reload()
         expect(self.page.locator("#f-sg0-name")).to_have_value("typed offline")
         expect(self.page.locator("#f-sg0-description")).to_have_value("back online")
+
+    def test_without_javascript_a_save_from_an_overtaken_tab_keeps_the_typing_and_offers_the_choice(self):
+        tabs = self.new_context(java_script_enabled=False)  # one browser, two tabs, one draft
+        try:
+            tab_a, tab_b = tabs.new_page(), tabs.new_page()
+            self.start("The first lesson's web server", page=tab_a)
+            tab_b.goto("/try/")
+            tab_a.locator("#b-add-in-sg0").click()
+            expect(tab_a.locator("#f-sg0-in1-protocol")).to_be_visible()
+            tab_b.locator("#f-sg0-name").fill("typed in tab B")
+            tab_b.locator("#f-sg0-in0-description").fill("HTTP, typed in tab B")
+            tab_b.locator("#b-save").click()
+            tab_b.wait_for_url("**/try/save/#editor")  # the answer opens at the editor's status, not the page's top
+            status = tab_b.locator("#editor-status")
+            expect(status).to_be_in_viewport()
+            expect(status).to_contain_text("changed in another tab or window")
+            expect(status).to_contain_text("The latest draft has 2 rules; this page has 1 rule.")
+            expect(status).to_contain_text("what the other tab changed is replaced")
+            expect(tab_b.locator("#f-sg0-name")).to_have_value("typed in tab B")
+            expect(tab_b.locator("#f-sg0-in0-description")).to_have_value("HTTP, typed in tab B")
+            expect(tab_b.locator("#f-sg0-in1-protocol")).to_have_count(0)
+            self.assertEqual(self.stored_rules(), ["HTTP from anywhere", None], "nothing stored: the seed's rule and tab A's")
+            self.check_conflict_page(tab_b)
+            tab_b.get_by_role("button", name="Keep mine").click()
+            tab_b.wait_for_url("**/try/#editor")
+            expect(status).to_contain_text("Saved.")
+            self.assertEqual(self.stored_rules(), ["HTTP, typed in tab B"], "tab B's version, tab A's rule replaced as the page said")
+            self.assertEqual(Draft.objects.get().document["security_groups"][0]["GroupName"], "typed in tab B")
+        finally:
+            tabs.close()
+
+    def stored_rules(self):
+        """The stored draft's inbound rules, by their description (None: a rule without one)."""
+        rules = Draft.objects.get().document["security_groups"][0]["IpPermissions"]
+        return [(rule.get("IpRanges") or [{}])[0].get("Description") for rule in rules]
+
+    def check_conflict_page(self, tab):
+        """No sideways scroll at 360 px, screenshots, and axe on the page's markup. axe cannot run
+        where scripts are off (its timers never fire), so the markup tab shows is scanned in this
+        test's own page, served at the same address with scripts on."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width in (1280, 360):
+            tab.set_viewport_size({"width": width, "height": 900})
+            self.assertLessEqual(tab.evaluate("() => document.documentElement.scrollWidth"), width, f"the conflict page scrolls sideways at {width} px")
+            shot = ARTIFACTS / f"sandbox-conflict-nojs-{width}.png"
+            tab.locator("#editor").evaluate("editor => editor.scrollIntoView()")  # the notice and the fields below it
+            tab.screenshot(path=str(shot))
+            print(f"screenshot: {shot}")
+        markup = tab.content()
+        self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
+        self.page.route("**/try/save/", lambda route: route.fulfill(body=markup, content_type="text/html; charset=utf-8"))
+        self.page.goto("/try/save/")
+        self.assertEqual(axe.AccessibilityTests.axe_violations(self, "the conflict page"), [])
+
+    def test_with_javascript_a_stale_autosave_keeps_the_fields_and_stores_nothing_until_keep_mine(self):
+        self.start("The first lesson's web server")
+        other = self.context.new_page()
+        other.goto("/try/")
+        other.locator("#b-add-in-sg0").click()
+        expect(other.locator("#f-sg0-in1-protocol")).to_be_visible()
+        self.fill("sg0-name", "typed in tab B")
+        status = self.page.locator("#editor-status")
+        expect(status).to_contain_text("The latest draft has 2 rules; this page has 1 rule.")
+        self.fill("sg0-description", "still typing")  # refused too: nothing is stored until the choice
+        expect(status).to_contain_text("changed in another tab or window")
+        expect(self.page.locator("#f-sg0-name")).to_have_value("typed in tab B")
+        self.assertEqual(Draft.objects.get().document["security_groups"][0]["GroupName"], "web-server")
+        self.page.get_by_role("button", name="Keep mine").click()
+        expect(status).to_contain_text("Saved.")
+        group = Draft.objects.get().document["security_groups"][0]
+        self.assertEqual((group["GroupName"], group["Description"], len(group["IpPermissions"])), ("typed in tab B", "still typing", 1))
+        expect(self.page.locator("#f-sg0-description")).to_have_value("still typing")
 
     def test_paste_the_three_tier_export_and_see_its_groups_and_warning(self):
         self.start("Blank")

@@ -5,23 +5,13 @@ import json
 
 import pytest
 
-from sandbox.document import normalize
-from sandbox.editor import apply_form, editor_rows, incomplete_rows, locate_fault, places, typed
+from sandbox.document import apply_action, normalize
+from sandbox.editor import Post, apply_form, editor_rows, incomplete_rows, locate_fault, places, read_post, row_differences, typed
 from sgviz.engine import validate_scenario
+from tests.support.editor import posted
 
 SEED = normalize(json.load(open("examples/seed-lesson.json")))
 NACL_TRAP = normalize(json.load(open("examples/sandbox/nacl-trap.json")))
-
-
-def posted(doc):
-    """What the page posts for an unchanged document: every row's fields as shown."""
-    data = {}
-    for row in editor_rows(doc).all_rows():
-        data[f"{row.key}-present"] = "1"
-        for field in row.fields:
-            if field.spec.kind != "checkbox" or field.value:
-                data[field.name] = field.value
-    return data
 
 
 @pytest.mark.parametrize(
@@ -151,3 +141,62 @@ def test_an_unreadable_document_gives_no_rows_and_no_crash():
     for doc in (None, [], "text", {"security_groups": "x", "instances": {"a": 1}, "timeline": [1, None]}):
         editor = editor_rows(doc, [("", "broken")])
         assert list(editor.all_rows()) == [] and editor.general == ["broken"]
+
+
+# ---------------------------------------------------------------- a post from a page another tab overtook
+
+# The other tab removed the seed's inbound rule and added a group: the page's "sg0-in0" names
+# a rule the latest draft no longer has.
+OVERTAKEN = apply_action(apply_action(SEED, "remove_rule:0:in:0"), "add_group")
+
+
+def test_a_page_without_its_document_is_read_over_the_stored_one_while_it_is_at_the_stored_version():
+    edit = read_post(Post(posted(SEED) | {"sg0-name": "mine"}, version=7), SEED, 7)
+    assert edit.doc == apply_form(SEED, posted(SEED) | {"sg0-name": "mine"})
+    assert edit.expected_version == 7 and edit.problem == ""
+
+
+def test_a_page_showing_a_refused_version_is_read_over_it_even_at_the_stored_version():
+    refused = apply_action(SEED, "add_group")  # say, over a cap: shown, not stored
+    edit = read_post(Post(posted(refused) | {"sg1-name": "typed"}, action="remove_group:0", version=7, base=refused), SEED, 7)
+    assert [group.get("GroupName") for group in edit.doc["security_groups"]] == ["typed"]
+
+
+def test_a_stale_page_is_read_over_the_document_it_was_drawn_from_not_the_latest():
+    post = Post(posted(SEED) | {"sg0-in0-from_port": "8080"}, action="add_rule:0:out", version=3, base=SEED)
+    edit = read_post(post, OVERTAKEN, 5)
+    assert edit.typed == apply_form(SEED, post.data)
+    assert edit.typed["security_groups"][0]["IpPermissions"][0]["FromPort"] == 8080
+    assert edit.doc == apply_action(edit.typed, "add_rule:0:out") and len(edit.doc["security_groups"]) == 1
+    assert edit.expected_version == 3, "a stale page's write must find its own version, so it is refused"
+
+
+def test_keep_mine_writes_the_pages_version_over_the_latest_version_it_was_shown():
+    mine = apply_form(SEED, posted(SEED) | {"sg0-name": "mine"})
+    edit = read_post(Post(posted(mine), version=3, base=mine, keep=5), OVERTAKEN, 5)
+    assert edit.doc == mine and edit.expected_version == 5
+
+
+def test_a_stale_post_without_the_pages_document_cannot_be_placed():
+    for post in (Post(posted(SEED) | {"sg0-name": "mine"}, version=3), Post(posted(SEED) | {"sg0-name": "mine"}, version=3, keep=5)):
+        edit = read_post(post, OVERTAKEN, 5)
+        assert (edit.typed, edit.doc) == (None, None)
+
+
+def test_a_button_that_fails_keeps_the_typing_and_says_why():
+    edit = read_post(Post(posted(SEED) | {"sg0-name": "mine"}, action="remove_rule:0:in:4", version=1), SEED, 1)
+    assert edit.doc == edit.typed and edit.typed["security_groups"][0]["GroupName"] == "mine"
+    assert edit.problem.startswith("That did not work: ") and "reload the page" in edit.problem
+
+
+@pytest.mark.parametrize(
+    "page, latest, sentence",
+    [
+        (SEED, SEED, ""),
+        (SEED, OVERTAKEN, "The latest draft has 2 security groups and no rules; this page has 1 security group and 1 rule."),
+        (apply_action(SEED, "add_packet"), SEED, "The latest draft has 4 timeline entries; this page has 5 timeline entries."),
+        (NACL_TRAP, apply_action(NACL_TRAP, "remove_acl_entry:0:0"), "The latest draft has 1 network ACL entry; this page has 2 network ACL entries."),
+    ],
+)
+def test_the_rows_the_latest_draft_has_more_or_fewer_of_are_named(page, latest, sentence):
+    assert row_differences(page, latest) == sentence

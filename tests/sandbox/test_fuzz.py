@@ -87,12 +87,17 @@ def test_any_fault_path_has_a_place(path):
 
 @pytest.mark.django_db
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=form_data, action=st.sampled_from(["save", "autosave", "add_rule:0:in", "reply:0", "move_up:1", "remove_entry:0", "bogus:9"]))
-def test_the_editor_view_answers_any_post_without_a_server_error(client, data, action):
+@given(
+    data=form_data,
+    action=st.sampled_from(["save", "autosave", "add_rule:0:in", "reply:0", "move_up:1", "remove_entry:0", "bogus:9"]),
+    stale=st.booleans(),
+    forged=st.fixed_dictionaries({}, optional={"base": st.text(max_size=30), "keep": st.text(max_size=4)}),
+)
+def test_the_editor_view_answers_any_post_without_a_server_error(client, data, action, stale, forged):
     client.post("/try/start/", {"start": "nacl-trap"})
     page = client.get("/try/").content.decode()
-    version = page.split('name="version" value="')[1].split('"')[0]
-    response = client.post("/try/save/", {**data, "version": version, "action": action})
+    version = int(page.split('name="version" value="')[1].split('"')[0])
+    response = client.post("/try/save/", {**data, "version": str(version - stale), "action": action, **forged})
     assert response.status_code in (200, 302, 400, 409)
     assert client.get("/try/").status_code == 200
 

@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from conftest import SEED_SLUG, form_values
 from lessons.models import LessonMode
 from sandbox import views
-from sandbox.document import MAX_GROUPS
+from sandbox.document import MAX_DOCUMENT_BYTES, MAX_GROUPS
 from sandbox.models import Draft, Snapshot, SnapshotError
 from sgviz.engine import load_scenario
 
 pytestmark = pytest.mark.django_db
+SEED_RULE = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "HTTP from anywhere"}]}
 THREE_TIER = open("/work/shared/fixtures/aws/three-tier-describe-security-groups.json").read()
 
 
@@ -55,26 +56,137 @@ def test_a_bad_cidr_is_shown_at_its_field_and_everything_typed_is_kept(client):
     assert 'aria-invalid="true"' in html and "runs once its faults are fixed" in html
 
 
+def keep_version(html):
+    """The version the conflict's "Keep mine" button posts, or None when the page offers none."""
+    found = re.search(r'<button type="submit" form="editor-form" name="keep" value="(\d+)" id="b-keep">', html)
+    return found and found.group(1)
+
+
+def stale_page(client):
+    """A page of the seed's editor, overtaken by another tab that replaced the group's inbound
+    rule by two new ones (so "sg0-in0" now names another rule) and added an instance."""
+    values = form_values(start(client))
+    other = values
+    for action in ("add_rule:0:in", "remove_rule:0:in:0", "add_rule:0:in", "add_instance"):
+        other = form_values(client.post("/try/save/", other | {"action": action}, follow=True).content.decode())
+    return values
+
+
 def test_a_post_from_an_older_page_is_refused_and_stores_nothing_but_keeps_the_typing(client):
     values = form_values(start(client))
     assert client.post("/try/save/", values | {"sg0-description": "first"}).status_code == 302
     response = client.post("/try/save/", values | {"sg0-name": "second"})
-    assert response.status_code == 409 and "another tab" in response.content.decode()
-    assert draft(client).document["security_groups"][0]["GroupName"] == "web-server"
-    shown = form_values(response.content.decode())
-    assert shown["sg0-name"] == "second" and shown["version"] == str(draft(client).version)
-    assert client.post("/try/save/", shown).status_code == 302  # Save keeps it, knowingly
-    assert draft(client).document["security_groups"][0]["GroupName"] == "second"
-
-
-def test_a_stale_post_whose_rows_changed_elsewhere_says_its_typing_was_not_kept(client):
-    values = form_values(start(client))
-    assert client.post("/try/save/", values | {"action": "add_group"}).status_code == 302  # another tab adds a group
-    response = client.post("/try/save/", values | {"sg0-name": "second"})
     html = response.content.decode()
-    assert response.status_code == 409 and "could not be kept" in html and "still on this page" not in html
+    assert response.status_code == 409 and "another tab" in html
     assert draft(client).document["security_groups"][0]["GroupName"] == "web-server"
-    assert form_values(html)["version"] == str(draft(client).version)
+    shown = form_values(html)
+    assert shown["sg0-name"] == "second" and shown["sg0-description"] == values["sg0-description"]
+    # The page keeps its own version: Save alone is refused again; "Keep mine" stores it, knowingly.
+    assert shown["version"] == values["version"] and keep_version(html) == str(draft(client).version)
+    assert client.post("/try/save/", shown).status_code == 409
+    assert client.post("/try/save/", shown | {"keep": keep_version(html)}).status_code == 302
+    assert draft(client).document["security_groups"][0]["GroupName"] == "second"
+    assert draft(client).document["security_groups"][0]["Description"] == values["sg0-description"], "the other change is replaced, as the page says"
+
+
+def test_a_stale_post_whose_rows_changed_elsewhere_keeps_its_typing_over_its_own_rows(client):
+    values = stale_page(client)
+    latest = draft(client).document
+    response = client.post("/try/save/", values | {"sg0-in0-from_port": "8080", "sg0-name": "mine"})
+    html = response.content.decode()
+    assert response.status_code == 409 and draft(client).document == latest
+    assert "The latest draft has 2 rules and 2 instances; this page has 1 rule and 1 instance." in html
+    assert "Keep mine" in html and 'href="/try/#editor" id="a-discard">Discard mine</a>' in html
+    shown = form_values(html)
+    assert (shown["sg0-in0-from_port"], shown["sg0-in0-peer"], shown["sg0-name"]) == ("8080", "0.0.0.0/0", "mine")
+    assert "sg0-in1-present" not in shown and "inst1-present" not in shown
+    assert client.post("/try/save/", shown | {"keep": keep_version(html)}).status_code == 302
+    kept = draft(client).document
+    assert kept["security_groups"][0]["IpPermissions"] == [{**SEED_RULE, "FromPort": 8080}]
+    assert kept["security_groups"][0]["GroupName"] == "mine" and len(kept["instances"]) == 1
+
+
+def test_discarding_mine_shows_the_latest_draft(client):
+    stale_page(client)
+    latest = draft(client).document
+    html = client.get("/try/").content.decode()
+    assert form_values(html)["version"] == str(draft(client).version) and keep_version(html) is None
+    assert form_values(html)["sg0-in1-peer"] == "" and draft(client).document == latest
+
+
+@pytest.mark.parametrize(
+    "action, rules, entries",
+    [
+        ("add_rule:0:in", 2, 4),
+        ("remove_rule:0:in:0", 0, 4),
+        ("add_packet", 1, 5),
+        ("reply:2", 1, 5),
+        ("move_up:1", 1, 4),
+        ("move_down:0", 1, 4),
+        ("remove_entry:3", 1, 3),
+        ("remove_instance:0", 1, 4),
+    ],
+)
+def test_every_button_pressed_on_a_stale_page_shows_the_learners_version_with_it_applied(client, action, rules, entries):
+    values = stale_page(client)
+    latest = draft(client).document
+    response = client.post("/try/save/", values | {"sg0-in0-description": "mine", "t1-src": "10.0.1.10:8080", "action": action})
+    html = response.content.decode()
+    assert response.status_code == 409 and draft(client).document == latest
+    assert "with the button you pressed applied" in html and keep_version(html)
+    shown = form_values(html)
+    if rules:
+        assert shown["sg0-in0-description"] == "mine"
+    assert sum(name.startswith("sg0-in") and name.endswith("-present") for name in shown) == rules
+    assert sum(re.fullmatch(r"t\d+-present", name) is not None for name in shown) == entries
+    assert "10.0.1.10:8080" in {value for name, value in shown.items() if name.endswith("-src")}
+    assert client.post("/try/save/", shown | {"keep": keep_version(html)}).status_code == 302
+    assert form_values(client.get("/try/").content.decode()) | {"version": "", "base": "", "csrfmiddlewaretoken": ""} == shown | {"version": "", "base": "", "csrfmiddlewaretoken": ""}
+
+
+def test_keep_mine_after_yet_another_change_is_refused_and_offers_the_newer_version(client):
+    values = form_values(start(client))
+    assert client.post("/try/save/", values | {"sg0-description": "first"}).status_code == 302
+    html = client.post("/try/save/", values | {"sg0-name": "mine"}).content.decode()
+    offered = keep_version(html)
+    assert client.post("/try/save/", values | {"sg0-description": "second", "version": offered}).status_code == 302  # the other tab again
+    again = client.post("/try/save/", form_values(html) | {"keep": offered})
+    assert again.status_code == 409 and keep_version(again.content.decode()) == str(int(offered) + 1)
+    assert draft(client).document["security_groups"][0]["Description"] == "second"
+    assert form_values(again.content.decode())["sg0-name"] == "mine"
+
+
+def test_a_stale_post_without_its_pages_document_or_with_a_forged_one_stores_nothing_and_says_so(client):
+    values = stale_page(client)
+    latest = draft(client).document
+    forged = views.signed_base({"security_groups": []})[:-1] + "A"  # the signature no longer matches
+    for posted in ({**values, "base": forged}, {name: value for name, value in values.items() if name != "base"}, {**values, "base": "", "keep": str(draft(client).version)}):
+        response = client.post("/try/save/", posted | {"sg0-name": "mine"})
+        html = response.content.decode()
+        assert response.status_code == 409 and "could not be placed" in html and draft(client).document == latest
+        assert form_values(html)["version"] == str(draft(client).version) and form_values(html)["sg0-in1-peer"] == ""
+
+
+def test_keep_mine_still_meets_the_caps(client):
+    values = stale_page(client)
+    latest = draft(client).document
+    html = client.post("/try/save/", values).content.decode()
+    too_big = "x" * MAX_DOCUMENT_BYTES
+    response = client.post("/try/save/", form_values(html) | {"sg0-description": too_big, "keep": keep_version(html)})
+    assert response.status_code == 400 and "the sandbox keeps at most 256 KB" in response.content.decode()
+    assert draft(client).document == latest
+
+
+def test_after_a_cap_refusal_the_next_post_is_read_over_the_refused_page(client):
+    values = form_values(start(client, "blank"))
+    for _ in range(MAX_GROUPS):
+        values = form_values(client.post("/try/save/", values | {"action": "add_group"}, follow=True).content.decode())
+    refused = client.post("/try/save/", values | {"action": "add_group", "sg0-name": "typed"})
+    shown = form_values(refused.content.decode())
+    assert refused.status_code == 400 and shown["sg20-present"] and shown["version"] == str(draft(client).version)
+    assert client.post("/try/save/", shown | {"sg20-name": "the last", "action": "remove_group:3"}).status_code == 302
+    groups = draft(client).document["security_groups"]
+    assert len(groups) == MAX_GROUPS and groups[0]["GroupName"] == "typed" and groups[-1]["GroupName"] == "the last"
 
 
 def test_a_version_is_claimed_once_even_by_concurrent_writers(client):
@@ -106,6 +218,30 @@ def test_going_over_a_cap_stores_nothing(client):
     assert draft(client).document == before
 
 
+def test_a_stale_htmx_autosave_keeps_the_fields_and_offers_the_choice(client):
+    values = stale_page(client)
+    latest = draft(client).document
+    response = client.post("/try/save/", values | {"sg0-name": "mine", "action": "autosave"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 409 and response["HX-Reswap"] == "none" and draft(client).document == latest
+    assert '<input type="text"' not in html and "Keep mine" in html
+    assert f'name="version" value="{values["version"]}" id="editor-version" hx-swap-oob="true"' in html
+    base = re.search(r'name="base" value="([^"]+)" id="editor-base" hx-swap-oob="true"', html).group(1)
+    assert client.post("/try/save/", values | {"sg0-name": "mine", "base": base, "keep": keep_version(html)}, HTTP_HX_REQUEST="true").status_code == 200
+    assert draft(client).document["security_groups"][0]["GroupName"] == "mine"
+    assert len(draft(client).document["security_groups"][0]["IpPermissions"]) == 1
+
+
+def test_a_button_pressed_on_a_stale_page_with_htmx_swaps_in_the_learners_version(client):
+    values = stale_page(client)
+    response = client.post("/try/save/", values | {"sg0-name": "mine", "action": "add_rule:0:out"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 409 and "HX-Reswap" not in response and 'id="editor-region"' in html
+    shown = form_values(html)
+    assert shown["sg0-name"] == "mine" and "sg0-out0-present" in shown and "sg0-in1-present" not in shown
+    assert keep_version(html) == str(draft(client).version)
+
+
 def test_htmx_autosave_answers_with_faults_and_results_but_no_fields(client):
     values = form_values(start(client))
     response = client.post("/try/save/", values | {"sg0-in0-from_port": "x", "action": "autosave"}, HTTP_HX_REQUEST="true")
@@ -114,6 +250,18 @@ def test_htmx_autosave_answers_with_faults_and_results_but_no_fields(client):
     assert "<input type=\"text\"" not in html
     assert 'id="f-sg0-in0-from_port-errors" hx-swap-oob="true"><p>' in html
     assert 'id="editor-version"' in html and 'id="results" class="results" aria-labelledby="h-results" hx-swap-oob="true"' in html
+
+
+@pytest.mark.parametrize("path, field, text", [("/try/json/", "json", '{"security_groups": ['), ("/try/import/", "paste", THREE_TIER)])
+def test_a_stale_json_or_paste_post_keeps_its_text_and_stores_nothing_until_pressed_again(client, path, field, text):
+    values = stale_page(client)
+    latest = draft(client).document
+    response = client.post(path, {field: text, "version": values["version"]})
+    html = response.content.decode()
+    assert response.status_code == 409 and draft(client).document == latest and draft(client).json_text == ""
+    assert form_values(html)[field] == text and "again" in html
+    assert form_values(html)["version"] == str(draft(client).version) and keep_version(html) is None
+    assert client.post(path, {field: text, "version": form_values(html)["version"]}).status_code == 302
 
 
 def test_json_that_does_not_parse_is_kept_until_it_does(client):
@@ -125,6 +273,16 @@ def test_json_that_does_not_parse_is_kept_until_it_does(client):
     document = {"security_groups": [], "instances": [], "timeline": []}
     assert client.post("/try/json/", {"json": json.dumps(document), "version": draft(client).version}).status_code == 302
     assert draft(client).document == document and draft(client).json_text == ""
+
+
+@pytest.mark.parametrize("text, fault", [("null", "This is JSON&#x27;s null, not a scenario"), ("[" * 100_000, "This JSON nests too deeply to be read")])
+def test_json_no_draft_can_hold_is_kept_with_its_fault_and_the_page_still_serves(client, text, fault):
+    start(client)
+    before = draft(client).document
+    assert client.post("/try/json/", {"json": text, "version": draft(client).version}).status_code == 302
+    response = client.get("/try/")
+    assert response.status_code == 200 and fault in response.content.decode()
+    assert draft(client).document == before and draft(client).json_text == text
 
 
 def test_pasting_the_three_tier_export_shows_its_groups_and_warning(client):
