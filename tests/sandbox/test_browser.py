@@ -83,7 +83,7 @@ class SandboxBrowserTest(BrowserTestCase):
         self.fill("t2-dst", "10.0.0.10:22")
         expect(self.page.locator("#editor-status")).to_contain_text("The scenario is valid")
         self.page.locator("#b-run").click()
-        self.page.wait_for_url("**/try/run/")
+        self.page.wait_for_url("**/try/run/?step=0")
         self.expect_live()
         self.press_player("player-last")
         self.expect_step(3, total=3)
