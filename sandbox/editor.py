@@ -681,6 +681,28 @@ def editor_rows(doc: Any, messages: Iterable[tuple[str, str]] = ()) -> Editor:
     return editor
 
 
+@dataclass(frozen=True)
+class ErrorChanges:
+    """What a save on change redraws: the rows whose own faults and the fields whose faults
+    differ between two editors of the same rows."""
+
+    rows: tuple[Row, ...]
+    fields: tuple[Field, ...]
+
+
+def error_changes(before: Editor, after: Editor) -> ErrorChanges:
+    """The rows and fields of ``after`` whose faults are not those of ``before`` (a row or a
+    field ``before`` lacks counts as faultless there)."""
+    row_errors = {row.key: row.errors for row in before.all_rows()}
+    field_errors = {field.name: field.errors for row in before.all_rows() for field in row.fields}
+    rows, fields = [], []
+    for row in after.all_rows():
+        if row.errors != row_errors.get(row.key, ()):
+            rows.append(row)
+        fields += [field for field in row.fields if field.errors != field_errors.get(field.name, ())]
+    return ErrorChanges(tuple(rows), tuple(fields))
+
+
 # ---------------------------------------------------------------- form -> document
 
 

@@ -22,7 +22,7 @@ from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, v
 
 from . import document as documents
 from .analysis import analysis, run_results, runnable
-from .editor import apply_form, incomplete_rows, places, typed
+from .editor import apply_form, error_changes, incomplete_rows, places, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
 from .paste import import_paste
@@ -216,6 +216,7 @@ def save(request):
     posts it on every change too, without an action: then only the faults, the results and the
     version are sent back, never the fields, so what the learner is typing is not touched."""
     draft = _draft(request, create=True)
+    shown = draft.document  # what the page shows the faults of, unless it is stale
     action = request.POST.get("action", "save")
     doc = apply_form(draft.document, request.POST)
     problem = None
@@ -233,7 +234,9 @@ def save(request):
         context = _editor_context(request, draft, problem=problem or "")
         if action == "autosave" or problem:
             # Only the status, the faults and the results: the fields on the page keep what
-            # the learner typed, saved or not.
+            # the learner typed, saved or not. Only the faults that changed since the page's
+            # version are sent: a big scenario has thousands of fields and few faults.
+            context["redrawn"] = error_changes(analysis(shown)["editor"], context["editor"])
             response = render(request, "sandbox/partials/autosave.html", context, status=status)
             response["HX-Reswap"] = "none"
             return response

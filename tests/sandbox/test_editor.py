@@ -4,9 +4,11 @@ import copy
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sandbox.document import normalize
-from sandbox.editor import apply_form, editor_rows, incomplete_rows, locate_fault, places, typed
+from sandbox.editor import ErrorChanges, apply_form, editor_rows, error_changes, incomplete_rows, locate_fault, places, typed
 from sgviz.engine import validate_scenario
 
 SEED = normalize(json.load(open("examples/seed-lesson.json")))
@@ -151,3 +153,39 @@ def test_an_unreadable_document_gives_no_rows_and_no_crash():
     for doc in (None, [], "text", {"security_groups": "x", "instances": {"a": 1}, "timeline": [1, None]}):
         editor = editor_rows(doc, [("", "broken")])
         assert list(editor.all_rows()) == [] and editor.general == ["broken"]
+
+
+def fault_map(editor):
+    """Every row's and field's faults, by row key and field name, as the page shows them."""
+    rows = {row.key: row.errors for row in editor.all_rows()}
+    return rows, {field.name: field.errors for row in editor.all_rows() for field in row.fields}
+
+
+def faults_of(data):
+    doc = apply_form(SEED, data)
+    found = [(fault.path, fault.message) for fault in validate_scenario(doc).faults] + incomplete_rows(doc)
+    return editor_rows(doc, found)
+
+
+TYPED = st.sampled_from(["", "x", "80", "-3", "70000", "10.0.0.0/33", "0.0.0.0/0", "sg-nope", "tcp", "bogus"])
+EDITS = st.dictionaries(st.sampled_from(sorted(name for name in posted(SEED) if not name.endswith("-present"))), TYPED, max_size=4)
+
+
+@given(first=EDITS, second=EDITS)
+def test_redrawing_the_changed_faults_over_the_page_gives_the_new_faults(first, second):
+    before, after = faults_of(posted(SEED) | first), faults_of(posted(SEED) | second)
+    rows, fields = fault_map(before)
+    changes = error_changes(before, after)
+    rows.update({row.key: row.errors for row in changes.rows})
+    fields.update({field.name: field.errors for field in changes.fields})
+    assert (rows, fields) == fault_map(after)
+
+
+def test_only_the_faults_that_changed_are_redrawn():
+    clean = faults_of(posted(SEED))
+    broken = faults_of(posted(SEED) | {"sg0-in0-from_port": "x"})
+    appeared = error_changes(clean, broken)
+    assert [field.name for field in appeared.fields] == ["sg0-in0-from_port"] and appeared.rows == ()
+    cleared = error_changes(broken, clean)
+    assert [(field.name, field.errors) for field in cleared.fields] == [("sg0-in0-from_port", ())]
+    assert error_changes(clean, clean) == ErrorChanges((), ())

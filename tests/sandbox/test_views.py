@@ -116,6 +116,24 @@ def test_htmx_autosave_answers_with_faults_and_results_but_no_fields(client):
     assert 'id="editor-version"' in html and 'id="results" class="results" aria-labelledby="h-results" hx-swap-oob="true"' in html
 
 
+def test_a_save_on_change_redraws_only_the_faults_that_changed(client):
+    values = form_values(start(client))
+    redrawn = 'class="field__errors"'
+
+    def autosave(**typed):
+        nonlocal values
+        values |= typed
+        response = client.post("/try/save/", values | {"action": "autosave"}, HTTP_HX_REQUEST="true")
+        values["version"] = draft(client).version
+        return response.content.decode()
+
+    html = autosave(**{"sg0-in0-from_port": "x"})
+    assert html.count(redrawn) == 1 and 'id="f-sg0-in0-from_port-errors" hx-swap-oob="true"><p>' in html
+    assert autosave(**{"sg0-name": "renamed"}).count(redrawn) == 0
+    html = autosave(**{"sg0-in0-from_port": "80"})
+    assert html.count(redrawn) == 1 and 'id="f-sg0-in0-from_port-errors" hx-swap-oob="true"></div>' in html
+
+
 def test_json_that_does_not_parse_is_kept_until_it_does(client):
     start(client)
     version = draft(client).version
