@@ -117,6 +117,22 @@ class SandboxBrowserTest(BrowserTestCase):
         expect(self.page.locator("#f-sg0-name")).to_have_value("typed offline")
         expect(self.page.locator("#f-sg0-description")).to_have_value("back online")
 
+    def test_each_save_carries_only_the_rows_typed_in_since_the_last_one(self):
+        self.start("A three-tier application")
+        posted = []
+        self.page.on("request", lambda request: request.url.endswith("/try/save/") and posted.append(request.post_data_json))
+        rows = lambda fields: sorted({name.rsplit("-", 1)[0] for name in fields if "-" in name})
+        for field, typed in (("sg1-in0-description", "only from the web tier"), ("inst0-name", "web server")):
+            with self.page.expect_response("**/try/save/"):
+                self.fill(field, typed)
+        self.page.locator("#b-run").click()
+        self.page.wait_for_url("**/try/run/?step=0")
+        self.assertEqual([rows(fields) for fields in posted], [["sg1-in0"], ["inst0"], []])
+        self.assertEqual(posted[-1]["action"], "run")
+        self.page.goto("/try/")
+        expect(self.page.locator("#f-sg1-in0-description")).to_have_value("only from the web tier")
+        expect(self.page.locator("#f-inst0-name")).to_have_value("web server")
+
     def test_paste_the_three_tier_export_and_see_its_groups_and_warning(self):
         self.start("Blank")
         self.page.locator("#f-paste").fill(THREE_TIER)
