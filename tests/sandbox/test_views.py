@@ -85,6 +85,17 @@ def test_a_version_is_claimed_once_even_by_concurrent_writers(client):
     assert draft(client).json_text == "a"
 
 
+def test_a_save_that_changes_nothing_writes_nothing(client):
+    values = form_values(start(client))
+    version = draft(client).version
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post("/try/save/", values | {"action": "run"})["Location"] == "/try/run/?step=0"
+    assert draft(client).version == version
+    assert not [query for query in queries if query["sql"].startswith("UPDATE") and "sandbox_draft" in query["sql"]]
+    assert client.post("/try/save/", values | {"sg0-name": "renamed"}).status_code == 302
+    assert draft(client).version == version + 1
+
+
 def test_structural_buttons_save_the_typed_fields_too(client):
     values = form_values(start(client))
     response = client.post("/try/save/", values | {"sg0-name": "renamed", "action": "add_rule:0:out"})
