@@ -276,7 +276,13 @@ def for_document(document: dict) -> Walkthrough:
 def fragment(walkthrough: Walkthrough, name: str, variant: tuple, render) -> str:
     """HTML of a region made only from the walkthrough, rendered once per content, region
     and ``variant`` (such as the step) in this process."""
-    return _cached(_fragments, (walkthrough.key, name, *variant), render)
+    return content_fragment(walkthrough.key, name, variant, render)
+
+
+def content_fragment(key: str, name: str, variant: tuple, render) -> str:
+    """HTML of a region made only from the content whose ``content_key`` is ``key``, rendered
+    once per content, region and ``variant`` in this process."""
+    return _cached(_fragments, (key, name, *variant), render)
 
 
 def _cached(cache: dict, key, make, size: int = CACHE_SIZE):

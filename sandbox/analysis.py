@@ -9,6 +9,7 @@ unchanged or played by Run costs no new runs.
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from typing import Any
@@ -46,24 +47,46 @@ def _analysis_of_text(text: str) -> dict:
 def _analyse(doc: Any, engine: Checked | None) -> dict:
     """The analysis of ``doc``, checked as ``engine`` (None: a document that is not an object)."""
     validation = engine.validation if engine else validate_scenario(doc)
-    found = [(fault.path, fault.message) for fault in validation.faults] + incomplete_rows(doc)
-    results = []
-    if validation.scenario is not None and not found:
-        run = engine.run
-        compared = {c.index: c for c in compare_stateless(validation.scenario, run.results)}
-        timeline = items(doc, "timeline")
-        results = [{"result": r, "entry": timeline[r.index], "comparison": compared.get(r.index)} for r in run.results]
+    found = _faults(doc, validation)
     return {
         "editor": editor_rows(doc, found),
         "fault_count": len(found),
         "notices": [str(notice) for notice in validation.notices],
-        "results": results,
-        "differences": sum(1 for row in results if row["comparison"] and row["comparison"].differs),
+        **(_results(doc, engine) if engine and not found else _NO_RESULTS),
         "valid": validation.scenario is not None and not found,
         "explained": explain_groups(doc) if isinstance(doc, dict) else [],
     }
 
 
+_NO_RESULTS = {"results": [], "differences": 0}
+
+
+def _faults(doc: Any, validation) -> list[tuple[str, str]]:
+    """(path, message) of every fault: the engine's, then the form rows left incomplete."""
+    return [(fault.path, fault.message) for fault in validation.faults] + incomplete_rows(doc)
+
+
+def _results(doc: dict, engine: Checked) -> dict:
+    """A runnable document's run: each timeline entry's result beside its stateless verdict."""
+    def make():
+        run = engine.run
+        compared = {c.index: c for c in compare_stateless(engine.validation.scenario, run.results)}
+        timeline = copy.deepcopy(items(doc, "timeline"))  # kept: the caller may edit its document in place later
+        results = [{"result": r, "entry": timeline[r.index], "comparison": compared.get(r.index)} for r in run.results]
+        return {"results": results, "differences": sum(1 for row in results if row["comparison"] and row["comparison"].differs)}
+
+    return engine.derived("results", make)
+
+
+def run_results(doc: Any) -> dict:
+    """What the player's pages show beside the player (``results``, ``differences``, ``valid``),
+    without the editor's rows and the groups explained: for a document that runs."""
+    if not runnable(doc):
+        return {**_NO_RESULTS, "valid": False}
+    return {**_results(doc, checked(doc)), "valid": True}
+
+
 def runnable(doc: Any) -> bool:
-    """Whether the document runs as it stands: no engine fault, no form row left incomplete."""
-    return isinstance(doc, dict) and analysis(doc)["valid"]
+    """Whether the document runs as it stands: no engine fault, no form row left incomplete
+    (the engine's validation, made once per content; not the whole analysis)."""
+    return isinstance(doc, dict) and checked(doc).validation.scenario is not None and not incomplete_rows(doc)

@@ -31,7 +31,10 @@ class Draft(models.Model):
     def save_changes(self, expected_version, **changes):
         """Store ``changes`` if the draft is still at ``expected_version``; True if stored.
         One UPDATE with the version in its WHERE clause: of two concurrent writes from the
-        same version exactly one wins."""
+        same version exactly one wins. Changes that change nothing (Run after every field was
+        saved on change) write nothing: a write is most of such a request's time."""
+        if expected_version == self.version and all(getattr(self, name) == value for name, value in changes.items()):
+            return True
         stored = Draft.objects.filter(pk=self.pk, version=expected_version).update(
             version=expected_version + 1, updated=timezone.now(), **changes
         )

@@ -23,7 +23,7 @@ from player.pages import player_page
 from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, validate_scenario
 
 from . import document as documents
-from .analysis import analysis, runnable
+from .analysis import analysis, run_results, runnable
 from .editor import SAVE_ONLY, Post, incomplete_rows, read_post, row_differences, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
@@ -160,7 +160,7 @@ def _editor_context(request, draft, lesson=None, problem="", json_text=None, pas
     after a refused save); ``version``: the version the page keeps instead of the stored one
     (after a refused save); ``conflict``: what the status says of a stale page (views._refused)."""
     doc = unsaved if unsaved is not None else draft.document if draft else documents.blank()
-    context = analysis(doc)
+    context = _with_results_table(analysis(doc), doc)
     pasted = paste_text if paste_text is not None else (draft.paste_text if draft else "")
     context.update(
         {
@@ -182,6 +182,19 @@ def _editor_context(request, draft, lesson=None, problem="", json_text=None, pas
             "wait": documents.DEFAULT_WAIT,
         }
     )
+    return context
+
+
+def _with_results_table(context, doc):
+    """``context`` with ``results_table``: the run's table, rendered when a template first
+    shows it and then once per content (the editor after a save on change, the run page, a
+    shared snapshot: the same table for the same scenario)."""
+    if context["results"]:
+        key = walkthrough.content_key(doc)
+        table = {"results": context["results"]}
+        context["results_table"] = lambda: walkthrough.content_fragment(
+            key, "results", (), lambda: render_to_string("sandbox/partials/results_table.html", table)
+        )
     return context
 
 
@@ -299,15 +312,23 @@ def _refused(request, draft, post, edit, refusal):
 
 
 def _fields_untouched(response):
-    """An htmx answer that swaps only its out-of-band parts (status, faults, results, version, base)."""
+    """An htmx answer that swaps only its out-of-band parts (status, faults, results, version,
+    base). It carries the faults of the faulty rows and fields only; its ``faultsReplaced``
+    event has the page clear every fault it shows first (static/js/editor.js)."""
     response["HX-Reswap"] = "none"
+    response["HX-Trigger"] = "faultsReplaced"
     return response
 
 
 def _run_redirect(request, draft):
-    """Run: to the player when the scenario runs, else back to the editor, which shows why."""
-    target = reverse("sandbox:run") if runnable(draft.document) else "/try/#editor"
-    if not runnable(draft.document):
+    """Run: to the player at its first step when the scenario runs, else back to the editor,
+    which shows why. At step 0, not at the last step a lesson's page shows without ``?step=``:
+    the page beside the player already lists every packet's verdict, and the player starts
+    at step 0 anyway once its websocket connects."""
+    if runnable(draft.document):
+        target = reverse("sandbox:run") + "?step=0"
+    else:
+        target = "/try/#editor"
         messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
     if _is_htmx(request):
         response = HttpResponse(status=204)
@@ -337,10 +358,11 @@ def _player_context(query, document, page_url, ws_path, title):
 def run(request):
     """The learner's draft in the same player as a lesson, ``?step=k`` included."""
     draft = _draft(request)
-    if draft is None or not runnable(draft.document):
+    context = run_results(draft.document if draft else None)
+    if not context["valid"]:
         messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
         return redirect("/try/#editor")
-    context = analysis(draft.document)
+    _with_results_table(context, draft.document)
     context.update(_player_context(request.GET, draft.document, reverse("sandbox:run"), "/ws/sandbox/draft/", "Your scenario"))
     return render(request, "sandbox/run.html", context)
 
@@ -459,7 +481,7 @@ def _snapshot_page(request, snapshot_id, name):
 def _snapshot_body(name, snapshot_id, step, projector, page_url, embed_url):
     document = Snapshot.objects.values_list("document", flat=True).get(id=snapshot_id)
     query = {key: value for key, value in (("step", step), ("projector", projector)) if value is not None}
-    context = analysis(document)
+    context = _with_results_table(analysis(document), document)
     context.update(_player_context(query, document, page_url, f"/ws/s/{snapshot_id}/", "A shared scenario"))
     context.update({"snapshot_id": snapshot_id, "embed_url": embed_url})
     return render_to_string(f"sandbox/partials/{name}_body.html", context)

@@ -25,6 +25,54 @@
     status.replaceChildren(line);
   }
 
+  // Each post carries only the rows typed in since the server last stored them: a big
+  // scenario's editor has thousands of fields, and parsing them all on every save on change,
+  // and again on Run, was most of the server's work. The server writes only the rows a post
+  // carries (sandbox.editor.apply_form). A row stays to send until a post that carried its
+  // latest typing is stored (2xx): a refused or lost post sends it again with the next one.
+  var typing = new Map(); // row key -> edits so far
+  function rowOf(name) { return name.slice(0, name.lastIndexOf("-")); } // "sg0-in2-from_port" -> "sg0-in2"
+  function isEditorPost(detail) {
+    return detail.verb === "post" && detail.elt.closest && detail.elt.closest("#editor-form, #editor-region [hx-include='#editor-form']");
+  }
+  function noteTyping(event) {
+    var name = event.target.name;
+    if (!name || name.indexOf("-") < 0 || !event.target.closest("#editor-form")) return;
+    typing.set(rowOf(name), (typing.get(rowOf(name)) || 0) + 1);
+  }
+  // Capturing: noted before htmx's own listener on the form sends the save on change.
+  document.addEventListener("input", noteTyping, true);
+  document.addEventListener("change", noteTyping, true);
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (!isEditorPost(detail)) return;
+    var names = Array.from(new Set(Array.from(detail.formData.keys())));
+    names.forEach(function (name) {
+      if (name.indexOf("-") >= 0 && !typing.has(rowOf(name))) detail.formData.delete(name);
+    });
+    detail.sentTyping = new Map(typing);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var sent = event.detail.requestConfig && event.detail.requestConfig.sentTyping;
+    var status = event.detail.xhr.status; // not detail.successful: a refusal (400, 409) is shown as a success below
+    if (!sent || status < 200 || status > 299) return;
+    sent.forEach(function (edits, row) { if (typing.get(row) === edits) typing.delete(row); });
+  });
+  // The whole editor redrawn (a button's answer): its rows are the server's, renumbered maybe.
+  // (A save on change swaps nothing, though its target is the editor too: that stays in place.)
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "editor-region" && !target.isConnected) typing.clear();
+  });
+
+  // A save on change answers with the faults there are now, not an empty list for every
+  // field: it asks, before its parts are swapped in, for the faults shown to be cleared.
+  document.addEventListener("faultsReplaced", function () {
+    document.querySelectorAll("#editor-form .field__errors:not(:empty), #editor-form .row__errors:not(:empty)").forEach(function (list) {
+      list.replaceChildren();
+    });
+  });
+
   document.addEventListener("htmx:afterSettle", function () { syncInvalid(document); });
   document.addEventListener("htmx:oobAfterSwap", function () { syncInvalid(document); });
   document.addEventListener("htmx:sendError", function () {

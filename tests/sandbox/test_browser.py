@@ -84,7 +84,7 @@ class SandboxBrowserTest(BrowserTestCase):
         self.fill("t2-dst", "10.0.0.10:22")
         expect(self.page.locator("#editor-status")).to_contain_text("The scenario is valid")
         self.page.locator("#b-run").click()
-        self.page.wait_for_url("**/try/run/")
+        self.page.wait_for_url("**/try/run/?step=0")
         self.expect_live()
         self.press_player("player-last")
         self.expect_step(3, total=3)
@@ -189,6 +189,22 @@ class SandboxBrowserTest(BrowserTestCase):
         group = Draft.objects.get().document["security_groups"][0]
         self.assertEqual((group["GroupName"], group["Description"], len(group["IpPermissions"])), ("typed in tab B", "still typing", 1))
         expect(self.page.locator("#f-sg0-description")).to_have_value("still typing")
+
+    def test_each_save_carries_only_the_rows_typed_in_since_the_last_one(self):
+        self.start("A three-tier application")
+        posted = []
+        self.page.on("request", lambda request: request.url.endswith("/try/save/") and posted.append(request.post_data_json))
+        rows = lambda fields: sorted({name.rsplit("-", 1)[0] for name in fields if "-" in name})
+        for field, typed in (("sg1-in0-description", "only from the web tier"), ("inst0-name", "web server")):
+            with self.page.expect_response("**/try/save/"):
+                self.fill(field, typed)
+        self.page.locator("#b-run").click()
+        self.page.wait_for_url("**/try/run/?step=0")
+        self.assertEqual([rows(fields) for fields in posted], [["sg1-in0"], ["inst0"], []])
+        self.assertEqual(posted[-1]["action"], "run")
+        self.page.goto("/try/")
+        expect(self.page.locator("#f-sg1-in0-description")).to_have_value("only from the web tier")
+        expect(self.page.locator("#f-inst0-name")).to_have_value("web server")
 
     def test_paste_the_three_tier_export_and_see_its_groups_and_warning(self):
         self.start("Blank")

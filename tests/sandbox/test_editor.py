@@ -4,6 +4,8 @@ import copy
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sandbox.document import apply_action, normalize
 from sandbox.editor import Post, apply_form, editor_rows, incomplete_rows, locate_fault, places, read_post, row_differences, typed

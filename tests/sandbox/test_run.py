@@ -29,9 +29,9 @@ class RunTest(TransactionTestCase):
     def test_the_run_button_saves_then_opens_the_player(self):
         values = form_values(self.client.get("/try/").content.decode())
         response = self.client.post("/try/save/", values | {"action": "run", "sg0-name": "kept"})
-        self.assertEqual(response["Location"], "/try/run/")
+        self.assertEqual(response["Location"], "/try/run/?step=0")
         htmx = self.client.post("/try/save/", form_values(self.client.get("/try/").content.decode()) | {"action": "run"}, HTTP_HX_REQUEST="true")
-        self.assertEqual(htmx["HX-Redirect"], "/try/run/")
+        self.assertEqual(htmx["HX-Redirect"], "/try/run/?step=0")
 
     def test_a_faulty_draft_does_not_run_and_says_why(self):
         values = form_values(self.client.get("/try/").content.decode())

@@ -197,6 +197,17 @@ def test_a_version_is_claimed_once_even_by_concurrent_writers(client):
     assert draft(client).json_text == "a"
 
 
+def test_a_save_that_changes_nothing_writes_nothing(client):
+    values = form_values(start(client))
+    version = draft(client).version
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post("/try/save/", values | {"action": "run"})["Location"] == "/try/run/?step=0"
+    assert draft(client).version == version
+    assert not [query for query in queries if query["sql"].startswith("UPDATE") and "sandbox_draft" in query["sql"]]
+    assert client.post("/try/save/", values | {"sg0-name": "renamed"}).status_code == 302
+    assert draft(client).version == version + 1
+
+
 def test_structural_buttons_save_the_typed_fields_too(client):
     values = form_values(start(client))
     response = client.post("/try/save/", values | {"sg0-name": "renamed", "action": "add_rule:0:out"})
@@ -262,6 +273,23 @@ def test_a_stale_json_or_paste_post_keeps_its_text_and_stores_nothing_until_pres
     assert form_values(html)[field] == text and "again" in html
     assert form_values(html)["version"] == str(draft(client).version) and keep_version(html) is None
     assert client.post(path, {field: text, "version": form_values(html)["version"]}).status_code == 302
+
+
+def test_a_save_on_change_sends_the_faults_there_are_and_has_the_page_clear_the_rest(client):
+    values = form_values(start(client))
+    sent = 'class="field__errors"'
+
+    def autosave(**typed):
+        values.update(typed)
+        response = client.post("/try/save/", values | {"action": "autosave"}, HTTP_HX_REQUEST="true")
+        assert response["HX-Trigger"] == "faultsReplaced"
+        values.update(version=draft(client).version, base=form_values(response.content.decode())["base"])
+        return response.content.decode()
+
+    html = autosave(**{"sg0-in0-from_port": "x"})
+    assert html.count(sent) == 1 and 'id="f-sg0-in0-from_port-errors" hx-swap-oob="true"><p>' in html
+    assert autosave(**{"sg0-name": "renamed"}).count(sent) == 1
+    assert autosave(**{"sg0-in0-from_port": "80"}).count(sent) == 0
 
 
 def test_json_that_does_not_parse_is_kept_until_it_does(client):
