@@ -58,6 +58,30 @@
     if (!sent || status < 200 || status > 299) return;
     sent.forEach(function (edits, row) { if (typing.get(row) === edits) typing.delete(row); });
   });
+  // The page's other forms (Share, the JSON box, Import, a starting point) read or replace the
+  // stored draft: one pressed while a save of the editor is on its way waits for it, so Share
+  // right after typing shares what was typed.
+  var saving = 0, held = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isEditorPost(event.detail.requestConfig)) saving += 1;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!isEditorPost(event.detail.requestConfig)) return;
+    saving -= 1;
+    setTimeout(function () { // after htmx has sent the next queued save, if any
+      if (saving === 0 && held) {
+        var form = held.form, submitter = held.submitter;
+        held = null;
+        form.requestSubmit(submitter);
+      }
+    }, 0);
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.id === "editor-form" || saving === 0) return;
+    event.preventDefault();
+    held = {form: event.target, submitter: event.submitter};
+  }, true);
+
   // The whole editor redrawn (a button's answer): its rows are the server's, renumbered maybe.
   // (A save on change swaps nothing, though its target is the editor too: that stays in place.)
   document.addEventListener("htmx:afterSwap", function (event) {
