@@ -14,6 +14,12 @@ Besides wall time, the server's CPU time (daphne's process, all threads, from /p
 over the timed part of each run, seed opening and fetch, and given per run: the machine is
 shared, and other work inflates the wall times but not the CPU the server spends.
 
+The server runs with a probe on its garbage collector (benchmarks/_gc_probe.py): the full
+collections (those that scan every object the process keeps, and stall every socket while
+they do) after the warm-up, through the runs and the fetches, are counted, with their longest
+pause (wall, and the collector's CPU time, which other work on the machine does not inflate),
+their total and the most objects one scanned.
+
 Run: .venv/bin/python benchmarks/try.py   (exits 1 if a target is missed)
 """
 
@@ -33,6 +39,7 @@ RUNS = 100
 WARMUP = 5
 TARGET_RUN_P95 = 0.050
 TARGET_PAGE_P95 = 0.020
+TARGET_GC_PAUSE = 0.030  # the longest full collection (the collector's CPU time), seconds
 GROUPS, RULES, ENTRIES = 5, 60, 200
 
 
@@ -116,11 +123,14 @@ def timed(server, measure):
 
 
 def measure_runs(server, browser):
-    """Wall times of the runs and of the seed openings, and the server's CPU seconds per each."""
+    """Wall times of the runs and of the seed openings, the server's CPU seconds per each, and
+    the mark in its garbage collections' log where the warm-up ended."""
     runs, seeds = [], []
     run_cpu = seed_cpu = 0.0
     page = browser.get("/try/")
     for index in range(WARMUP + RUNS):
+        if index == WARMUP:
+            warm = server.gc_pauses.mark()
         _, page = browser.post("/try/json/", {"json": json.dumps(big_scenario(index)), "version": version(page)})
         cookie = f"sessionid={browser.cookie('sessionid')}"  # the first post creates the session
         run, run_used = timed(server, lambda: asyncio.run(first_frame(server, "/ws/sandbox/draft/?step=1", cookie)))
@@ -130,7 +140,7 @@ def measure_runs(server, browser):
             seeds.append(seed)
             run_cpu += run_used
             seed_cpu += seed_used
-    return runs, seeds, run_cpu / RUNS, seed_cpu / RUNS
+    return runs, seeds, run_cpu / RUNS, seed_cpu / RUNS, warm
 
 
 def measure_snapshot(server, browser):
@@ -162,13 +172,15 @@ def main():
     exit_on_sigterm()
     print(f"try: Run on {GROUPS} groups x {RULES} rules, {ENTRIES} timeline entries, {RUNS} runs (+{WARMUP} warm-up)")
     print(f"machine: {machine_note()}")
-    with benchmark_site() as server:
+    with benchmark_site(gc_pauses=True) as server:
         browser = Browser(server)
-        runs, seeds, run_cpu, seed_cpu = measure_runs(server, browser)
+        runs, seeds, run_cpu, seed_cpu, warm = measure_runs(server, browser)
         pages, page_cpu = measure_snapshot(server, browser)
+        full = [pause for pause in server.gc_pauses.since(warm) if pause.full]
     run_p50, run_p95 = percentiles(runs)
     seed_p50, seed_p95 = percentiles(seeds)
     page_p50, page_p95 = percentiles(pages)
+    longest = max((pause.cpu for pause in full), default=0.0)
     met = print_table(
         "Run: open the player on the draft -> first frame (baseline: the seed lesson's player, same server)",
         [
@@ -178,6 +190,11 @@ def main():
             Row("GET /s/<id>/ p50", "-", ms(page_p50), "-", "-", None),
             Row("GET /s/<id>/ p95", "<= 20 ms", ms(page_p95), "-", "-", page_p95 <= TARGET_PAGE_P95),
             Row("GET /s/<id>/ server CPU", "-", ms(page_cpu), "-", "-", None),
+            Row("server full GCs", "-", str(len(full)), "-", "-", None),
+            Row("full GC longest pause (wall)", "-", ms(max((p.seconds for p in full), default=0)), "-", "-", None),
+            Row("full GC longest pause (CPU)", "<= 30 ms", ms(longest), "-", "-", longest <= TARGET_GC_PAUSE),
+            Row("full GC pauses in all (wall)", "-", ms(sum(p.seconds for p in full)), "-", "-", None),
+            Row("full GC most objects scanned", "-", f"{max((p.objects for p in full), default=0):,}", "-", "-", None),
         ],
     )
     print(f"machine at the end: {machine_note()}")
