@@ -1,11 +1,12 @@
 """How long Run and a shared link take on a big sandbox scenario, on a real daphne.
 
-The scenario: 5 security groups of 60 inbound rules each on one instance and 200 timeline
-entries (packets). Each of the RUNS runs stores a variant of it as the learner's draft
-(through the JSON box, untimed; one label differs, so the content hash differs and nothing
-is cached from the run before), then times the Run action: opening the player's websocket
-on the draft to the first state frame received (the walkthrough is built in between). Baseline,
-on the same server in the same run: opening the seed lesson's player to its first frame.
+The scenario (benchmarks/_scenarios.py): 5 security groups of 60 inbound rules each on one
+instance and 200 timeline entries (packets). Each of the RUNS runs stores a variant of it as
+the learner's draft (through the JSON box, untimed; one label differs, so the content hash
+differs and nothing is cached from the run before), then times the Run action: opening the
+player's websocket on the draft to the first state frame received (the walkthrough is built in
+between). Baseline, on the same server in the same run: opening the seed lesson's player to its
+first frame.
 
 Then the scenario is shared once and ``/s/<id>/`` is fetched RUNS times (the page renders the
 player, the results and the stateless comparison).
@@ -34,43 +35,13 @@ import urllib.request
 from websockets.asyncio.client import connect
 
 from _harness import SEED_SLUG, Row, benchmark_site, cpu_seconds, exit_on_sigterm, machine_note, ms, percentiles, print_table, ratio
+from _scenarios import ENTRIES, GROUPS, RULES, big_scenario
 
 RUNS = 100
 WARMUP = 5
 TARGET_RUN_P95 = 0.050
 TARGET_PAGE_P95 = 0.020
 TARGET_GC_PAUSE = 0.030  # the longest full collection (the collector's CPU time), seconds
-GROUPS, RULES, ENTRIES = 5, 60, 200
-
-
-def big_scenario(variant):
-    groups = [
-        {
-            "GroupId": f"sg-{g}",
-            "IpPermissions": [
-                {"IpProtocol": "tcp", "FromPort": 1000 + g * RULES + r, "ToPort": 1000 + g * RULES + r, "IpRanges": [{"CidrIp": f"198.51.{g}.{r}/32"}]}
-                for r in range(RULES)
-            ],
-            "IpPermissionsEgress": [],
-        }
-        for g in range(GROUPS)
-    ]
-    timeline = []
-    for i in range(ENTRIES):
-        port = 1000 + i % (GROUPS * RULES)
-        client = f"198.51.{(port - 1000) // RULES}.{(port - 1000) % RULES}"
-        if i % 2 == 0:
-            packet = {"src": f"{client}:{40000 + i}", "dst": f"10.0.0.10:{port}", "protocol": "tcp", "flags": "SYN"}
-        else:
-            previous = timeline[-1]["packet"]
-            packet = {"src": previous["dst"], "dst": previous["src"], "protocol": "tcp", "flags": "SYN,ACK"}
-        timeline.append({"at": i, "packet": packet})
-    return {
-        "security_groups": groups,
-        "instances": [{"name": "server", "private_ip": "10.0.0.10", "security_groups": [g["GroupId"] for g in groups]}],
-        "labels": {"10.0.0.10": f"server {variant}"},
-        "timeline": timeline,
-    }
 
 
 class Browser:
