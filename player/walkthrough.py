@@ -39,8 +39,9 @@ CACHE_SIZE = 256  # rendered fragments kept (strings: cheap to keep, never scann
 # size when it is checked (``Checked.objects``), and forgets the least recently used first:
 # a classroom's lessons stay while big drafts come and go. 60,000 is three drafts like
 # benchmarks/try.py's (17,300 each: 5 groups of 60 rules, 200 packets) or about a hundred
-# lessons (540 to 1,100 each); the estimates run 10 to 80 % above what is kept, so the
-# cache holds about 45,000 objects at most, 10 to 15 ms of full collection on this machine.
+# lessons (540 to 1,100 each). The estimates run 10 to 80 % above what is kept, so the cache
+# holds about 45,000 objects at most: during benchmarks/try.py the longest full collection,
+# over them and the rest of the process (58,000 objects), took 20 to 25 ms of CPU here.
 CHECKED_CACHE_OBJECTS = 60_000
 # The estimate's terms, measured for the examples, the lessons and big sandbox scenarios, each
 # analysed and its every step read, valid or not (tests/test_checked_cache.py checks that no
