@@ -60,11 +60,52 @@ def manage(*args, env):
     return done.stdout
 
 
+FULL_COLLECTION = 2  # the collector's oldest generation: collecting it scans every tracked object
+
+
+@dataclass(frozen=True)
+class Pause:
+    """One garbage collection in a probed server (benchmarks/_gc_probe.py), a line of its file."""
+
+    generation: int
+    seconds: float  # wall: what every socket of the process waited
+    cpu: float  # the collecting thread's CPU time: unlike the wall pause, not grown by other work on the machine
+    objects: int  # for a full collection, the tracked objects it scanned (0 for a younger generation)
+
+    def line(self):
+        return f"{self.generation} {self.seconds:.6f} {self.cpu:.6f} {self.objects}\n"
+
+    @classmethod
+    def parse(cls, line):
+        generation, seconds, cpu, objects = line.split()
+        return cls(int(generation), float(seconds), float(cpu), int(objects))
+
+    @property
+    def full(self):
+        return self.generation == FULL_COLLECTION
+
+
+class PauseLog:
+    """The pauses a probed server writes: ``mark()`` a moment, ``since(mark)`` the pauses after it."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def mark(self):
+        return self.path.stat().st_size if self.path.exists() else 0
+
+    def since(self, mark):
+        with open(self.path, "rb") as written:
+            written.seek(mark)
+            return [Pause.parse(line) for line in written.read().decode().splitlines()]
+
+
 @dataclass(frozen=True)
 class Server:
     process: subprocess.Popen
     port: int
     log: Path
+    gc_pauses: PauseLog | None = None  # the collector's pauses, when started with a probe
 
     @property
     def url(self):
@@ -83,14 +124,16 @@ class Server:
 
 
 @contextmanager
-def daphne(application, env, log, *options):
+def daphne(application, env, log, *options, gc_pauses=None):
     """A daphne process serving ``application`` on a port the system picks (no race for a
     "free" port), with daphne's command-line ``options``; yields the Server once it listens,
     and stops it on the way out. It is sgviz's daphne (config/daphne_server.py), as
-    ``make run`` starts it."""
+    ``make run`` starts it; with ``gc_pauses`` (a file path), through benchmarks/_gc_probe.py,
+    which records each garbage collection's pause there (``Server.gc_pauses`` reads them)."""
+    server = ["config.daphne_server"] if gc_pauses is None else ["benchmarks._gc_probe", str(gc_pauses)]
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "config.daphne_server", "-b", HOST, "-p", "0", *options, application],
+            [sys.executable, "-m", *server, "-b", HOST, "-p", "0", *options, application],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -98,7 +141,8 @@ def daphne(application, env, log, *options):
             stderr=subprocess.STDOUT,
         )
     try:
-        yield Server(process, _wait_until_listening(process, Path(log)), Path(log))
+        pauses = PauseLog(Path(gc_pauses)) if gc_pauses is not None else None
+        yield Server(process, _wait_until_listening(process, Path(log)), Path(log), pauses)
     finally:
         _stop(process)
 
@@ -143,10 +187,11 @@ def postgres_database(server_url, name):
 
 
 @contextmanager
-def benchmark_site(application="config.asgi:application", collect_static=False):
+def benchmark_site(application="config.asgi:application", collect_static=False, gc_pauses=False):
     """sgviz under daphne with production settings and a migrated SQLite database (seed
     lesson included) in a temporary folder; with ``collect_static``, static files are
-    collected there first, so WhiteNoise serves the hashed, pre-compressed copies real users get."""
+    collected there first, so WhiteNoise serves the hashed, pre-compressed copies real users get;
+    with ``gc_pauses``, the server records its garbage collections (``Server.gc_pauses``)."""
     with tempfile.TemporaryDirectory(prefix="sgviz-bench-") as folder:
         settings = {"DATABASE_URL": f"sqlite:///{folder}/db.sqlite3"}
         if collect_static:
@@ -156,7 +201,8 @@ def benchmark_site(application="config.asgi:application", collect_static=False):
         manage("load_lessons", env=env)
         if collect_static:
             manage("collectstatic", "--noinput", env=env)
-        with daphne(application, env, Path(folder) / "daphne.log") as server:
+        pauses = Path(folder) / "gc-pauses.txt" if gc_pauses else None
+        with daphne(application, env, Path(folder) / "daphne.log", gc_pauses=pauses) as server:
             yield server
 
 

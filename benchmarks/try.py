@@ -1,6 +1,6 @@
 """How long Run and a shared link take on a big sandbox scenario, on a real daphne.
 
-The scenario: 5 security groups of 60 inbound rules each on one instance and 200 timeline
+The scenario (benchmarks/_scenarios.py): 5 security groups of 60 inbound rules each on one instance and 200 timeline
 entries (packets), stored as the learner's draft through the JSON box (untimed). Each of the
 RUNS runs is what a learner does on the editor page: change a field (a rule's description, so
 the content is new and nothing is cached from the run before), then press Run. Timed from the
@@ -23,6 +23,12 @@ Besides wall time, the server's CPU time (daphne's process, all threads, from /p
 over the timed part of each run, seed opening and fetch, and given per run: the machine is
 shared, and other work inflates the wall times but not the CPU the server spends.
 
+The server runs with a probe on its garbage collector (benchmarks/_gc_probe.py): the full
+collections (those that scan every object the process keeps, and stall every socket while
+they do) after the warm-up, through the runs and the fetches, are counted, with their longest
+pause (wall, and the collector's CPU time, which other work on the machine does not inflate),
+their total and the most objects one scanned.
+
 Run: .venv/bin/python benchmarks/try.py   (exits 1 if a target is missed)
 """
 
@@ -32,50 +38,21 @@ import http.cookiejar
 import json
 import sys
 import time
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from websockets.asyncio.client import connect
 
 from _harness import SEED_SLUG, Row, benchmark_site, cpu_seconds, exit_on_sigterm, machine_note, ms, percentiles, print_table, ratio
+from _scenarios import ENTRIES, GROUPS, RULES, big_scenario
 
 RUNS = 100
 WARMUP = 5
 TARGET_RUN_P95 = 0.050
 TARGET_PAGE_P95 = 0.020
-GROUPS, RULES, ENTRIES = 5, 60, 200
-
-
-def big_scenario(variant):
-    groups = [
-        {
-            "GroupId": f"sg-{g}",
-            "IpPermissions": [
-                {"IpProtocol": "tcp", "FromPort": 1000 + g * RULES + r, "ToPort": 1000 + g * RULES + r, "IpRanges": [{"CidrIp": f"198.51.{g}.{r}/32"}]}
-                for r in range(RULES)
-            ],
-            "IpPermissionsEgress": [],
-        }
-        for g in range(GROUPS)
-    ]
-    timeline = []
-    for i in range(ENTRIES):
-        port = 1000 + i % (GROUPS * RULES)
-        client = f"198.51.{(port - 1000) // RULES}.{(port - 1000) % RULES}"
-        if i % 2 == 0:
-            packet = {"src": f"{client}:{40000 + i}", "dst": f"10.0.0.10:{port}", "protocol": "tcp", "flags": "SYN"}
-        else:
-            previous = timeline[-1]["packet"]
-            packet = {"src": previous["dst"], "dst": previous["src"], "protocol": "tcp", "flags": "SYN,ACK"}
-        timeline.append({"at": i, "packet": packet})
-    return {
-        "security_groups": groups,
-        "instances": [{"name": "server", "private_ip": "10.0.0.10", "security_groups": [g["GroupId"] for g in groups]}],
-        "labels": {"10.0.0.10": f"server {variant}"},
-        "timeline": timeline,
-    }
+TARGET_GC_PAUSE = 0.030  # the longest full collection (the collector's CPU time), seconds
 
 
 class EditorForm(HTMLParser):
@@ -140,6 +117,13 @@ def version(page):
     return page.split('name="version" value="')[1].split('"')[0]
 
 
+def take_save(fields, answer):
+    """The editor's ``fields`` after a save on change: the version and the base (the document
+    the page now shows) its answer carries, as htmx swaps them in."""
+    fields["version"] = version(answer)
+    fields["base"] = html.unescape(answer.split('name="base" value="')[1].split('"')[0])
+
+
 def ws_path(page):
     """The player's websocket address in a page (its ``ws-connect``)."""
     return html.unescape(page.split('ws-connect="')[1].split('"')[0])
@@ -181,7 +165,7 @@ def press_run(server, browser, fields, typed=()):
         status, _, _, body = browser.post("/try/save/", {**typed_rows(fields, typed), "action": "autosave"}, HTMX)
         if status != 200 or 'id="editor-version"' not in body:
             raise AssertionError(f"The save on change was refused ({status}):\n{body[:2000]}")
-        fields["version"] = version(body)
+        take_save(fields, body)
     status, headers, _, body = browser.post("/try/save/", {**typed_rows(fields), "action": "run"}, HTMX)
     if status != 204 or "HX-Redirect" not in headers:
         raise AssertionError(f"Run did not go to the player ({status}):\n{body[:2000]}")
@@ -197,7 +181,6 @@ def press_run_without_javascript(browser, fields):
     _, _, address, page = browser.post("/try/save/", {**fields, "action": "run"})
     if "/try/run/" not in address or 'id="live"' not in page:
         raise AssertionError(f"Run did not go to the player ({address}):\n{page[:2000]}")
-    fields["version"] = str(int(fields["version"]) + 1)  # the post stored the change
     return Chain(time.perf_counter() - started, None)
 
 
@@ -247,8 +230,8 @@ class Series:
 
 
 def measure_runs(server, browser):
-    """The Run chains of the three cases, each on a change made just before, and the seed
-    openings between them."""
+    """The Run chains of the three cases, each on a change made just before, the seed openings
+    between them, and the mark in the server's garbage collections' log where the warm-up ended."""
     saved, typed, plain = Series("Run after a save on change"), Series("Run right after typing"), Series("Run without JavaScript")
     seed = Series("seed lesson")
     page = browser.get("/try/")
@@ -256,13 +239,16 @@ def measure_runs(server, browser):
     fields = EditorForm(page).fields
     changed = ("sg0-in0",)
     for index in range(WARMUP + RUNS):
+        if index == WARMUP:
+            warm = server.gc_pauses.mark()
         for case in (saved, typed, plain):
             fields["sg0-in0-description"] = f"{case.name}, run {index}"  # new content, nothing cached
             if case is saved:  # the field was left a while before Run: its save on change is done
                 _, _, _, body = browser.post("/try/save/", {**typed_rows(fields, changed), "action": "autosave"}, HTMX)
-                fields["version"] = version(body)
+                take_save(fields, body)
             if case is plain:
                 chain, used = timed(server, lambda: press_run_without_javascript(browser, fields))
+                fields = EditorForm(browser.get("/try/")).fields  # back to the editor (untimed)
             else:
                 chain, used = timed(server, lambda: press_run(server, browser, fields, changed if case is typed else ()))
             if index >= WARMUP:
@@ -270,7 +256,7 @@ def measure_runs(server, browser):
         chain, used = timed(server, lambda: open_seed(server, browser))
         if index >= WARMUP:
             seed.add(chain, used)
-    return (saved, typed, plain), seed
+    return (saved, typed, plain), seed, warm
 
 
 def measure_snapshot(server, browser):
@@ -302,11 +288,13 @@ def main():
     exit_on_sigterm()
     print(f"try: Run on {GROUPS} groups x {RULES} rules, {ENTRIES} timeline entries, {RUNS} runs (+{WARMUP} warm-up) per case")
     print(f"machine: {machine_note()}")
-    with benchmark_site() as server:
+    with benchmark_site(gc_pauses=True) as server:
         browser = Browser(server)
-        cases, seed = measure_runs(server, browser)
+        cases, seed, warm = measure_runs(server, browser)
         pages, page_cpu = measure_snapshot(server, browser)
+        full = [pause for pause in server.gc_pauses.since(warm) if pause.full]
     page_p50, page_p95 = percentiles(pages)
+    longest = max((pause.cpu for pause in full), default=0.0)
     met = print_table(
         "Run: press Run on the editor -> the player's page -> its websocket's first frame (baseline: the seed lesson's page and first frame, same server)",
         [
@@ -314,6 +302,11 @@ def main():
             Row("GET /s/<id>/ p50", "-", ms(page_p50), "-", "-", None),
             Row("GET /s/<id>/ p95", f"<= {ms(TARGET_PAGE_P95)}", ms(page_p95), "-", "-", page_p95 <= TARGET_PAGE_P95),
             Row("GET /s/<id>/ server CPU", "-", ms(page_cpu), "-", "-", None),
+            Row("server full GCs", "-", str(len(full)), "-", "-", None),
+            Row("full GC longest pause (wall)", "-", ms(max((p.seconds for p in full), default=0)), "-", "-", None),
+            Row("full GC longest pause (CPU)", "<= 30 ms", ms(longest), "-", "-", longest <= TARGET_GC_PAUSE),
+            Row("full GC pauses in all (wall)", "-", ms(sum(p.seconds for p in full)), "-", "-", None),
+            Row("full GC most objects scanned", "-", f"{max((p.objects for p in full), default=0):,}", "-", "-", None),
         ],
     )
     print(f"machine at the end: {machine_note()}")

@@ -1,7 +1,8 @@
 """daphne as sgviz runs it: daphne's own command line and server, except that a websocket
 message over daphne's size limit (``--websocket_max_message_size``, 1 MiB by default) gets a
 close frame with code 1009 ("message too big") and a reason, instead of a dropped TCP
-connection.
+connection, and that the heap made at startup is frozen out of the garbage collector's scans
+(see below).
 
 It also offers each websocket's application a prepared send (``PREPARED_SEND`` in the scope's
 ``extensions``, as ASGI lets a server offer extensions): a text framed once with autobahn's
@@ -19,12 +20,32 @@ the code it already chose: 1009 for a message or frame over the limit (1002 for 
 error, 1007 for invalid UTF-8), then waits for the client's close (at most 1 s) and closes.
 daphne has no argument for the option, but it calls a server's ``ready_callable`` after it
 has built its websocket factory and before it accepts a connection: the moment to set it.
+
+At that moment it also freezes the heap the process has made so far (``gc.freeze()``), after
+collecting its garbage: the modules, classes and functions of Django, Twisted and sgviz, the
+apps' registry, the routing: 108,000 objects the collector tracks. CPython's full collections
+scan every tracked object, and every socket of the process waits meanwhile: with the first
+pages served (124,000 objects) one took 44 ms of CPU on this machine, however little else the
+process kept (measured in daphne, benchmarks/_gc_probe.py). Those objects live as long as the
+process, so scanning them finds nothing; frozen, they are in the permanent generation, which
+collections skip: the same collection then scanned 16,000 objects, in 3 ms. Frozen objects are
+still freed when no longer referenced; what is given up is only collecting a reference cycle
+among them, and they were made to last the process's life.
 """
+
+import gc
 
 import daphne.cli
 import daphne.server
 
 PREPARED_SEND = "sgviz.prepared_send"
+
+
+def freeze_startup_heap():
+    """Move every object the process has now (after collecting the garbage) out of the
+    collector's reach: full collections no longer scan the startup heap (see above)."""
+    gc.collect()
+    gc.freeze()
 
 
 def close_instead_of_dropping(server):
@@ -54,6 +75,7 @@ class Server(daphne.server.Server):
     def __init__(self, *args, ready_callable=None, **kwargs):
         def ready():
             close_instead_of_dropping(self)
+            freeze_startup_heap()
             if ready_callable is not None:
                 ready_callable()
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import cached_property
+from threading import Lock
 from typing import Sequence
 
 from sgviz.engine import (
@@ -28,12 +30,30 @@ from sgviz.narration.timeline import Frames, PacketStep, packet_steps
 from .layout import Lane, layout
 
 CACHE_SIZE = 256  # rendered fragments kept (strings: cheap to keep, never scanned by the collector)
-# Contents whose engine run is kept, with all that is made from it (its walkthrough, the
-# sandbox's analysis: see ``Checked.derived``), so this bounds every engine object the
-# process retains. A run of a big sandbox scenario with its walkthrough and analysis is about
-# 12,000 objects, and each full garbage collection scans all that are kept: 64 of them make a
-# collection of about 250 ms on this machine (measured in daphne during benchmarks/try.py).
-CHECKED_CACHE_SIZE = 64
+# The checked cache keeps each content's engine run with all that is made from it (its
+# walkthrough, the sandbox's analysis: see ``Checked.derived``): thousands of small objects
+# for a big scenario, and every full garbage collection scans all that are kept, stalling
+# every socket of the process meanwhile. Bounded by a count of contents (64), it let 64 big
+# sandbox drafts make collections of 260 ms (898,879 objects scanned, benchmarks/try.py). So
+# it is bounded by what its contents keep, in tracked objects, estimated from each content's
+# size when it is checked (``Checked.objects``), and forgets the least recently used first:
+# a classroom's lessons stay while big drafts come and go. 60,000 is three drafts like
+# benchmarks/try.py's (17,300 each: 5 groups of 60 rules, 200 packets) or about a hundred
+# lessons (540 to 1,100 each). The estimates run 10 to 80 % above what is kept, so the cache
+# holds about 45,000 objects at most: during benchmarks/try.py the longest full collection,
+# over them and the rest of the process (58,000 objects), took 20 to 25 ms of CPU here.
+CHECKED_CACHE_OBJECTS = 60_000
+# The estimate's terms, measured for the examples, the lessons and big sandbox scenarios, each
+# analysed and its every step read, valid or not (tests/test_checked_cache.py checks that no
+# content keeps more than its estimate).
+OBJECTS_PER_CONTENT = 200  # the validation, the walkthrough's chart and panels at step 0, the analysis
+OBJECTS_PER_INSTANCE = 100  # an instance or subnet: its place in each panel kept and in the analysis
+OBJECTS_PER_ENTRY = 55  # a timeline entry: its result and events, its step, the analysis's row and comparison
+OBJECTS_PER_RULE = 20  # a rule, NACL entry or prefix-list address: the engine's, the editor's row, the panels' lines
+# An invalid document has no run: the sandbox's analysis keeps a form row per object of it
+# (measured: 4 tracked objects per JSON object of the document) and its faults.
+OBJECTS_PER_INVALID_OBJECT = 5
+OBJECTS_PER_FAULT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,10 +222,11 @@ class Checked:
     sandbox's analysis, then the walkthrough Run plays), so the document is validated and
     simulated once, not once by each."""
 
-    __slots__ = ("validation", "_run", "_derived")
+    __slots__ = ("validation", "objects", "_run", "_derived")
 
-    def __init__(self, validation: Validation) -> None:
+    def __init__(self, validation: Validation, objects: int) -> None:
         self.validation = validation
+        self.objects = objects  # the tracked objects it keeps at most, with all made from it (see CHECKED_CACHE_OBJECTS)
         self._run: Run | None = None
         self._derived: dict[str, object] = {}
 
@@ -213,7 +234,7 @@ class Checked:
         """What ``make()`` gives for this content (its walkthrough, its analysis), made once
         and kept here, not in a cache of its own: it holds the run (a walkthrough's lazy steps
         read it), so it is dropped with the run when the checked cache evicts this content,
-        and CHECKED_CACHE_SIZE bounds the runs retained."""
+        and CHECKED_CACHE_OBJECTS bounds all that is retained."""
         value = self._derived.get(name)
         if value is None:
             value = self._derived[name] = make()
@@ -228,13 +249,92 @@ class Checked:
         return self._run
 
 
-_checked: dict[str, Checked] = {}
+def _check(document: dict) -> Checked:
+    validation = validate_scenario(document)
+    return Checked(validation, _objects_kept(document, validation))
+
+
+def _objects_kept(document: dict, validation: Validation) -> int:
+    """The tracked objects the document's checked entry keeps at most, once its run, its
+    walkthrough and its analysis are made (see CHECKED_CACHE_OBJECTS)."""
+    scenario = validation.scenario
+    if scenario is None:
+        return OBJECTS_PER_CONTENT + OBJECTS_PER_INVALID_OBJECT * _json_objects(document) + OBJECTS_PER_FAULT * len(validation.faults)
+    rules = (
+        sum(len(group.ingress) + len(group.egress) for group in scenario.security_groups)
+        + sum(len(acl.entries) for acl in scenario.network_acls)
+        + sum(len(cidrs) for cidrs in scenario.prefix_lists.values())
+    )
+    return (
+        OBJECTS_PER_CONTENT
+        + OBJECTS_PER_INSTANCE * (len(scenario.instances) + len(scenario.subnets))
+        + OBJECTS_PER_ENTRY * len(scenario.timeline)
+        + OBJECTS_PER_RULE * rules
+    )
+
+
+def _json_objects(document) -> int:
+    """How many JSON objects (dicts) the document holds, at any depth (without recursion: an
+    invalid document may nest deeper than Python recurses)."""
+    count, pending = 0, [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            count += 1
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return count
+
+
+class _CheckedCache:
+    """Checked contents by key, least recently used first, forgotten from the first until the
+    objects they keep (``Checked.objects``) fit ``limit``; the content just checked is always
+    kept (the page that checked it and the websocket that follows read it). Views run on
+    several threads: the bookkeeping is under a lock, the checking is not (two threads that
+    check one new content at once make the same entry twice; one is kept)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._entries: OrderedDict[str, Checked] = OrderedDict()
+        self._objects = 0
+        self._lock = Lock()
+
+    @property
+    def objects(self) -> int:
+        """What the contents kept now are estimated to hold, in tracked objects."""
+        return self._objects
+
+    def clear(self) -> None:
+        """Forget every content (the tests measure from an empty cache)."""
+        with self._lock:
+            self._entries.clear()
+            self._objects = 0
+
+    def get(self, key: str, make) -> Checked:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        made = make()
+        with self._lock:
+            replaced = self._entries.pop(key, None)
+            self._objects += made.objects - (replaced.objects if replaced else 0)
+            self._entries[key] = made
+            while self._objects > self.limit and len(self._entries) > 1:
+                _, forgotten = self._entries.popitem(last=False)
+                self._objects -= forgotten.objects
+        return made
+
+
+_checked = _CheckedCache(CHECKED_CACHE_OBJECTS)
 
 
 def checked(document: dict, key: str = "") -> Checked:
-    """The engine's validation (and run) of the document, made once per content in this process."""
+    """The engine's validation (and run) of the document, made once per content while it is cached."""
     key = key or content_key(document)
-    return _cached(_checked, key, lambda: Checked(validate_scenario(document)), CHECKED_CACHE_SIZE)
+    return _checked.get(key, lambda: _check(document))
 
 
 def build(document: dict, key: str = "") -> Walkthrough:
@@ -282,16 +382,13 @@ def fragment(walkthrough: Walkthrough, name: str, variant: tuple, render) -> str
 def content_fragment(key: str, name: str, variant: tuple, render) -> str:
     """HTML of a region made only from the content whose ``content_key`` is ``key``, rendered
     once per content, region and ``variant`` in this process."""
-    return _cached(_fragments, (key, name, *variant), render)
-
-
-def _cached(cache: dict, key, make, size: int = CACHE_SIZE):
-    value = cache.get(key)
-    if value is None:
-        if len(cache) >= size:
-            cache.clear()
-        value = cache[key] = make()
-    return value
+    cache_key = (key, name, *variant)
+    html = _fragments.get(cache_key)
+    if html is None:
+        if len(_fragments) >= CACHE_SIZE:
+            _fragments.clear()
+        html = _fragments[cache_key] = render()
+    return html
 
 
 def _route(result: PacketResult) -> tuple[str, ...]:

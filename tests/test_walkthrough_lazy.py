@@ -1,10 +1,16 @@
 """A walkthrough's steps are worded when first read (player.walkthrough.build): whatever
-order they are read in, they are the same steps, and a frame reads only the steps up to its own."""
+order they are read in, they are the same steps, and a frame reads only the steps up to its own.
+Its panels are made when first read too, and only the last made are kept."""
+
+import gc
 
 from hypothesis import assume, given
 
+from benchmarks._scenarios import big_scenario
 from player import walkthrough
 from sgviz.engine import dump_scenario, validate_scenario
+from sgviz.narration.rules import RulesPanel
+from sgviz.narration.timeline import PANELS_KEPT
 from tests.engine import test_properties as engine_properties
 from tests.support.strategies import generated, mixed_scenario, timelines
 
@@ -49,3 +55,19 @@ def test_a_frame_words_only_the_steps_up_to_its_own(monkeypatch):
     assert sorted(set(worded)) == [1, 2]
     steps.frame(2).tracker
     assert sorted(worded) == [1, 2]  # made once, then kept
+
+
+def test_a_walkthrough_keeps_only_the_panels_made_last_and_makes_a_dropped_one_again_the_same():
+    """A panel is read to render its frame (whose HTML the player keeps), so a learner who
+    steps through a long timeline leaves PANELS_KEPT panels behind, not one per step."""
+    steps = walkthrough.build(big_scenario("panels kept"))
+    assert steps.total > PANELS_KEPT
+    gc.collect()
+    before = sum(type(thing) is RulesPanel for thing in gc.get_objects())
+    read = [(steps.rules[number], steps.connections[number]) for number in range(steps.total + 1)]
+    first = read[0]
+    del read
+    gc.collect()
+    assert sum(type(thing) is RulesPanel for thing in gc.get_objects()) - before <= PANELS_KEPT + 1  # + the one held here
+    again = (steps.rules[0], steps.connections[0])
+    assert again == first and again[0] is not first[0] and again[1] is not first[1]

@@ -24,7 +24,7 @@ from sgviz.engine.model import ALL_PROTOCOLS, TCP, UDP, Direction, Rule, Scenari
 from sgviz.engine.results import Connection, PacketResult, Run, StepEvent, TableChange, TableChangeKind, Verdict
 
 from .rules import rules_in_effect
-from .timeline import Frames, PacketStep, connection_identity, packet_steps
+from .timeline import PANELS_KEPT, Frames, PacketStep, connection_identity, packet_steps
 
 EMPTY = "No tracked connections: the table is empty."
 # The rows a panel shows at most: the ones this step touched first, then the latest others.
@@ -260,4 +260,4 @@ def connections_panels(scenario: Scenario, run: Run) -> Frames[ConnectionsPanel]
         untracked = _untracked_words(result, scenario, books[step.step.index]) if step.step.index in books else ""
         return ConnectionsPanel(number, tuple(rows[:MOST_ROWS]), EMPTY, more, untracked, step.chart, several)
 
-    return Frames(len(steps) + 1, panel)
+    return Frames(len(steps) + 1, panel, keep=PANELS_KEPT)

@@ -44,7 +44,7 @@ from sgviz.engine.model import (
 )
 from sgviz.engine.results import ChangeResult, PacketResult, StepEvent, TableChange, TableChangeKind
 
-from .timeline import Frames, PacketStep, connections_found, packet_steps
+from .timeline import PANELS_KEPT, Frames, PacketStep, connections_found, packet_steps
 
 NO_RULES = {
     Direction.INGRESS: "No inbound rules: nothing gets in unless it answers a tracked connection",
@@ -627,4 +627,4 @@ def rules_panels(scenario: Scenario, results: Sequence[PacketResult | ChangeResu
             return RulesPanel(0, tuple(_interface(i, _Book(scenario), (), ctx) for i in scenario.instances), ())
         return _step_panel(steps[number - 1], books[number - 1], found[number - 1], ctx)
 
-    return Frames(len(steps) + 1, panel)
+    return Frames(len(steps) + 1, panel, keep=PANELS_KEPT)

@@ -7,6 +7,7 @@ the execution table and the caption tell them.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
 
@@ -14,6 +15,13 @@ from sgviz.engine.model import Direction
 from sgviz.engine.results import ChangeResult, Connection, PacketResult, TableChange, TableChangeKind
 
 T = TypeVar("T")
+# The panels (rules panel, connection table) a walkthrough keeps made: the ones made last
+# (``Frames``' keep). A panel is read to render its frame, whose HTML the player keeps as text
+# (player.walkthrough.fragment), and is made again in under 0.1 ms; kept, a frame's two panels
+# are about 40 small objects that every full garbage collection scans. Reading every frame of
+# benchmarks/try.py's 200-packet scenario kept 8,634 more objects; with 16 kept, 1,197 (most
+# of them the steps' words, which every frame reads and which are all kept).
+PANELS_KEPT = 16
 
 
 def connection_identity(connection: Connection) -> tuple:
@@ -46,19 +54,22 @@ def packet_steps(results: Sequence[PacketResult | ChangeResult]) -> tuple[Packet
 
 
 class Frames(Sequence[T]):
-    """One panel per frame, each made the first time it is read, then kept.
+    """One panel per frame, each made the first time it is read, then kept (with ``keep``:
+    only the ``keep`` made last).
 
     A learner reaches a frame at a time, and a big scenario has hundreds: making them all
     before the first is shown is what made Run slow. ``make(number)`` must not depend on
-    which frames were made before it (the tests read them out of order and in order).
+    which frames were made before it (the tests read them out of order and in order), so a
+    frame no longer kept is made again, the same, when read again.
     """
 
-    __slots__ = ("_count", "_make", "_made")
+    __slots__ = ("_count", "_make", "_made", "_keep")
 
-    def __init__(self, count: int, make: Callable[[int], T]) -> None:
+    def __init__(self, count: int, make: Callable[[int], T], keep: int | None = None) -> None:
         self._count = count
         self._make = make
-        self._made: dict[int, T] = {}
+        self._made: OrderedDict[int, T] = OrderedDict()
+        self._keep = keep
 
     def __len__(self) -> int:
         return self._count
@@ -72,6 +83,10 @@ class Frames(Sequence[T]):
         made = self._made.get(number)
         if made is None:
             made = self._made[number] = self._make(number)
+            # The oldest made go first; popitem is one step, so threads reading the same
+            # walkthrough never see the dict half changed (at worst one is made twice).
+            while self._keep is not None and len(self._made) > self._keep:
+                self._made.popitem(last=False)
         return made
 
 
