@@ -367,9 +367,10 @@ def build(document: dict, key: str = "") -> Walkthrough:
 _fragments: dict[tuple, str] = {}
 
 
-def for_document(document: dict) -> Walkthrough:
-    """The document's walkthrough, built once per content while its run is cached."""
-    key = content_key(document)
+def for_document(document: dict, key: str = "") -> Walkthrough:
+    """The document's walkthrough, built once per content while its run is cached (``key``:
+    its ``content_key``, when the caller has it)."""
+    key = key or content_key(document)
     return checked(document, key).derived("walkthrough", lambda: build(document, key))
 
 

@@ -78,12 +78,14 @@ def _results(doc: dict, engine: Checked) -> dict:
     return engine.derived("results", make)
 
 
-def run_results(doc: Any) -> dict:
+def run_results(doc: Any, key: str = "") -> dict:
     """What the player's pages show beside the player (``results``, ``differences``, ``valid``),
-    without the editor's rows and the groups explained: for a document that runs."""
-    if not runnable(doc):
+    without the editor's rows and the groups explained: for a document that runs (``key``:
+    its content key, when the caller has it)."""
+    engine = checked(doc, key) if isinstance(doc, dict) else None
+    if engine is None or engine.validation.scenario is None or incomplete_rows(doc):
         return {**_NO_RESULTS, "valid": False}
-    return {**_results(doc, checked(doc)), "valid": True}
+    return {**_results(doc, engine), "valid": True}
 
 
 def runnable(doc: Any) -> bool:

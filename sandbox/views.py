@@ -160,7 +160,7 @@ def _editor_context(request, draft, lesson=None, problem="", json_text=None, pas
     after a refused save); ``version``: the version the page keeps instead of the stored one
     (after a refused save); ``conflict``: what the status says of a stale page (views._refused)."""
     doc = unsaved if unsaved is not None else draft.document if draft else documents.blank()
-    context = _with_results_table(analysis(doc), doc)
+    context = _with_results_table(analysis(doc), walkthrough.content_key(doc) if isinstance(doc, dict) else "")
     pasted = paste_text if paste_text is not None else (draft.paste_text if draft else "")
     context.update(
         {
@@ -185,12 +185,11 @@ def _editor_context(request, draft, lesson=None, problem="", json_text=None, pas
     return context
 
 
-def _with_results_table(context, doc):
+def _with_results_table(context, key):
     """``context`` with ``results_table``: the run's table, rendered when a template first
-    shows it and then once per content (the editor after a save on change, the run page, a
-    shared snapshot: the same table for the same scenario)."""
+    shows it and then once per content (``key``: its content key; the editor after a save on
+    change, the run page, a shared snapshot: the same table for the same scenario)."""
     if context["results"]:
-        key = walkthrough.content_key(doc)
         table = {"results": context["results"]}
         context["results_table"] = lambda: walkthrough.content_fragment(
             key, "results", (), lambda: render_to_string("sandbox/partials/results_table.html", table)
@@ -337,10 +336,10 @@ def _run_redirect(request, draft):
     return redirect(target)
 
 
-def _player_context(query, document, page_url, ws_path, title):
+def _player_context(query, document, key, page_url, ws_path, title):
     """What the player's partials need (templates/player/partials/), for one scenario opened
     with ``query`` (the address's parameters)."""
-    player = player_page(walkthrough.for_document(document), query, page_url, ws_path)
+    player = player_page(walkthrough.for_document(document, key), query, page_url, ws_path)
     return {
         "player": player,
         "frame": player.frame,
@@ -358,12 +357,14 @@ def _player_context(query, document, page_url, ws_path, title):
 def run(request):
     """The learner's draft in the same player as a lesson, ``?step=k`` included."""
     draft = _draft(request)
-    context = run_results(draft.document if draft else None)
+    document = draft.document if draft else None
+    key = walkthrough.content_key(document) if isinstance(document, dict) else ""
+    context = run_results(document, key)
     if not context["valid"]:
         messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
         return redirect("/try/#editor")
-    _with_results_table(context, draft.document)
-    context.update(_player_context(request.GET, draft.document, reverse("sandbox:run"), "/ws/sandbox/draft/", "Your scenario"))
+    _with_results_table(context, key)
+    context.update(_player_context(request.GET, document, key, reverse("sandbox:run"), "/ws/sandbox/draft/", "Your scenario"))
     return render(request, "sandbox/run.html", context)
 
 
@@ -481,8 +482,9 @@ def _snapshot_page(request, snapshot_id, name):
 def _snapshot_body(name, snapshot_id, step, projector, page_url, embed_url):
     document = Snapshot.objects.values_list("document", flat=True).get(id=snapshot_id)
     query = {key: value for key, value in (("step", step), ("projector", projector)) if value is not None}
-    context = _with_results_table(analysis(document), document)
-    context.update(_player_context(query, document, page_url, f"/ws/s/{snapshot_id}/", "A shared scenario"))
+    key = walkthrough.content_key(document)
+    context = _with_results_table(analysis(document), key)
+    context.update(_player_context(query, document, key, page_url, f"/ws/s/{snapshot_id}/", "A shared scenario"))
     context.update({"snapshot_id": snapshot_id, "embed_url": embed_url})
     return render_to_string(f"sandbox/partials/{name}_body.html", context)
 
