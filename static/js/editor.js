@@ -43,9 +43,18 @@
   // Capturing: noted before htmx's own listener on the form sends the save on change.
   document.addEventListener("input", noteTyping, true);
   document.addEventListener("change", noteTyping, true);
+  // Whether the fields show a document the server has not stored: after a refused save (a
+  // cap, another tab) the page keeps the learner's version until a save is stored.
+  var unstored = false;
   document.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;
     if (!isEditorPost(detail)) return;
+    if (detail.formData.get("action") === "run" && typing.size === 0 && !unstored) {
+      // Everything on the page is stored: Run only opens the player (a post would write nothing).
+      event.preventDefault();
+      window.location.assign(document.getElementById("editor-form").dataset.runUrl);
+      return;
+    }
     var names = Array.from(new Set(Array.from(detail.formData.keys())));
     names.forEach(function (name) {
       if (name.indexOf("-") >= 0 && !typing.has(rowOf(name))) detail.formData.delete(name);
@@ -55,6 +64,7 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var sent = event.detail.requestConfig && event.detail.requestConfig.sentTyping;
     var status = event.detail.xhr.status; // not detail.successful: a refusal (400, 409) is shown as a success below
+    if (sent) unstored = status < 200 || status > 299;
     if (!sent || status < 200 || status > 299) return;
     sent.forEach(function (edits, row) { if (typing.get(row) === edits) typing.delete(row); });
   });
