@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _BITS = {4: 32, 6: 128}
 
@@ -52,11 +53,25 @@ class Cidr:
         return str(ipaddress.IPv6Network((self.network, self.prefixlen)))
 
 
+# Parsed texts kept, of each kind: a scenario edited and checked again (the sandbox checks it
+# on every change) names the same addresses and blocks, and ``ipaddress`` was a third of the
+# check (5 x 60 rules, 200 packets: 8.1 -> 5.5 ms). Few enough that the objects kept add
+# little to what a full garbage collection scans (player.walkthrough's cache bound).
+PARSES_CACHED = 1024
+
+
 def parse_ip(text: str, version: int | None = None) -> IpAddress:
     """Parse an IPv4 or IPv6 address; raises ValueError with a readable message."""
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not an IP address")
+    return _parse_ip_text(text, version)
+
+
+@lru_cache(maxsize=PARSES_CACHED)
+def _parse_ip_text(text: str, version: int | None) -> IpAddress:
     try:
         parsed = ipaddress.ip_address(text.strip())
-    except (ValueError, AttributeError):
+    except ValueError:
         raise ValueError(f"{text!r} is not an IP address") from None
     if version is not None and parsed.version != version:
         raise ValueError(f"{text!r} is not an IPv{version} address")
@@ -65,8 +80,19 @@ def parse_ip(text: str, version: int | None = None) -> IpAddress:
 
 def parse_cidr(text: str, version: int | None = None) -> Cidr:
     """Parse a CIDR, canonicalising host bits away as AWS does (2.2.2.2/28 -> 2.2.2.0/28)."""
-    kind = f"an IPv{version} CIDR" if version else "a CIDR"
-    if not isinstance(text, str) or "/" not in text:
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not {_cidr_kind(version)}")
+    return _parse_cidr_text(text, version)
+
+
+def _cidr_kind(version: int | None) -> str:
+    return f"an IPv{version} CIDR" if version else "a CIDR"
+
+
+@lru_cache(maxsize=PARSES_CACHED)
+def _parse_cidr_text(text: str, version: int | None) -> Cidr:
+    kind = _cidr_kind(version)
+    if "/" not in text:
         raise ValueError(f"{text!r} is not {kind}")
     try:
         network = ipaddress.ip_network(text.strip(), strict=False)
