@@ -562,25 +562,30 @@ def parse_path(path: str) -> list:
 GENERAL = "scenario"  # faults that belong to no row: shown above the editor and at the JSON
 
 
-def locate_fault(path: str, place_list: list[Place]) -> tuple[str, str | None]:
+def place_index(place_list: Iterable[Place]) -> dict[tuple, Place]:
+    """The places by their path, for locate_fault."""
+    return {place.path: place for place in place_list}
+
+
+def locate_fault(path: str, by_path: dict[tuple, Place]) -> tuple[str, str | None]:
     """(row key, field key or None) a fault path belongs to: the deepest editable object on
     the path, and the field inside it; (GENERAL, None) when no form row holds it."""
     tokens = parse_path(path)
-    best = None
-    for place in place_list:
-        depth = len(place.path)
-        if tuple(tokens[:depth]) == place.path and (best is None or depth > len(best.path)):
-            best = place
-    if best is None:
-        return GENERAL, None
-    return best.key, best.kind.locate(tokens[len(best.path):])
+    for depth in range(len(tokens), 0, -1):
+        place = by_path.get(tuple(tokens[:depth]))
+        if place is not None:
+            return place.key, place.kind.locate(tokens[depth:])
+    return GENERAL, None
 
 
-def place_faults(messages: Iterable[tuple[str, str]], place_list: list[Place]) -> dict[tuple[str, str | None], list[str]]:
-    """Group (path, message) pairs by the (row, field) they belong to."""
-    placed: dict[tuple[str, str | None], list[str]] = {}
+def place_faults(messages: Iterable[tuple[str, str]], place_list: Iterable[Place]) -> dict[str, dict[str | None, list[str]]]:
+    """The (path, message) pairs by the row they belong to, then by its field (None: the row
+    as a whole)."""
+    by_path = place_index(place_list)
+    placed: dict[str, dict[str | None, list[str]]] = {}
     for path, message in messages:
-        placed.setdefault(locate_fault(path, place_list), []).append(message)
+        row, field_key = locate_fault(path, by_path)
+        placed.setdefault(row, {}).setdefault(field_key, []).append(message)
     return placed
 
 
@@ -637,13 +642,13 @@ class Editor:
 
 def _row(place: Place, obj: dict, placed: dict, children=()) -> Row:
     values = place.kind.read(obj)
+    faults = placed.pop(place.key, {})
     fields = tuple(
-        Field(spec, f"{place.key}-{spec.key}", values.get(spec.key, ""), tuple(placed.pop((place.key, spec.key), ())))
-        for spec in place.kind.fields
+        Field(spec, f"{place.key}-{spec.key}", values.get(spec.key, ""), tuple(faults.pop(spec.key, ()))) for spec in place.kind.fields
     )
-    own = tuple(placed.pop((place.key, None), ()))
+    own = tuple(faults.pop(None, ()))
     # A fault at a field this row does not show (a key the forms leave to the JSON) stays with the row.
-    stray = tuple(m for (key, field_key), messages in list(placed.items()) if key == place.key for m in placed.pop((key, field_key)))
+    stray = tuple(message for messages in faults.values() for message in messages)
     return Row(place.key, place.kind.name, ROW_TITLES[place.kind.name], fields, own + stray, tuple(children), place.path[-1], remove_action(place.path))
 
 
@@ -677,7 +682,7 @@ def editor_rows(doc: Any, messages: Iterable[tuple[str, str]] = ()) -> Editor:
         children = [_row(child, get_at(doc, child.path), placed) for child in by_parent.get(place.key, [])]
         row = _row(place, get_at(doc, place.path), placed, children)
         sections.get(place.kind.name, editor.timeline).append(row)
-    editor.general = [message for messages in placed.values() for message in messages]
+    editor.general = [message for faults in placed.values() for messages in faults.values() for message in messages]
     return editor
 
 
