@@ -107,6 +107,8 @@ def _caps():
         "timeline": documents.MAX_TIMELINE_ENTRIES,
         "groups": documents.MAX_GROUPS,
         "instances": documents.MAX_INSTANCES,
+        "subnets": documents.MAX_SUBNETS,
+        "network_acls": documents.MAX_NETWORK_ACLS,
         "kilobytes": documents.MAX_DOCUMENT_BYTES // 1024,
     }
 
