@@ -17,7 +17,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .document import DIRECTIONS, PEER_LISTS, items
+from .document import (
+    DIRECTIONS,
+    MAX_GROUPS,
+    MAX_INSTANCES,
+    MAX_NACL_ENTRIES,
+    MAX_NETWORK_ACLS,
+    MAX_RULES_PER_DIRECTION,
+    MAX_SUBNETS,
+    MAX_TIMELINE_ENTRIES,
+    PEER_LISTS,
+    items,
+)
 
 PROTOCOL_HINT = "tcp, udp, icmp, icmpv6, -1 for all, or a protocol number 0-255"
 
@@ -488,6 +499,7 @@ KINDS: dict[str, RowKind] = {
     )
 }
 RULE_KINDS = {"in": PermissionKind("Source"), "out": PermissionKind("Destination")}
+TIMELINE_KINDS = ("packet", "rule-change", "nacl-change")  # the kinds entry_kind gives
 
 
 def entry_kind(entry: Any) -> str | None:
@@ -714,6 +726,31 @@ def apply_form(doc: Any, data: dict[str, str]) -> Any:
     for old, new in renames:
         doc = rename_group(doc, old, new)
     return doc
+
+
+# What the editor's form posts besides its rows (templates/sandbox/partials/editor.html): the
+# CSRF token, the draft's version, the wait before a new entry and the button pressed.
+FORM_FIELDS = ("csrfmiddlewaretoken", "version", "wait", "action")
+
+
+def most_fields_posted() -> int:
+    """The most fields a post of the whole editor carries for a document within the sandbox's
+    caps: each row's fields (a checkbox counted as checked) and its ``-present`` marker, at
+    every cap at once, and the form's own fields. Django refuses a post with more fields than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS, which config/settings.py sets to this."""
+
+    def posted(kind: RowKind) -> int:
+        return len(kind.fields) + 1
+
+    timeline_row = max(posted(KINDS[name]) for name in TIMELINE_KINDS)
+    return (
+        len(FORM_FIELDS)
+        + MAX_GROUPS * (posted(KINDS["group"]) + len(DIRECTIONS) * MAX_RULES_PER_DIRECTION * posted(RULE_KINDS["in"]))
+        + MAX_INSTANCES * posted(KINDS["instance"])
+        + MAX_SUBNETS * posted(KINDS["subnet"])
+        + MAX_NETWORK_ACLS * (posted(KINDS["acl"]) + MAX_NACL_ENTRIES * posted(KINDS["nacl-entry"]))
+        + MAX_TIMELINE_ENTRIES * timeline_row
+    )
 
 
 def rename_group(doc: Any, old: str, new: str) -> Any:
