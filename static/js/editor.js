@@ -31,11 +31,14 @@
     say("Not saved: the server cannot be reached. What you typed is still here; it is saved with your next change, or press Save.");
   });
   // A refused save (a cap, a stale page) answers 400/409 with the editor or its status: show it.
+  // A post too large to read answers 413 with a sentence (config/errors.py): say it.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
     if (status === 400 || status === 409) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
+    } else if (status === 413) {
+      say(event.detail.xhr.responseText);
     } else if (status >= 500) {
       say("Not saved: the server had a problem (" + status + "). What you typed is still here; try Save again.");
     }

@@ -4,6 +4,7 @@ import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.browser import test_accessibility as axe
@@ -116,6 +117,25 @@ class SandboxBrowserTest(BrowserTestCase):
         self.page.reload()
         expect(self.page.locator("#f-sg0-name")).to_have_value("typed offline")
         expect(self.page.locator("#f-sg0-description")).to_have_value("back online")
+
+    def test_a_post_too_large_to_read_is_told_in_the_status_and_keeps_the_typing(self):
+        self.start("The first lesson's web server")
+        # More text than the site reads in one post, as if typed into the form.
+        self.page.evaluate(
+            """size => {
+                const padding = Object.assign(document.createElement("input"), {type: "hidden", name: "padding", value: "x".repeat(size)});
+                document.getElementById("editor-form").append(padding);
+            }""",
+            settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1,
+        )
+        self.fill("sg0-name", "typed, too large")
+        status = self.page.locator("#editor-status")
+        expect(status).to_contain_text("Not saved: this form is too large to send")
+        self.page.locator("#b-save").click()
+        expect(status).to_contain_text("Not saved: this form is too large to send")
+        expect(self.page.locator("#f-sg0-name")).to_have_value("typed, too large")
+        self.page.reload()
+        expect(self.page.locator("#f-sg0-name")).to_have_value("web-server")
 
     def test_paste_the_three_tier_export_and_see_its_groups_and_warning(self):
         self.start("Blank")

@@ -1,12 +1,13 @@
 """The editor posts whole at any size the sandbox's caps allow, sent as a browser sends it
-(application/x-www-form-urlencoded, every field of the form, the CSRF token checked)."""
+(application/x-www-form-urlencoded, every field of the form, the CSRF token checked); a post
+beyond what the site reads is answered in words, in the site's layout, and stores nothing."""
 
 import json
 from urllib.parse import quote_plus, urlencode
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 
 from benchmarks._scenarios import big_scenario, editor_at_the_caps
 from conftest import form_values
@@ -78,3 +79,32 @@ def test_an_editor_at_every_cap_posts_its_every_field_and_stores_them():
     assert len(body) <= names + 3 * MAX_DOCUMENT_BYTES <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     assert post(client, fields).status_code == 302
     assert stored(client) == doc
+
+
+def test_a_post_of_more_fields_than_the_site_reads_is_answered_in_the_sites_layout_and_stores_nothing():
+    client = learner(big_scenario())
+    fields = editor_fields(client)
+    with override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=len(fields) - 1):
+        response = post(client, fields | {"sg0-in0-description": "lost"})
+    html = response.content.decode()
+    assert response.status_code == 413
+    assert '<main id="main"' in html and 'class="site-header"' in html
+    assert "This form is too large to send" in html and f"at most {len(fields) - 1:,} fields" in html
+    assert stored(client) == big_scenario()
+
+
+def test_a_post_too_large_to_read_is_answered_in_words_that_the_editor_shows_with_javascript():
+    client = learner(big_scenario())
+    fields = editor_fields(client)
+    padding = "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = post(client, fields | {"action": "autosave", "sg0-in0-description": padding}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 413 and response["HX-Reswap"] == "none"
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith("Not saved: this form is too large to send (the site reads at most")
+    assert stored(client) == big_scenario()
+
+
+def test_any_other_unreadable_request_gets_the_sites_page_too():
+    response = Client().post("/try/save/", "not multipart", content_type="multipart/form-data; boundary=")
+    assert response.status_code == 400
+    assert "This request could not be read" in response.content.decode()
