@@ -11,7 +11,9 @@ A big draft's editor holds thousands of fields, and the template language spent 
 microseconds on each (an include of a dozen variables and tags): 0.3 s for a 300-rule draft,
 4 s for one at the caps. Here each is a few string joins, to the same markup, escaping
 included, less the whitespace between tags that the templates' indentation left (none of it
-shows: rows, fields and buttons sit in blocks, grids and flex boxes).
+shows: rows, fields and buttons sit in blocks, grids and flex boxes), and less the
+autocomplete="off" spellcheck="false" every text input carried: the forms that hold the rows
+(the editor's, the puzzle's) carry them once, and their inputs inherit both.
 tests/sandbox/test_editor_rows_tag.py checks the tags against those templates.
 """
 
@@ -68,7 +70,7 @@ def _field(field) -> str:
         hint = f"{field_id}-hint " if spec.hint else ""
         control = (
             f'<label for="{field_id}">{escape(spec.label)}</label>'
-            f'<input type="text" id="{field_id}" name="{name}" value="{escape(field.value)}" autocomplete="off" spellcheck="false"'
+            f'<input type="text" id="{field_id}" name="{name}" value="{escape(field.value)}"'
             f'{numeric}{suggestions} aria-describedby="{hint}{field_id}-errors"{invalid}>'
         )
     hint = f'<small class="field__hint" id="{field_id}-hint">{escape(spec.hint)}</small>' if spec.hint else ""

@@ -92,6 +92,8 @@ class SandboxBrowserTest(BrowserTestCase):
 
     def test_a_bad_cidr_shows_its_message_at_the_field_and_keeps_the_rest(self):
         self.start("The first lesson's web server")
+        # Typed addresses are neither spell-checked nor offered earlier entries (the form says so for every field).
+        self.assertEqual(self.page.locator("#f-sg0-in0-peer").evaluate("input => [input.spellcheck, input.form.autocomplete]"), [False, "off"])
         self.fill("sg0-name", "my group")
         self.fill("sg0-in0-peer", "10.0.0.0/33")
         error = self.page.locator("#f-sg0-in0-peer-errors")

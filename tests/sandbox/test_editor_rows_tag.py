@@ -2,7 +2,9 @@
 replaced wrote: the same markup, escaping included, for any row of any kind, with only the
 whitespace between tags left out (the templates' indentation: none of it is rendered, as rows,
 fields and buttons sit in blocks, grids and flex boxes). The templates are kept here as the
-reference."""
+reference, less the autocomplete="off" spellcheck="false" of each text input, which the forms
+holding the rows now carry once for all of them (tests/sandbox/test_browser.py checks that the
+inputs inherit both)."""
 
 from django.template import Context, Engine
 from django.utils.html import strip_spaces_between_tags
@@ -44,7 +46,7 @@ TEMPLATES = {
         {% for value, label in field.spec.choices %}<option value="{{ value }}"{% if value == field.value %} selected{% endif %}>{{ label }}</option>{% endfor %}
       </select>
     {% else %}
-      <input type="text" id="{{ field.id }}" name="{{ field.name }}" value="{{ field.value }}" autocomplete="off" spellcheck="false"{% if field.spec.numeric %} inputmode="numeric"{% endif %}{% if field.spec.suggestions %} list="dl-{{ field.spec.suggestions }}"{% endif %} aria-describedby="{% if field.spec.hint %}{{ field.id }}-hint {% endif %}{{ field.id }}-errors"{% if field.errors %} aria-invalid="true"{% endif %}>
+      <input type="text" id="{{ field.id }}" name="{{ field.name }}" value="{{ field.value }}"{% if field.spec.numeric %} inputmode="numeric"{% endif %}{% if field.spec.suggestions %} list="dl-{{ field.spec.suggestions }}"{% endif %} aria-describedby="{% if field.spec.hint %}{{ field.id }}-hint {% endif %}{{ field.id }}-errors"{% if field.errors %} aria-invalid="true"{% endif %}>
     {% endif %}
   {% endif %}
   {% if field.spec.hint %}<small class="field__hint" id="{{ field.id }}-hint">{{ field.spec.hint }}</small>{% endif %}
