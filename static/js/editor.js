@@ -1,6 +1,6 @@
-// The sandbox editor's small helpers over htmx: a field's aria-invalid follows its error list
-// after a save on change, and a save that cannot reach the server says so (the typing stays
-// on the page and is saved with the next change).
+// The sandbox editor's small helpers over htmx: a save on change places its faults at their
+// fields, a field's aria-invalid follows its error list, and a save that cannot reach the
+// server says so (the typing stays on the page and is saved with the next change).
 (function () {
   "use strict";
 
@@ -25,8 +25,27 @@
     status.replaceChildren(line);
   }
 
+  // A save on change answers every fault in one element, #editor-faults, each list naming the
+  // error list it belongs in (sandbox/templatetags/editor_rows.py): each is placed there, and
+  // every other error list emptied, in one pass. (An out-of-band swap per error list made htmx
+  // fire events in a number quadratic in theirs, each syncing every field: 38 s in Chromium for
+  // an 80-rule draft's save on change.)
+  function placeFaults(answer) {
+    var lists = {};
+    answer.querySelectorAll("[data-for]").forEach(function (list) { lists[list.getAttribute("data-for")] = list; });
+    document.querySelectorAll("#editor-form .field__errors, #editor-form .row__errors").forEach(function (errors) {
+      var list = lists[errors.id];
+      errors.replaceChildren.apply(errors, list ? Array.prototype.slice.call(list.childNodes) : []);
+    });
+    syncInvalid(document);
+  }
+
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.target.id !== "editor-faults") return;
+    placeFaults(event.detail.fragment);
+    event.detail.shouldSwap = false;
+  });
   document.addEventListener("htmx:afterSettle", function () { syncInvalid(document); });
-  document.addEventListener("htmx:oobAfterSwap", function () { syncInvalid(document); });
   document.addEventListener("htmx:sendError", function () {
     say("Not saved: the server cannot be reached. What you typed is still here; it is saved with your next change, or press Save.");
   });

@@ -6,13 +6,15 @@ reference, less the autocomplete="off" spellcheck="false" of each text input, wh
 holding the rows now carry once for all of them (tests/sandbox/test_browser.py checks that the
 inputs inherit both)."""
 
+from html import escape
+
 from django.template import Context, Engine
 from django.utils.html import strip_spaces_between_tags
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sandbox.editor import KINDS, ROW_TITLES, RULE_KINDS, Editor, Field, Row
-from sandbox.templatetags.editor_rows import editor_errors, editor_fields, editor_row, row_errors
+from sandbox.templatetags.editor_rows import editor_faults, editor_fields, editor_row, row_errors
 
 # templates/sandbox/partials/{row,field,row_errors,field_errors}.html before the tags replaced them.
 TEMPLATES = {
@@ -57,9 +59,8 @@ TEMPLATES = {
 """,
     "sandbox/partials/field_errors.html": """<div class="field__errors" id="{{ field.id }}-errors"{% if oob %} hx-swap-oob="true"{% endif %}>{% for error in field.errors %}<p><span aria-hidden="true">⚠</span> Error: {{ error }}</p>{% endfor %}</div>
 """,
-    # The loops of parent_head.html and autosave.html the tags replaced.
+    # The loop of parent_head.html the tag replaced.
     "fields.html": """{% for field in row.fields %}{% include "sandbox/partials/field.html" %}{% endfor %}""",
-    "autosave.html": """{% for row in editor.all_rows %}{% include "sandbox/partials/row_errors.html" with oob=True %}{% for field in row.fields %}{% include "sandbox/partials/field_errors.html" with oob=True %}{% endfor %}{% endfor %}""",
 }
 REFERENCE = Engine(loaders=[("django.template.loaders.locmem.Loader", TEMPLATES)])
 
@@ -103,9 +104,20 @@ def test_a_parents_fields_and_errors_are_what_their_templates_wrote(row):
 
 
 @given(st.lists(rows(), max_size=3))
-def test_the_errors_a_save_on_change_answers_are_what_autosave_html_wrote(listed):
-    editor = Editor(timeline=listed)
-    assert editor_errors(editor) == reference("autosave.html", editor=editor)
+def test_a_save_on_change_answers_each_fault_list_for_the_list_it_belongs_in(listed):
+    """Only the lists that hold faults, each naming by id the row's or field's error list, its
+    faults as that list shows them (static/js/editor.js empties every list not named)."""
+    html = editor_faults(Editor(timeline=listed))
+    expected = [
+        (f"{element_id}-errors", errors)
+        for row in listed
+        for element_id, errors in ((row.key, row.errors), *((field.id, field.errors) for field in row.fields))
+        if errors
+    ]
+    assert html == "".join(
+        f'<div data-for="{escape(element_id)}">' + "".join(f'<p><span aria-hidden="true">⚠</span> Error: {escape(error)}</p>' for error in errors) + "</div>"
+        for element_id, errors in expected
+    )
 
 
 def test_a_field_says_what_is_wrong_at_its_input():

@@ -112,7 +112,7 @@ def test_htmx_autosave_answers_with_faults_and_results_but_no_fields(client):
     assert response.status_code == 200 and response["HX-Reswap"] == "none"
     html = response.content.decode()
     assert "<input type=\"text\"" not in html
-    assert 'id="f-sg0-in0-from_port-errors" hx-swap-oob="true"><p>' in html
+    assert '<div id="editor-faults" hidden hx-swap-oob="true"><div data-for="f-sg0-in0-from_port-errors"><p>' in html
     assert 'id="editor-version"' in html and 'id="results" class="results" aria-labelledby="h-results" hx-swap-oob="true"' in html
 
 
