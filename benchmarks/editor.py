@@ -20,6 +20,11 @@ between the three drafts, RUNS of each kind after WARMUP:
 Besides wall time (p50, p95: the machine is shared, and other work inflates it), daphne's CPU
 time (its process, all threads, from /proc) per request of each kind.
 
+Then in Debian's Chromium, with JavaScript, for the seed lesson's draft and the big one (the
+page at the caps, 20 MB of HTML, is left out: seconds of layout a load), BROWSER_RUNS times
+after WARMUP: the page's load (navigation start to the load event) and a save on change (a
+field's change event to its answer settled, the faults placed: the content unchanged, as above).
+
 Run: .venv/bin/python benchmarks/editor.py   (exits 1 if a target is missed)
 """
 
@@ -32,7 +37,9 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from _harness import Row, benchmark_site, cpu_seconds, exit_on_sigterm, machine_note, ms, percentiles, print_table, ratio
+from playwright.sync_api import sync_playwright
+
+from _harness import Row, benchmark_site, cpu_seconds, exit_on_sigterm, launch_chromium, machine_note, ms, percentiles, print_table, ratio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, whose sandbox caps the scenarios read
 from benchmarks._forms import form_values  # noqa: E402
@@ -40,8 +47,10 @@ from benchmarks._scenarios import big_scenario, editor_at_the_caps  # noqa: E402
 
 RUNS = 30
 WARMUP = 3
+BROWSER_RUNS = 10
 SEED = json.loads((Path(__file__).resolve().parent.parent / "examples" / "seed-lesson.json").read_text())
 DRAFTS = {"seed lesson": SEED, "big scenario": big_scenario(), "at the caps": editor_at_the_caps()}
+BROWSER_DRAFTS = ("seed lesson", "big scenario")
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what Chromium sends
 # Server CPU per request on the big scenario: a page a learner waits for on every load.
 TARGETS = {("big scenario", "GET /try/"): 0.100, ("big scenario", "Save"): 0.100, ("big scenario", "Autosave"): 0.100}
@@ -120,6 +129,41 @@ def measure(server):
     return figures, {name: len(f) for name, f in fields.items()}
 
 
+# A save on change, as a learner's edit makes it (htmx saves the form on its change event),
+# timed in the page to the answer settled.
+SAVE_ON_CHANGE = """() => new Promise(settled => {
+    const started = performance.now();
+    document.addEventListener("htmx:afterSettle", () => settled(performance.now() - started), {once: true});
+    document.getElementById("f-sg0-group_id").dispatchEvent(new Event("change", {bubbles: true}));
+})"""
+LOADED = "() => performance.getEntriesByType('navigation')[0].loadEventEnd"
+
+
+def measure_in_chromium(server):
+    """Per draft: the page's load and a save on change in Chromium, in seconds."""
+    figures = {}
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            for name in BROWSER_DRAFTS:
+                page = browser.new_context(base_url=server.url).new_page()
+                page.goto("/try/")
+                page.locator("#f-json").fill(json.dumps(DRAFTS[name], separators=(",", ":")))
+                page.locator("#b-json").click()
+                page.wait_for_url("**/try/#json")
+                loads, saves = [], []
+                for index in range(WARMUP + BROWSER_RUNS):
+                    page.goto("/try/", wait_until="load")
+                    loaded, saved = page.evaluate(LOADED) / 1000, page.evaluate(SAVE_ON_CHANGE) / 1000
+                    if index >= WARMUP:
+                        loads.append(loaded)
+                        saves.append(saved)
+                figures[name] = {"Chromium: page load": loads, "Chromium: save on change": saves}
+        finally:
+            browser.close()
+    return figures
+
+
 def kilobytes(size):
     return f"{size / 1000:,.0f} KB"
 
@@ -130,6 +174,7 @@ def main():
     print(f"machine: {machine_note()}")
     with benchmark_site() as server:
         figures, field_counts = measure(server)
+        in_chromium = measure_in_chromium(server)
     rows = []
     baseline_name = "seed lesson"
     for name in DRAFTS:
@@ -158,6 +203,15 @@ def main():
                     Row(f"{label} as HTML", "-", kilobytes(entry["html"]), kilobytes(base["html"]), ratio(entry["html"], base["html"]), None),
                     Row(f"{label} as sent (gzip)", "-", kilobytes(entry["sent"]), kilobytes(base["sent"]), ratio(entry["sent"], base["sent"]), None),
                 ]
+    for kind in ("Chromium: page load", "Chromium: save on change"):
+        base50, base95 = percentiles(in_chromium[baseline_name][kind])
+        for name in BROWSER_DRAFTS[1:]:
+            p50, p95 = percentiles(in_chromium[name][kind])
+            label = f"{name} ({field_counts[name]:,} fields posted) {kind}"
+            rows += [
+                Row(f"{label} p50", "-", ms(p50), ms(base50), ratio(p50, base50), None),
+                Row(f"{label} p95", "-", ms(p95), ms(base95), ratio(p95, base95), None),
+            ]
     met = print_table(f"The sandbox's editor (baseline: the seed lesson's draft, {field_counts[baseline_name]} fields, same server)", rows)
     print(f"machine at the end: {machine_note()}")
     return 0 if met else 1
