@@ -45,7 +45,10 @@ class SandboxBrowserTest(BrowserTestCase):
     def start(self, title, page=None):
         page = page or self.page
         page.goto("/try/")
-        page.get_by_role("button", name=f"Start from this : {title}").click()
+        # Until the new page has loaded, htmx may not listen to its form yet: a change typed
+        # then is never saved (the page the button was on has an #editor-status too).
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name=f"Start from this : {title}").click()
         expect(page.locator("#editor-status")).to_be_visible()
 
     def fill(self, field_id, value):
