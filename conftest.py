@@ -1,11 +1,12 @@
 import copy
 import json
 import os
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from benchmarks._forms import form_values  # noqa: F401  (the tests import it from here)
 
 # Property tests judge behaviour, not speed: a busy 2-core CI machine must not fail them on
 # Hypothesis's 200 ms deadline. Under CI the examples are derandomized, so a red run can be
@@ -107,50 +108,3 @@ def load_seed_lesson():
     from lessons.content import CONTENT_DIR, load_lesson
 
     load_lesson(CONTENT_DIR / f"{SEED_SLUG}.json")
-
-
-class _FormReader(HTMLParser):
-    """Collects what a browser would submit from the page's forms."""
-
-    def __init__(self):
-        super().__init__()
-        self.values = {}
-        self._textarea = None
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
-            if attrs.get("type") in {"checkbox", "radio"}:
-                if "checked" in attrs:
-                    self.values[name] = attrs.get("value", "on")
-            else:
-                self.values[name] = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.values[name] = ""
-        elif tag == "select" and name:
-            self._select = name
-            self.values[name] = ""
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.values[self._select] = attrs.get("value", "")
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea:
-            # A browser drops the single newline right after <textarea>; Django writes one there.
-            self.values[self._textarea] = self.values[self._textarea].removeprefix("\n")
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea] += data
-
-
-def form_values(html):
-    """The fields (name -> value) a browser would post from the forms in `html`."""
-    reader = _FormReader()
-    reader.feed(html)
-    return reader.values

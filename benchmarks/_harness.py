@@ -1,5 +1,5 @@
 """What the benchmarks share: a real daphne serving sgviz on a free loopback port, with a
-throwaway database, and the figures printed the same way.
+throwaway database, Debian's Chromium, and the figures printed the same way.
 
 Every server, database and folder made here is removed when the ``with`` block ends, also
 when the benchmark fails or is stopped (Ctrl-C, or SIGTERM after ``exit_on_sigterm()``).
@@ -26,8 +26,23 @@ HOST = "127.0.0.1"
 STARTUP_SECONDS = 30
 STOP_SECONDS = 10
 LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
+CHROMIUM = "/usr/bin/chromium"  # Debian's: never a browser download
+# No sandbox (containers), no GPU, and nothing that phones home or updates itself.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 # Settings the parent shell may have set that must not leak into a server started here.
 SITE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "STATIC_ROOT", "HTTPS", "DEBUG", "ALLOWED_HOSTS")
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, through Playwright's sync API."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def exit_on_sigterm():

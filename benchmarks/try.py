@@ -43,47 +43,21 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from pathlib import Path
 
 from websockets.asyncio.client import connect
 
 from _harness import SEED_SLUG, Row, benchmark_site, cpu_seconds, exit_on_sigterm, machine_note, ms, percentiles, print_table, ratio
-from _scenarios import ENTRIES, GROUPS, RULES, big_scenario
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, whose sandbox caps the scenarios read
+from benchmarks._forms import form_values  # noqa: E402
+from benchmarks._scenarios import ENTRIES, GROUPS, RULES, big_scenario  # noqa: E402
 
 RUNS = 100
 WARMUP = 5
 TARGET_RUN_P95 = 0.050
 TARGET_PAGE_P95 = 0.020
 TARGET_GC_PAUSE = 0.030  # the longest full collection (the collector's CPU time), seconds
-
-
-class EditorForm(HTMLParser):
-    """The fields of the editor's form (``#editor-form``) as a browser submits them: text and
-    hidden inputs, checked checkboxes, each select's chosen option; no button."""
-
-    def __init__(self, page):
-        super().__init__()
-        self.fields, self._inside, self._select = {}, False, None
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._inside = attrs.get("id") == "editor-form"
-        if not self._inside or not attrs.get("name") and tag != "option":
-            return
-        if tag == "input" and attrs.get("type", "text") not in ("submit", "button") and (attrs.get("type") != "checkbox" or "checked" in attrs):
-            self.fields[attrs["name"]] = attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")
-        elif tag == "select":
-            self._select = attrs["name"]
-        elif tag == "option" and self._select and (self._select not in self.fields or "selected" in attrs):
-            self.fields[self._select] = attrs.get("value", "")
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._inside = False
-        elif tag == "select":
-            self._select = None
 
 
 class Browser:
@@ -238,7 +212,7 @@ def measure_runs(server, browser):
     seed = Series("seed lesson")
     page = browser.get("/try/")
     _, _, _, page = browser.post("/try/json/", {"json": json.dumps(big_scenario(0)), "version": version(page)})
-    fields = EditorForm(page).fields
+    fields = form_values(page, "editor-form")
     changed = ("sg0-in0",)
     for index in range(WARMUP + RUNS):
         if index == WARMUP:
@@ -250,7 +224,7 @@ def measure_runs(server, browser):
                 take_save(fields, body)
             if case is plain:
                 chain, used = timed(server, lambda: press_run_without_javascript(browser, fields))
-                fields = EditorForm(browser.get("/try/")).fields  # back to the editor (untimed)
+                fields = form_values(browser.get("/try/"), "editor-form")  # back to the editor (untimed)
             else:
                 chain, used = timed(server, lambda: press_run(server, browser, fields, changed if case is typed else ()))
             if index >= WARMUP:

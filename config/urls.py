@@ -12,3 +12,5 @@ urlpatterns = [
     path("", include("quiz.urls")),
     path("", include("classroom.urls")),
 ]
+
+handler400 = "config.errors.bad_request"

@@ -26,6 +26,11 @@ MAX_INSTANCES = 20
 # over it at the group, this cap only stops a document far beyond it from being stored.
 MAX_RULES_PER_DIRECTION = 120
 MAX_NACL_ENTRIES = 80
+# One subnet per instance, each with its own network ACL: more add nothing a scenario can show,
+# and without a cap the 256 KB alone let a document hold ~82,000 empty ACL entries, an editor of
+# ~660,000 fields that no page could show nor post.
+MAX_SUBNETS = 20
+MAX_NETWORK_ACLS = 20
 
 DIRECTIONS = {"in": "IpPermissions", "out": "IpPermissionsEgress"}
 PEER_LISTS = ("IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs")
@@ -93,6 +98,8 @@ def cap_problems(doc: Any, size: int) -> list[str]:
         ("timeline", MAX_TIMELINE_ENTRIES, "timeline entries"),
         ("security_groups", MAX_GROUPS, "security groups"),
         ("instances", MAX_INSTANCES, "instances"),
+        ("subnets", MAX_SUBNETS, "subnets"),
+        ("network_acls", MAX_NETWORK_ACLS, "network ACLs"),
     ):
         if len(items(doc, key)) > cap:
             problems.append(f"{len(items(doc, key))} {what}: the sandbox allows at most {cap}.")

@@ -24,7 +24,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
-from .document import DEFAULT_WAIT, DIRECTIONS, PEER_LISTS, ActionError, apply_action, items
+from .document import (
+    DEFAULT_WAIT,
+    DIRECTIONS,
+    MAX_GROUPS,
+    MAX_INSTANCES,
+    MAX_NACL_ENTRIES,
+    MAX_NETWORK_ACLS,
+    MAX_RULES_PER_DIRECTION,
+    MAX_SUBNETS,
+    MAX_TIMELINE_ENTRIES,
+    PEER_LISTS,
+    ActionError,
+    apply_action,
+    items,
+)
 
 PROTOCOL_HINT = "tcp, udp, icmp, icmpv6, -1 for all, or a protocol number 0-255"
 
@@ -495,6 +509,7 @@ KINDS: dict[str, RowKind] = {
     )
 }
 RULE_KINDS = {"in": PermissionKind("Source"), "out": PermissionKind("Destination")}
+TIMELINE_KINDS = ("packet", "rule-change", "nacl-change")  # the kinds entry_kind gives
 
 
 def entry_kind(entry: Any) -> str | None:
@@ -569,25 +584,30 @@ def parse_path(path: str) -> list:
 GENERAL = "scenario"  # faults that belong to no row: shown above the editor and at the JSON
 
 
-def locate_fault(path: str, place_list: list[Place]) -> tuple[str, str | None]:
+def place_index(place_list: Iterable[Place]) -> dict[tuple, Place]:
+    """The places by their path, for locate_fault."""
+    return {place.path: place for place in place_list}
+
+
+def locate_fault(path: str, by_path: dict[tuple, Place]) -> tuple[str, str | None]:
     """(row key, field key or None) a fault path belongs to: the deepest editable object on
     the path, and the field inside it; (GENERAL, None) when no form row holds it."""
     tokens = parse_path(path)
-    best = None
-    for place in place_list:
-        depth = len(place.path)
-        if tuple(tokens[:depth]) == place.path and (best is None or depth > len(best.path)):
-            best = place
-    if best is None:
-        return GENERAL, None
-    return best.key, best.kind.locate(tokens[len(best.path):])
+    for depth in range(len(tokens), 0, -1):
+        place = by_path.get(tuple(tokens[:depth]))
+        if place is not None:
+            return place.key, place.kind.locate(tokens[depth:])
+    return GENERAL, None
 
 
-def place_faults(messages: Iterable[tuple[str, str]], place_list: list[Place]) -> dict[tuple[str, str | None], list[str]]:
-    """Group (path, message) pairs by the (row, field) they belong to."""
-    placed: dict[tuple[str, str | None], list[str]] = {}
+def place_faults(messages: Iterable[tuple[str, str]], place_list: Iterable[Place]) -> dict[str, dict[str | None, list[str]]]:
+    """The (path, message) pairs by the row they belong to, then by its field (None: the row
+    as a whole)."""
+    by_path = place_index(place_list)
+    placed: dict[str, dict[str | None, list[str]]] = {}
     for path, message in messages:
-        placed.setdefault(locate_fault(path, place_list), []).append(message)
+        row, field_key = locate_fault(path, by_path)
+        placed.setdefault(row, {}).setdefault(field_key, []).append(message)
     return placed
 
 
@@ -641,25 +661,16 @@ class Editor:
             yield row
             yield from row.children
 
-    def faulty_rows(self) -> list[Row]:
-        """The rows with faults of their own: what a save on change redraws of the rows."""
-        return [row for row in self.all_rows() if row.errors]
-
-    def faulty_fields(self) -> list[Field]:
-        """The fields with faults: what a save on change redraws of the fields (the page clears
-        the others' first: a big draft has thousands of fields and a few faults)."""
-        return [field for row in self.all_rows() for field in row.fields if field.errors]
-
 
 def _row(place: Place, obj: dict, placed: dict, children=()) -> Row:
     values = place.kind.read(obj)
+    faults = placed.pop(place.key, {})
     fields = tuple(
-        Field(spec, f"{place.key}-{spec.key}", values.get(spec.key, ""), tuple(placed.pop((place.key, spec.key), ())))
-        for spec in place.kind.fields
+        Field(spec, f"{place.key}-{spec.key}", values.get(spec.key, ""), tuple(faults.pop(spec.key, ()))) for spec in place.kind.fields
     )
-    own = tuple(placed.pop((place.key, None), ()))
+    own = tuple(faults.pop(None, ()))
     # A fault at a field this row does not show (a key the forms leave to the JSON) stays with the row.
-    stray = tuple(m for (key, field_key), messages in list(placed.items()) if key == place.key for m in placed.pop((key, field_key)))
+    stray = tuple(message for messages in faults.values() for message in messages)
     return Row(place.key, place.kind.name, ROW_TITLES[place.kind.name], fields, own + stray, tuple(children), place.path[-1], remove_action(place.path))
 
 
@@ -693,7 +704,7 @@ def editor_rows(doc: Any, messages: Iterable[tuple[str, str]] = ()) -> Editor:
         children = [_row(child, get_at(doc, child.path), placed) for child in by_parent.get(place.key, [])]
         row = _row(place, get_at(doc, place.path), placed, children)
         sections.get(place.kind.name, editor.timeline).append(row)
-    editor.general = [message for messages in placed.values() for message in messages]
+    editor.general = [message for faults in placed.values() for messages in faults.values() for message in messages]
     return editor
 
 
@@ -725,6 +736,31 @@ def apply_form(doc: Any, data: dict[str, str]) -> Any:
     for old, new in renames:
         doc = rename_group(doc, old, new)
     return doc
+
+
+# What the editor's form posts besides its rows (templates/sandbox/partials/editor.html): the
+# CSRF token, the draft's version, the wait before a new entry and the button pressed.
+FORM_FIELDS = ("csrfmiddlewaretoken", "version", "wait", "action")
+
+
+def most_fields_posted() -> int:
+    """The most fields a post of the whole editor carries for a document within the sandbox's
+    caps: each row's fields (a checkbox counted as checked) and its ``-present`` marker, at
+    every cap at once, and the form's own fields. Django refuses a post with more fields than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS, which config/settings.py sets to this."""
+
+    def posted(kind: RowKind) -> int:
+        return len(kind.fields) + 1
+
+    timeline_row = max(posted(KINDS[name]) for name in TIMELINE_KINDS)
+    return (
+        len(FORM_FIELDS)
+        + MAX_GROUPS * (posted(KINDS["group"]) + len(DIRECTIONS) * MAX_RULES_PER_DIRECTION * posted(RULE_KINDS["in"]))
+        + MAX_INSTANCES * posted(KINDS["instance"])
+        + MAX_SUBNETS * posted(KINDS["subnet"])
+        + MAX_NETWORK_ACLS * (posted(KINDS["acl"]) + MAX_NACL_ENTRIES * posted(KINDS["nacl-entry"]))
+        + MAX_TIMELINE_ENTRIES * timeline_row
+    )
 
 
 def rename_group(doc: Any, old: str, new: str) -> Any:

@@ -144,6 +144,8 @@ def _caps():
         "timeline": documents.MAX_TIMELINE_ENTRIES,
         "groups": documents.MAX_GROUPS,
         "instances": documents.MAX_INSTANCES,
+        "subnets": documents.MAX_SUBNETS,
+        "network_acls": documents.MAX_NETWORK_ACLS,
         "kilobytes": documents.MAX_DOCUMENT_BYTES // 1024,
     }
 
@@ -311,11 +313,8 @@ def _refused(request, draft, post, edit, refusal):
 
 
 def _fields_untouched(response):
-    """An htmx answer that swaps only its out-of-band parts (status, faults, results, version,
-    base). It carries the faults of the faulty rows and fields only; its ``faultsReplaced``
-    event has the page clear every fault it shows first (static/js/editor.js)."""
+    """An htmx answer that swaps only its out-of-band parts (status, faults, results, version, base)."""
     response["HX-Reswap"] = "none"
-    response["HX-Trigger"] = "faultsReplaced"
     return response
 
 

@@ -16,27 +16,14 @@ from channels.testing import ChannelsLiveServerTestCase
 from daphne.testing import DaphneProcess
 from playwright.sync_api import expect, sync_playwright
 
+from benchmarks._harness import CHROMIUM, launch_chromium  # noqa: F401  (the browser tests take launch_chromium from here)
 from conftest import SEED_SLUG, load_seed_lesson
 from config.daphne_server import close_instead_of_dropping
 
-CHROMIUM = "/usr/bin/chromium"
-# No sandbox (containers), no GPU, and nothing that phones home or updates itself.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 # Where the screenshots go (gitignored): the test prints the full path.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Waits cover the flowchart animation (at most 1.2 s a step at 1x) with a wide margin.
 expect.set_options(timeout=10_000)
-
-
-def launch_chromium(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def installed_chromium_version():

@@ -95,6 +95,7 @@ class PracticeTests(BrowserTestCase):
         self.assert_no_violations_at_all("the puzzle's rule editor, no rules yet")
         self.press_by_keyboard("#b-add-in-sg0")
         expect(self.page.locator("#f-sg0-in0-protocol")).to_have_value("tcp")
+        self.assertEqual(self.page.locator("#f-sg0-in0-protocol").evaluate("input => [input.spellcheck, input.form.autocomplete]"), [False, "off"])
         for field, value in (("from_port", "80"), ("to_port", "eighty"), ("peer", "0.0.0.0/0")):
             self.page.locator(f"#f-sg0-in0-{field}").fill(value)
         self.page.locator("#f-sg0-in0-peer").press("Enter")  # Enter in a field presses Check, the form's first button

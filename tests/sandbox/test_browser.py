@@ -4,6 +4,7 @@ import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from django.conf import settings
 from playwright.sync_api import expect
 
 from sandbox.models import Draft
@@ -45,7 +46,10 @@ class SandboxBrowserTest(BrowserTestCase):
     def start(self, title, page=None):
         page = page or self.page
         page.goto("/try/")
-        page.get_by_role("button", name=f"Start from this : {title}").click()
+        # Until the new page has loaded, htmx may not listen to its form yet: a change typed
+        # then is never saved (the page the button was on has an #editor-status too).
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name=f"Start from this : {title}").click()
         expect(page.locator("#editor-status")).to_be_visible()
 
     def fill(self, field_id, value):
@@ -92,6 +96,8 @@ class SandboxBrowserTest(BrowserTestCase):
 
     def test_a_bad_cidr_shows_its_message_at_the_field_and_keeps_the_rest(self):
         self.start("The first lesson's web server")
+        # Typed addresses are neither spell-checked nor offered earlier entries (the form says so for every field).
+        self.assertEqual(self.page.locator("#f-sg0-in0-peer").evaluate("input => [input.spellcheck, input.form.autocomplete]"), [False, "off"])
         self.fill("sg0-name", "my group")
         self.fill("sg0-in0-peer", "10.0.0.0/33")
         error = self.page.locator("#f-sg0-in0-peer-errors")
@@ -209,6 +215,25 @@ class SandboxBrowserTest(BrowserTestCase):
         self.page.goto("/try/")
         expect(self.page.locator("#f-sg1-in0-description")).to_have_value("only from the web tier")
         expect(self.page.locator("#f-inst0-name")).to_have_value("web server")
+
+    def test_a_post_too_large_to_read_is_told_in_the_status_and_keeps_the_typing(self):
+        self.start("The first lesson's web server")
+        # More text than the site reads in one post, as if typed into the form.
+        self.page.evaluate(
+            """size => {
+                const padding = Object.assign(document.createElement("input"), {type: "hidden", name: "padding", value: "x".repeat(size)});
+                document.getElementById("editor-form").append(padding);
+            }""",
+            settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1,
+        )
+        self.fill("sg0-name", "typed, too large")
+        status = self.page.locator("#editor-status")
+        expect(status).to_contain_text("Not saved: this form is too large to send")
+        self.page.locator("#b-save").click()
+        expect(status).to_contain_text("Not saved: this form is too large to send")
+        expect(self.page.locator("#f-sg0-name")).to_have_value("typed, too large")
+        self.page.reload()
+        expect(self.page.locator("#f-sg0-name")).to_have_value("web-server")
 
     def test_paste_the_three_tier_export_and_see_its_groups_and_warning(self):
         self.start("Blank")

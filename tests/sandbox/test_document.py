@@ -7,6 +7,8 @@ import pytest
 
 from sandbox.document import (
     MAX_DOCUMENT_BYTES,
+    MAX_NETWORK_ACLS,
+    MAX_SUBNETS,
     MAX_TIMELINE_ENTRIES,
     ActionError,
     apply_action,
@@ -70,6 +72,9 @@ def test_caps():
     assert len(doc["timeline"]) > MAX_TIMELINE_ENTRIES
     assert any("at most 200" in p for p in cap_problems(doc, encoded_size(doc)))
     assert any("256 KB" in p for p in cap_problems(blank(), MAX_DOCUMENT_BYTES + 1))
+    for key, cap in (("subnets", MAX_SUBNETS), ("network_acls", MAX_NETWORK_ACLS)):
+        assert cap_problems({key: [{}] * cap}, 0) == []
+        assert any(f"at most {cap}" in p for p in cap_problems({key: [{}] * (cap + 1)}, 0))
 
 
 def test_identical_scenarios_share_one_content_id():

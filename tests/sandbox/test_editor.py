@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sandbox.document import apply_action, normalize
-from sandbox.editor import Post, apply_form, editor_rows, incomplete_rows, locate_fault, places, read_post, row_differences, typed
+from sandbox.editor import Post, apply_form, editor_rows, incomplete_rows, locate_fault, place_index, places, read_post, row_differences, typed
 from sgviz.engine import validate_scenario
 from tests.support.editor import posted
 
@@ -36,7 +36,7 @@ NACL_TRAP = normalize(json.load(open("examples/sandbox/nacl-trap.json")))
     ],
 )
 def test_fault_paths_map_to_the_field_that_shows_the_value(path, where):
-    assert locate_fault(path, list(places(SEED))) == where
+    assert locate_fault(path, place_index(places(SEED))) == where
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_fault_paths_map_to_the_field_that_shows_the_value(path, where):
     ],
 )
 def test_network_acl_fault_paths_map_to_their_fields(path, where):
-    assert locate_fault(path, list(places(NACL_TRAP))) == where
+    assert locate_fault(path, place_index(places(NACL_TRAP))) == where
 
 
 def test_every_engine_fault_of_a_broken_document_lands_at_a_field():
@@ -111,7 +111,7 @@ def test_a_rule_without_a_peer_is_reported_at_its_peer_field():
     doc["security_groups"][0]["IpPermissionsEgress"].append({"IpProtocol": "tcp", "FromPort": 1, "ToPort": 2})
     found = incomplete_rows(doc)
     assert [path for path, _ in found] == ["security_groups[0].IpPermissionsEgress[0].IpRanges"]
-    assert locate_fault(found[0][0], list(places(doc))) == ("sg0-out0", "peer")
+    assert locate_fault(found[0][0], place_index(places(doc))) == ("sg0-out0", "peer")
     assert "destination" in found[0][1]
 
 
@@ -128,7 +128,7 @@ def test_ports_typed_on_an_all_traffic_network_acl_entry_are_kept_and_questioned
     doc = apply_form(NACL_TRAP, posted(NACL_TRAP) | {"acl0-e0-protocol": "-1", "acl0-e0-from_port": "22", "acl0-e0-to_port": "x"})
     assert doc["network_acls"][0]["Entries"][0]["PortRange"] == {"From": 22, "To": "x"}
     found = incomplete_rows(doc)
-    assert [locate_fault(path, list(places(doc))) for path, _ in found] == [("acl0-e0", "from_port")]
+    assert [locate_fault(path, place_index(places(doc))) for path, _ in found] == [("acl0-e0", "from_port")]
     assert "clear the two port fields" in found[0][1]
     shown = {f.name: f.value for row in editor_rows(doc).all_rows() for f in row.fields}
     assert (shown["acl0-e0-from_port"], shown["acl0-e0-to_port"]) == ("22", "x")

@@ -259,7 +259,7 @@ def test_htmx_autosave_answers_with_faults_and_results_but_no_fields(client):
     assert response.status_code == 200 and response["HX-Reswap"] == "none"
     html = response.content.decode()
     assert "<input type=\"text\"" not in html
-    assert 'id="f-sg0-in0-from_port-errors" hx-swap-oob="true"><p>' in html
+    assert '<div id="editor-faults" hidden hx-swap-oob="true"><div data-for="f-sg0-in0-from_port-errors"><p>' in html
     assert 'id="editor-version"' in html and 'id="results" class="results" aria-labelledby="h-results" hx-swap-oob="true"' in html
 
 
@@ -273,23 +273,6 @@ def test_a_stale_json_or_paste_post_keeps_its_text_and_stores_nothing_until_pres
     assert form_values(html)[field] == text and "again" in html
     assert form_values(html)["version"] == str(draft(client).version) and keep_version(html) is None
     assert client.post(path, {field: text, "version": form_values(html)["version"]}).status_code == 302
-
-
-def test_a_save_on_change_sends_the_faults_there_are_and_has_the_page_clear_the_rest(client):
-    values = form_values(start(client))
-    sent = 'class="field__errors"'
-
-    def autosave(**typed):
-        values.update(typed)
-        response = client.post("/try/save/", values | {"action": "autosave"}, HTTP_HX_REQUEST="true")
-        assert response["HX-Trigger"] == "faultsReplaced"
-        values.update(version=draft(client).version, base=form_values(response.content.decode())["base"])
-        return response.content.decode()
-
-    html = autosave(**{"sg0-in0-from_port": "x"})
-    assert html.count(sent) == 1 and 'id="f-sg0-in0-from_port-errors" hx-swap-oob="true"><p>' in html
-    assert autosave(**{"sg0-name": "renamed"}).count(sent) == 1
-    assert autosave(**{"sg0-in0-from_port": "80"}).count(sent) == 0
 
 
 def test_json_that_does_not_parse_is_kept_until_it_does(client):
