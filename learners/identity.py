@@ -60,6 +60,16 @@ class Learner:
             when_not_busy(session.save)  # a new, empty session: it gets a key and the response a cookie
         return cls(None, session.session_key)
 
+    @classmethod
+    def of_scope(cls, scope):
+        """A websocket connection's learner, from the user and session Channels' auth
+        middleware put in its scope; None for a browser without a session."""
+        if scope["user"].is_authenticated:
+            return cls(scope["user"].pk, "")
+        session = scope["session"]
+        session.keys()  # loads it: a cookie naming an expired or unknown session is dropped here
+        return cls(None, session.session_key) if session.session_key else None
+
     @property
     def fields(self):
         """The two columns that say whose a row is, as keyword arguments."""

@@ -25,8 +25,9 @@ def start(client, slug="seed"):
     return client.get("/try/").content.decode()
 
 
-def draft(client):
-    return Draft.objects.get(token=client.session[views.SESSION_KEY])
+def draft(client, lesson=None):
+    """The client's browser session's draft in the sandbox, or in ``lesson``'s Try mode."""
+    return Draft.objects.get(session_key=client.session.session_key, user=None, lesson=lesson)
 
 
 def test_the_sandbox_page_is_served_with_the_sites_security_headers(client):
