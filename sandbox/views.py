@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from csp.decorators import csp_replace
 
 from learners.identity import Learner, when_not_busy
+from lessons import mode_pages
+from lessons.models import LessonMode
 from lessons.sources import visible_lessons
 from player import walkthrough
 from player.pages import player_page
@@ -230,8 +232,16 @@ def _json_faults(text):
 
 
 def _page(request, draft, workspace, status=200, **extra):
-    context = _editor_context(request, draft, workspace, **extra)
-    return render(request, "sandbox/try.html", context | {"lesson": workspace.lesson}, status=status)
+    context = _editor_context(request, draft, workspace, **extra) | _lesson_header(workspace)
+    return render(request, "sandbox/try.html", context, status=status)
+
+
+def _lesson_header(workspace):
+    """In a lesson's Try mode, what the lesson's header and its mode bar need
+    (lessons/partials/header.html), Try marked."""
+    if workspace.lesson is None:
+        return {}
+    return {"lesson": workspace.lesson, "modes": mode_pages.mode_bar(workspace.lesson, current=LessonMode.Mode.TRY)}
 
 
 def _back(workspace, section):
@@ -372,7 +382,8 @@ def _player_context(query, document, key, page_url, ws_path, title):
 
 @require_GET
 def run(request, slug=None):
-    """The learner's draft in the same player as a lesson, ``?step=k`` included."""
+    """The learner's draft in the same player as a lesson, ``?step=k`` included; in a lesson's
+    Try mode, under the lesson's header and mode bar."""
     workspace = _workspace(request, slug)
     document = _document(_draft(request, workspace), workspace)
     key = walkthrough.content_key(document) if isinstance(document, dict) else ""
@@ -382,7 +393,7 @@ def run(request, slug=None):
         return _back(workspace, "editor")
     _with_results_table(context, key)
     context.update(_player_context(request.GET, document, key, workspace.url("run"), workspace.ws_path, "Your scenario"))
-    context["workspace"] = workspace
+    context.update(workspace=workspace, **_lesson_header(workspace))
     return render(request, "sandbox/run.html", context)
 
 

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 SANDBOX = "/try/"
 LESSON_TRY = f"/lessons/{SEED_SLUG}/try/"
 THREE_TIER = open("/work/shared/fixtures/aws/three-tier-describe-security-groups.json").read()
+TRY_IS_CURRENT = f'<a class="mode is-active" href="{LESSON_TRY}" aria-current="page">Try</a>'
 
 
 def drafts(client):
@@ -43,7 +44,9 @@ def editor_addresses(html):
 
 
 def assert_in_the_lessons_try_mode(html):
-    """Every one of the page's editor's addresses is in the lesson's Try mode, none in the sandbox."""
+    """The page is the lesson's Try mode: its header and mode bar, Try marked, and every one
+    of its editor's addresses in the lesson's Try mode, none in the sandbox."""
+    assert "Choose your learning style" in html and TRY_IS_CURRENT in html
     tries = [address for address in editor_addresses(html) if "try/" in address]
     assert tries and all(address.startswith((LESSON_TRY, f"/ws{LESSON_TRY}")) for address in tries), tries
 
@@ -54,10 +57,10 @@ def lesson_page(client):
     return response.content.decode()
 
 
-def test_a_newcomers_lessons_try_mode_shows_the_lessons_scenario(client, seed_lesson):
+def test_a_newcomers_lessons_try_mode_shows_the_lessons_scenario_under_its_header_and_mode_bar(client, seed_lesson):
     html = lesson_page(client)
     assert_in_the_lessons_try_mode(html)
-    assert f"<h1>Try: {seed_lesson.title}</h1>" in html
+    assert f'<h1 id="lesson-title">{seed_lesson.title}<span class="lesson-subtitle"> - Try</span></h1>' in html
     shown, expected = form_values(html), posted(normalize(seed_lesson.scenario))
     assert shown.items() >= expected.items()
     assert {name for name in shown if name.endswith("-present")} == {name for name in expected if name.endswith("-present")}
@@ -108,6 +111,7 @@ def test_run_opens_the_lessons_try_mode_player_on_its_draft(client, seed_lesson)
     assert_in_the_lessons_try_mode(run)
     assert "Step 0 of 3" in run and f'ws-connect="/ws{LESSON_TRY}?step=0"' in run
     assert f'href="{LESSON_TRY}#editor">← Back to the editor</a>' in run
+    assert 'id="projector-toggle"' not in run, "the lesson's projector link belongs to its Visual mode, not this player"
     assert list(drafts(client)) == [SEED_SLUG]
 
 
