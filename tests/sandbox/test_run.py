@@ -9,6 +9,7 @@ from config.asgi import application
 from conftest import SEED_SCENARIO, SEED_SLUG, form_values
 from lessons.models import Lesson
 from sandbox.models import Snapshot
+from tests.support.html import text
 from tests.support.live import LiveView, receive_answer
 from tests.support.seed import SEED_ROWS
 
@@ -41,6 +42,13 @@ class RunTest(TransactionTestCase):
         self.assertEqual(response["Location"], "/try/#editor")
         self.assertIn("runs once its faults are fixed", self.client.get("/try/").content.decode())
         self.assertEqual(self.client.get("/try/run/")["Location"], "/try/#editor")
+
+    def test_a_step_that_is_not_in_a_scenario_is_explained_in_the_words_of_a_scenario(self):
+        self.client.post(f"/lessons/{SEED_SLUG}/try/start/", {"start": "seed"})
+        location = self.client.post("/try/share/")["Location"]
+        for page in ("/try/run/", f"/lessons/{SEED_SLUG}/try/run/", location, location + "embed/"):
+            html = self.client.get(page + "?step=x").content.decode()
+            self.assertIn("There is no step “x” in this scenario. Steps run from 0 to 4; showing step 4.", text(html), page)
 
     def test_a_shared_snapshot_plays_at_the_step_asked(self):
         location = self.client.post("/try/share/")["Location"]
