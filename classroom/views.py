@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lessons.models import Lesson
-from player.pages import player_page
+from player.pages import LESSON, player_page
 from sandbox.models import Snapshot
 
 from . import codes, control, frames
@@ -121,7 +121,7 @@ def explore(request, code):
     if _learner(request, class_session) is None:
         return redirect("classroom:join_code", code=class_session.code)
     steps = frames.walkthrough_for(class_session)
-    player = player_page(steps, request.GET, page_url=request.path, ws_path=f"/ws/lessons/{lesson.slug}/")
+    player = player_page(steps, request.GET, page_url=request.path, ws_path=f"/ws/lessons/{lesson.slug}/", played=LESSON)
     context = {"class_session": class_session, "lesson": lesson, "player": player, "frame": player.frame, "playing": False, "speed": 1}
     return render(request, "classroom/explore.html", context)
 

@@ -10,7 +10,8 @@ and one would be lost.
 import time
 from dataclasses import dataclass
 
-from django.db import OperationalError
+from django.db import OperationalError, models
+from django.db.models import Q
 
 # SQLite lets one writer in at a time; the others wait up to the connection's busy_timeout
 # (config/settings.py) and then fail with "database is locked". A classroom submitting at once
@@ -59,6 +60,16 @@ class Learner:
             when_not_busy(session.save)  # a new, empty session: it gets a key and the response a cookie
         return cls(None, session.session_key)
 
+    @classmethod
+    def of_scope(cls, scope):
+        """A websocket connection's learner, from the user and session Channels' auth
+        middleware put in its scope; None for a browser without a session."""
+        if scope["user"].is_authenticated:
+            return cls(scope["user"].pk, "")
+        session = scope["session"]
+        session.keys()  # loads it: a cookie naming an expired or unknown session is dropped here
+        return cls(None, session.session_key) if session.session_key else None
+
     @property
     def fields(self):
         """The two columns that say whose a row is, as keyword arguments."""
@@ -67,3 +78,11 @@ class Learner:
     def records(self, model):
         """The learner's rows of ``model`` (any model with ``user`` and ``session_key``)."""
         return model.objects.filter(**self.fields)
+
+
+def one_learner_constraint(name):
+    """The check every table of learners' rows makes: exactly one of ``user`` and
+    ``session_key`` is set (Learner.fields)."""
+    return models.CheckConstraint(
+        condition=(Q(user__isnull=True) & ~Q(session_key="")) | (Q(user__isnull=False) & Q(session_key="")), name=name
+    )

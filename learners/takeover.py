@@ -3,7 +3,8 @@
 Where the user already has a row that a unique constraint allows only once, the two are
 merged instead of moved: a quiz answer keeps the earlier first answer (the scored one) and
 the later latest one; a prediction keeps the earlier (the first one counts); a card's reviews
-from both become one history in time order. Attempts and submissions have no such
+from both become one history in time order; of two drafts in one workspace (the sandbox, or a
+lesson's Try mode) the one changed last is kept. Attempts and submissions have no such
 constraint and simply move.
 """
 
@@ -12,6 +13,7 @@ from django.db import transaction
 from practice.models import Prediction, ProjectSubmission, PuzzleAttempt
 from quiz.models import QuizAnswer
 from recall.models import RecallReview
+from sandbox.models import Draft
 
 # Numbers above every real review number: a card's merged history is renumbered through them
 # so that no intermediate state breaks the one-review-per-number constraint.
@@ -26,7 +28,8 @@ def take_over(session_key, user):
         _merge_quiz_answers(session_key, user)
         _keep_earlier(Prediction, session_key, user, ("lesson_id", "step"))
         _merge_reviews(session_key, user)
-        for model in (QuizAnswer, Prediction, PuzzleAttempt, ProjectSubmission, RecallReview):
+        _keep_later_drafts(session_key, user)
+        for model in (QuizAnswer, Prediction, PuzzleAttempt, ProjectSubmission, RecallReview, Draft):
             model.objects.filter(user__isnull=True, session_key=session_key).update(user=user, session_key="")
 
 
@@ -51,6 +54,20 @@ def _keep_earlier(model, session_key, user, keys):
         kept = mine.get(tuple(getattr(theirs, key) for key in keys))
         if kept is not None:
             (theirs if kept.created <= theirs.created else kept).delete()
+
+
+def _keep_later_drafts(session_key, user):
+    """For each workspace both have a draft in, delete the one changed earlier. The kept one
+    gets a version above both: a page still showing either draft (this browser's, or the
+    user's other device's) is then stale, so its next save stores nothing over the kept
+    draft unseen and offers the choice (sandbox.views._refused)."""
+    mine = {row.lesson_id: row for row in Draft.objects.filter(user=user)}
+    for theirs in Draft.objects.filter(user__isnull=True, session_key=session_key):
+        kept = mine.get(theirs.lesson_id)
+        if kept is not None:
+            later, earlier = (theirs, kept) if theirs.updated > kept.updated else (kept, theirs)
+            earlier.delete()
+            Draft.objects.filter(pk=later.pk).update(version=max(kept.version, theirs.version) + 1)
 
 
 def _merge_reviews(session_key, user):

@@ -5,7 +5,7 @@ import quiz.views
 import recall.views
 
 from player import walkthrough
-from player.pages import player_page, requested_step
+from player.pages import LESSON, player_page, requested_step
 
 from . import mode_pages
 from .authored import authored
@@ -36,7 +36,7 @@ def _lesson_page(request, lesson, step=None, quiz_errors=None, status=200):
     if step is not None:
         query["step"] = step
     player = player_page(
-        walkthrough.for_document(lesson.scenario), query, lesson.get_absolute_url(), f"/ws/lessons/{lesson.slug}/"
+        walkthrough.for_document(lesson.scenario), query, lesson.get_absolute_url(), f"/ws/lessons/{lesson.slug}/", played=LESSON
     )
     # The authored rows and the regions made of them only, read once per lesson version.
     regions = authored(lesson).regions

@@ -12,17 +12,21 @@ from . import machine, walkthrough
 from .machine import BadMessage
 
 
-def requested_step(value: str | None, total: int) -> tuple[int | None, BadMessage | None]:
+# What a page plays, as its step errors name it: a lesson's own scenario, or any other.
+LESSON, SCENARIO = "lesson", "scenario"
+
+
+def requested_step(value: str | None, total: int, played: str = SCENARIO) -> tuple[int | None, BadMessage | None]:
     """The step asked for in an address: (step, None), (None, None) when none was asked for,
     or (None, why) for a value that is not a step of this scenario (any length: a typed
-    parser, so 4,301 nines are explained, not a 500)."""
+    parser, so 4,301 nines are explained, not a 500); ``played`` names what the page plays."""
     if value is None or value == "":
         return None, None
     try:
         return machine.parse_step(value, total), None
     except BadMessage:
         return None, BadMessage(
-            f"There is no step “{machine.printable(value)}” in this lesson.", f"Steps run from 0 to {total}; showing step {total}."
+            f"There is no step “{machine.printable(value)}” in this {played}.", f"Steps run from 0 to {total}; showing step {total}."
         )
 
 
@@ -63,14 +67,15 @@ class PlayerPage:
         )
 
 
-def player_page(steps: walkthrough.Walkthrough, query: dict, page_url: str, ws_path: str) -> PlayerPage:
-    """The player for a page opened with ``query`` (its GET parameters).
+def player_page(steps: walkthrough.Walkthrough, query: dict, page_url: str, ws_path: str, played: str = SCENARIO) -> PlayerPage:
+    """The player for a page opened with ``query`` (its GET parameters), playing a ``played``
+    (LESSON on a lesson's own pages, else SCENARIO: a draft, a shared snapshot).
 
     Without ``?step=`` the page is rendered at the last step, so that without JavaScript the
     final state is what reads (the whole table, the tracker full), while the live player
     starts at step 0: a lesson opens at its start. With ``?step=k`` both show step k.
     """
-    asked, error = requested_step(query.get("step"), steps.total)
+    asked, error = requested_step(query.get("step"), steps.total, played)
     shown = steps.total if asked is None else asked
     live_start = 0 if asked is None and error is None else shown
     return PlayerPage(

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from learners.identity import one_learner_constraint
+
 
 class QuizAnswer(models.Model):
     """A learner's answer to one question: the first option chosen (the one the score counts,
@@ -38,10 +40,7 @@ class QuizAnswer(models.Model):
                 condition=Q(user__isnull=False),
                 name="one_answer_per_user_and_question",
             ),
-            models.CheckConstraint(
-                condition=(Q(user__isnull=True) & ~Q(session_key="")) | (Q(user__isnull=False) & Q(session_key="")),
-                name="answer_of_a_user_or_a_session",
-            ),
+            one_learner_constraint("answer_of_a_user_or_a_session"),
         ]
 
     def __str__(self):

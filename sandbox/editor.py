@@ -740,7 +740,9 @@ def apply_form(doc: Any, data: dict[str, str]) -> Any:
 
 # What the editor's form posts besides its rows (templates/sandbox/partials/editor.html): the
 # CSRF token, the draft's version, the wait before a new entry and the button pressed.
-FORM_FIELDS = ("csrfmiddlewaretoken", "version", "wait", "action")
+# The editor form's own fields: the page's version and document, the pause before a new
+# entry, and the button pressed ("action", or "Keep mine"'s "keep" after a conflict: one of them).
+FORM_FIELDS = ("csrfmiddlewaretoken", "version", "base", "wait", "action")
 
 
 def most_fields_posted() -> int:

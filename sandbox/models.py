@@ -1,25 +1,40 @@
-"""A learner's draft scenario and the shared snapshots made from it.
+"""A learner's draft scenarios and the shared snapshots made from them.
 
-The draft is the engine's scenario document as typed, valid or not (the page shows the
+A draft is the engine's scenario document as typed, valid or not (the page shows the
 engine's faults at their fields), so nothing typed is lost to a fault, a reload or a dropped
-connection. Every write names the version it was made from; a write from an older page
-changes nothing and says so, so two tabs never overwrite each other silently.
+connection. A learner has one draft per workspace: the sandbox (``/try/``) and each lesson's
+Try mode (``/lessons/<slug>/try/``), so working in one never changes another. Every write
+names the version it was made from; a write from an older page changes nothing and says so,
+so two tabs never overwrite each other silently.
 """
 
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from learners.identity import one_learner_constraint
 
 
 def new_token():
+    """A draft's token as a session held it before drafts were the learner's rows: the
+    migrations' (0001's default, 0002's way back)."""
     return secrets.token_urlsafe(24)
 
 
 class Draft(models.Model):
-    # The session holds this token, not the session key: the key changes on login
-    # (cycle_key), the session's data and so the draft do not.
-    token = models.CharField(max_length=64, unique=True, default=new_token)
+    """One learner's draft in one workspace. The learner is a signed-in user or, for everyone
+    else, a browser session (learners.identity): exactly one of ``user`` and ``session_key``
+    is set, and signing in hands the session's drafts to the user (learners.takeover)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+    session_key = models.CharField(max_length=40, blank=True)
+    lesson = models.ForeignKey(
+        "lessons.Lesson", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="The lesson whose Try mode this draft is in; empty: the sandbox (/try/).",
+    )
     document = models.JSONField(help_text="The engine's scenario document, as the learner left it.")
     json_text = models.TextField(blank=True, help_text="JSON typed in the JSON box that did not parse, kept until it does.")
     paste_text = models.TextField(blank=True, help_text="A paste that could not be imported, kept for the learner to fix.")
@@ -27,6 +42,32 @@ class Draft(models.Model):
     # fresh page matches the draft it creates.
     version = models.PositiveIntegerField(default=0)
     updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # One draft per learner and workspace. A NULL lesson (the sandbox) is distinct from
+        # every other in a unique index, so the sandbox's drafts have constraints of their own.
+        constraints = [
+            models.UniqueConstraint(fields=["session_key"], condition=Q(user__isnull=True, lesson__isnull=True), name="one_sandbox_draft_per_session"),
+            models.UniqueConstraint(fields=["session_key", "lesson"], condition=Q(user__isnull=True, lesson__isnull=False), name="one_lesson_draft_per_session"),
+            models.UniqueConstraint(fields=["user"], condition=Q(user__isnull=False, lesson__isnull=True), name="one_sandbox_draft_per_user"),
+            models.UniqueConstraint(fields=["user", "lesson"], condition=Q(user__isnull=False, lesson__isnull=False), name="one_lesson_draft_per_user"),
+            one_learner_constraint("draft_of_a_user_or_a_session"),
+        ]
+
+    def __str__(self):
+        learner = f"user {self.user_id}" if self.user_id else f"session {self.session_key[:8]}…"
+        return f"{learner}: {f'lesson {self.lesson_id}' if self.lesson_id else 'the sandbox'}"
+
+    @classmethod
+    def of(cls, learner, lesson):
+        """The learner's draft in the workspace of ``lesson`` (None: the sandbox), or None."""
+        return cls.objects.filter(**learner.fields, lesson=lesson).first()
+
+    @classmethod
+    def start(cls, learner, lesson, document):
+        """The learner's draft in that workspace, made now from ``document`` unless it exists
+        (two first posts at once, from two tabs, get the same row: the unique constraints)."""
+        return cls.objects.get_or_create(**learner.fields, lesson=lesson, defaults={"document": document})[0]
 
     def save_changes(self, expected_version, **changes):
         """Store ``changes`` if the draft is still at ``expected_version``; True if stored.

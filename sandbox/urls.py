@@ -4,17 +4,24 @@ from . import views
 
 app_name = "sandbox"
 
+# The editor's routes, each in both kinds of workspace (sandbox.workspaces): the sandbox,
+# /try/…, and every lesson's Try mode, /lessons/<slug>/try/…, named "lesson-" and the
+# sandbox's name, whose view gets the lesson's slug.
+EDITOR_ROUTES = [
+    ("", views.try_page, {}, "try"),
+    ("save/", views.save, {}, "save"),
+    ("run/", views.run, {}, "run"),
+    ("start/", views.start, {}, "start"),
+    ("json/", views.edit_json, {}, "json"),
+    ("import/", views.paste, {}, "import"),
+    ("share/", views.share, {}, "share"),
+    ("download/scenario.json", views.download_draft, {"what": "scenario"}, "download-scenario"),
+    ("download/security-groups.json", views.download_draft, {"what": "security-groups"}, "download-groups"),
+]
+
 urlpatterns = [
-    path("try/", views.try_page, name="try"),
-    path("try/save/", views.save, name="save"),
-    path("try/run/", views.run, name="run"),
-    path("try/start/", views.start, name="start"),
-    path("try/json/", views.edit_json, name="json"),
-    path("try/import/", views.paste, name="import"),
-    path("try/share/", views.share, name="share"),
-    path("try/download/scenario.json", views.download_draft, {"what": "scenario"}, name="download-scenario"),
-    path("try/download/security-groups.json", views.download_draft, {"what": "security-groups"}, name="download-groups"),
-    path("lessons/<slug:slug>/try/", views.lesson_try, name="lesson-try"),
+    *(path(f"try/{route}", view, kwargs, name=name) for route, view, kwargs, name in EDITOR_ROUTES),
+    *(path(f"lessons/<slug:slug>/try/{route}", view, kwargs, name=f"lesson-{name}") for route, view, kwargs, name in EDITOR_ROUTES),
     path("s/<str:snapshot_id>/", views.snapshot, name="snapshot"),
     path("s/<str:snapshot_id>/embed/", views.embed, name="embed"),
     path("s/<str:snapshot_id>/copy/", views.copy_snapshot, name="copy"),

@@ -1,6 +1,9 @@
 """The sandbox's pages: the editor on a learner's draft, starting points, JSON and AWS
 import, sharing and the shared snapshot. The document work is done by the pure modules
-(document, editor, paste, compare); these views load, store and render."""
+(document, editor, paste, compare); these views load, store and render.
+
+The editor's views serve every workspace (sandbox.workspaces): the sandbox, and a lesson's
+Try mode, whose routes give them the lesson's ``slug``."""
 
 import json
 import time
@@ -17,7 +20,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 from csp.decorators import csp_replace
 
-from lessons.models import Lesson, LessonMode
+from learners.identity import Learner, when_not_busy
+from lessons import mode_pages
+from lessons.models import LessonMode
+from lessons.sources import visible_lessons
 from player import walkthrough
 from player.pages import player_page
 from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, validate_scenario
@@ -28,7 +34,7 @@ from .editor import SAVE_ONLY, Post, incomplete_rows, read_post, row_differences
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
 from .paste import import_paste
-from .sources import SESSION_KEY
+from .workspaces import Workspace, lesson_scenario
 
 SHARES_KEY = "sandbox_shares"
 # Share creation per session: at most this many in this many seconds.
@@ -41,13 +47,29 @@ PROTOCOL_SUGGESTIONS = ("tcp", "udp", "icmp", "icmpv6", "-1")
 # ---------------------------------------------------------------- the draft
 
 
-def _draft(request, create=False):
-    token = request.session.get(SESSION_KEY)
-    draft = Draft.objects.filter(token=token).first() if token else None
+def _workspace(request, slug):
+    """The workspace a request's address names: a lesson's Try mode (``slug``), else the sandbox."""
+    return Workspace(_lesson(request, slug) if slug is not None else None)
+
+
+def _lesson(request, slug):
+    return get_object_or_404(visible_lessons(request.user), slug=slug)
+
+
+def _draft(request, workspace, create=False):
+    """The learner's draft in ``workspace``; None when they have none, unless ``create``
+    (a post makes it, from what the workspace starts from: reading a page never writes)."""
+    learner = Learner.of(request, create=create)
+    draft = Draft.of(learner, workspace.lesson) if learner else None
     if draft is None and create:
-        draft = Draft.objects.create(document=documents.blank())
-        request.session[SESSION_KEY] = draft.token
+        draft = when_not_busy(lambda: Draft.start(learner, workspace.lesson, workspace.start_document()))
     return draft
+
+
+def _document(draft, workspace):
+    """The document a workspace's pages show, run, share and download: the learner's draft,
+    else what the workspace starts from."""
+    return draft.document if draft else workspace.start_document()
 
 
 def _is_htmx(request):
@@ -157,11 +179,11 @@ def _gallery(lesson):
     return points
 
 
-def _editor_context(request, draft, lesson=None, problem="", json_text=None, paste_text=None, unsaved=None, version=None, conflict=None):
+def _editor_context(request, draft, workspace, problem="", json_text=None, paste_text=None, unsaved=None, version=None, conflict=None):
     """``unsaved``: a document to show in the forms instead of the stored one (typing kept
     after a refused save); ``version``: the version the page keeps instead of the stored one
     (after a refused save); ``conflict``: what the status says of a stale page (views._refused)."""
-    doc = unsaved if unsaved is not None else draft.document if draft else documents.blank()
+    doc = unsaved if unsaved is not None else _document(draft, workspace)
     context = _with_results_table(analysis(doc), walkthrough.content_key(doc) if isinstance(doc, dict) else "")
     pasted = paste_text if paste_text is not None else (draft.paste_text if draft else "")
     context.update(
@@ -170,8 +192,8 @@ def _editor_context(request, draft, lesson=None, problem="", json_text=None, pas
             "version": version if version is not None else draft.version if draft else 0,
             "base": signed_base(doc),
             "conflict": conflict,
-            "lesson": lesson,
-            "gallery": _gallery(lesson),
+            "workspace": workspace,
+            "gallery": _gallery(workspace.lesson),
             "problem": problem,
             "json_text": json_text if json_text is not None else (draft.json_text if draft and draft.json_text else json.dumps(doc, indent=2, ensure_ascii=False)),
             "json_faults": [] if json_text is None and not (draft and draft.json_text) else _json_faults(json_text if json_text is not None else draft.json_text),
@@ -211,57 +233,62 @@ def _json_faults(text):
     return []
 
 
-def _page(request, draft, lesson=None, status=200, **extra):
-    return render(request, "sandbox/try.html", _editor_context(request, draft, lesson, **extra), status=status)
+def _page(request, draft, workspace, status=200, **extra):
+    context = _editor_context(request, draft, workspace, **extra) | _lesson_header(workspace)
+    return render(request, "sandbox/try.html", context, status=status)
+
+
+def _lesson_header(workspace):
+    """In a lesson's Try mode, what the lesson's header and its mode bar need
+    (lessons/partials/header.html), Try marked."""
+    if workspace.lesson is None:
+        return {}
+    return {"lesson": workspace.lesson, "modes": mode_pages.mode_bar(workspace.lesson, current=LessonMode.Mode.TRY)}
+
+
+def _back(workspace, section):
+    """Back to a section of the workspace's page (its id: editor, json, import, share)."""
+    return redirect(f"{workspace.url('try')}#{section}")
 
 
 # ---------------------------------------------------------------- the editor
 
 
 @require_GET
-def try_page(request):
-    return _page(request, _draft(request))
-
-
-@require_GET
-def lesson_try(request, slug):
-    """The lesson's Try mode: the sandbox, with the lesson's scenario first among the starting points."""
-    return _page(request, _draft(request), lesson=_lesson(slug))
-
-
-def _lesson(slug):
-    return get_object_or_404(Lesson.objects.published(), slug=slug)
-
-
-def _lesson_scenario(lesson):
-    mode = lesson.modes.filter(mode=LessonMode.Mode.TRY).first()
-    return documents.normalize(mode.engine_scenario if mode else lesson.scenario)
+def try_page(request, slug=None):
+    """The editor on the learner's draft in this workspace; in a lesson's Try mode, the
+    lesson's scenario until they change it, and the lesson's scenario first among the
+    starting points."""
+    workspace = _workspace(request, slug)
+    return _page(request, _draft(request, workspace), workspace)
 
 
 @require_POST
-def start(request):
-    """Replace the draft with a starting point of the gallery (or a lesson's scenario)."""
+def start(request, slug=None):
+    """Replace the workspace's draft with a starting point of the gallery (or a lesson's scenario)."""
+    workspace = _workspace(request, slug)
     choice = request.POST.get("start", "")
     if choice.startswith("lesson:"):
-        doc = _lesson_scenario(_lesson(choice.removeprefix("lesson:")))
+        doc = lesson_scenario(_lesson(request, choice.removeprefix("lesson:")))
     elif choice in BY_SLUG:
         doc = BY_SLUG[choice].document()
     else:
         raise Http404("There is no such starting point.")
-    draft = _draft(request, create=True)
+    draft = _draft(request, workspace, create=True)
     refusal = _store(request, draft, draft.version, document=doc, json_text="", paste_text="")
     if refusal:
         messages.error(request, refusal.message)
-    return redirect("sandbox:try")
+    return redirect(workspace.url("try"))
 
 
 @require_POST
-def save(request):
+def save(request, slug=None):
     """A post of the whole editor: every field, plus the button pressed (``action``). htmx
     posts it on every change too (action "autosave"): then only the faults, the results, the
     version and the page's document are sent back, never the fields, so what the learner is
     typing is not touched."""
-    draft = _draft(request, create=True)
+    workspace = _workspace(request, slug)
+    draft = _draft(request, workspace, create=True)
     keep = _version(request, "keep")
     post = Post(
         request.POST,
@@ -275,21 +302,21 @@ def save(request):
     if edit.doc is None:
         # Nothing to lay the typing over: the page shows the latest draft, at its version.
         if _is_htmx(request):
-            return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, problem=STALE_UNPLACEABLE), status=409)
-        return _page(request, draft, status=409, problem=STALE_UNPLACEABLE)
+            return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, workspace, problem=STALE_UNPLACEABLE), status=409)
+        return _page(request, draft, workspace, status=409, problem=STALE_UNPLACEABLE)
     refusal = Refusal(edit.problem) if edit.problem else _store(request, draft, edit.expected_version, document=edit.doc, json_text="")
     if refusal:
-        return _refused(request, draft, post, edit, refusal)
+        return _refused(request, draft, workspace, post, edit, refusal)
     if post.action == "run":
-        return _run_redirect(request, draft)
+        return _run_redirect(request, draft, workspace)
     if _is_htmx(request):
         if post.action == "autosave":
-            return _fields_untouched(render(request, "sandbox/partials/autosave.html", _editor_context(request, draft)))
-        return render(request, "sandbox/partials/editor.html", _editor_context(request, draft))
-    return redirect("/try/#editor")
+            return _fields_untouched(render(request, "sandbox/partials/autosave.html", _editor_context(request, draft, workspace)))
+        return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, workspace))
+    return _back(workspace, "editor")
 
 
-def _refused(request, draft, post, edit, refusal):
+def _refused(request, draft, workspace, post, edit, refusal):
     """The answer to a refused post: the learner's version of the document is what the fields
     show, and the page keeps the version it was drawn at, so nothing it posts next is stored
     over a change it has not been told about. On a stale page the status offers the choice:
@@ -305,11 +332,11 @@ def _refused(request, draft, post, edit, refusal):
     if _is_htmx(request):
         if post.action in SAVE_ONLY or not refusal.stale:
             # The fields stay as the learner left them (a refused button is not applied).
-            context = _editor_context(request, draft, unsaved=edit.typed, **shown)
+            context = _editor_context(request, draft, workspace, unsaved=edit.typed, **shown)
             return _fields_untouched(render(request, "sandbox/partials/autosave.html", context, status=refusal.status))
         # A button pressed on a stale page: its rows are shown, as a stored press would show them.
-        return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, unsaved=edit.doc, **shown), status=refusal.status)
-    return _page(request, draft, status=refusal.status, unsaved=edit.doc, **shown)
+        return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, workspace, unsaved=edit.doc, **shown), status=refusal.status)
+    return _page(request, draft, workspace, status=refusal.status, unsaved=edit.doc, **shown)
 
 
 def _fields_untouched(response):
@@ -318,15 +345,15 @@ def _fields_untouched(response):
     return response
 
 
-def _run_redirect(request, draft):
+def _run_redirect(request, draft, workspace):
     """Run: to the player at its first step when the scenario runs, else back to the editor,
     which shows why. At step 0, not at the last step a lesson's page shows without ``?step=``:
     the page beside the player already lists every packet's verdict, and the player starts
     at step 0 anyway once its websocket connects."""
     if runnable(draft.document):
-        target = reverse("sandbox:run") + "?step=0"
+        target = workspace.url("run") + "?step=0"
     else:
-        target = "/try/#editor"
+        target = workspace.url("try") + "#editor"
         messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
     if _is_htmx(request):
         response = HttpResponse(status=204)
@@ -353,27 +380,30 @@ def _player_context(query, document, key, page_url, ws_path, title):
 
 
 @require_GET
-def run(request):
-    """The learner's draft in the same player as a lesson, ``?step=k`` included."""
-    draft = _draft(request)
-    document = draft.document if draft else None
+def run(request, slug=None):
+    """The learner's draft in the same player as a lesson, ``?step=k`` included; in a lesson's
+    Try mode, under the lesson's header and mode bar."""
+    workspace = _workspace(request, slug)
+    document = _document(_draft(request, workspace), workspace)
     key = walkthrough.content_key(document) if isinstance(document, dict) else ""
     context = run_results(document, key)
     if not context["valid"]:
         messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
-        return redirect("/try/#editor")
+        return _back(workspace, "editor")
     _with_results_table(context, key)
-    context.update(_player_context(request.GET, document, key, reverse("sandbox:run"), "/ws/sandbox/draft/", "Your scenario"))
+    context.update(_player_context(request.GET, document, key, workspace.url("run"), workspace.ws_path, "Your scenario"))
+    context.update(workspace=workspace, **_lesson_header(workspace))
     return render(request, "sandbox/run.html", context)
 
 
 @require_POST
-def edit_json(request):
-    draft = _draft(request, create=True)
+def edit_json(request, slug=None):
+    workspace = _workspace(request, slug)
+    draft = _draft(request, workspace, create=True)
     text = request.POST.get("json", "")
     if len(text.encode()) > documents.MAX_DOCUMENT_BYTES:
         problem = f"The JSON is {len(text.encode()) // 1024} KB; the sandbox keeps at most {documents.MAX_DOCUMENT_BYTES // 1024} KB. Nothing was saved."
-        return _page(request, draft, status=400, problem=problem, json_text=text)
+        return _page(request, draft, workspace, status=400, problem=problem, json_text=text)
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError):
@@ -383,19 +413,20 @@ def edit_json(request):
     else:
         refusal = _store(request, draft, _version(request), document=documents.normalize(doc), json_text="")
     if refusal:
-        return _page(request, draft, status=refusal.status, problem=STALE_JSON if refusal.stale else refusal.message, json_text=text)
-    return redirect("/try/#json")
+        return _page(request, draft, workspace, status=refusal.status, problem=STALE_JSON if refusal.stale else refusal.message, json_text=text)
+    return _back(workspace, "json")
 
 
 @require_POST
-def paste(request):
+def paste(request, slug=None):
     """Import pasted describe-… output into the draft; a paste that cannot be read is kept
     with its faults beside it."""
-    draft = _draft(request, create=True)
+    workspace = _workspace(request, slug)
+    draft = _draft(request, workspace, create=True)
     text = request.POST.get("paste", "")
     if len(text.encode()) > documents.MAX_DOCUMENT_BYTES:
         problem = f"The paste is {len(text.encode()) // 1024} KB; the sandbox takes at most {documents.MAX_DOCUMENT_BYTES // 1024} KB. Nothing was imported."
-        return _page(request, draft, status=400, problem=problem, paste_text=text)
+        return _page(request, draft, workspace, status=400, problem=problem, paste_text=text)
     imported = import_paste(draft.document, text)
     if imported.document is None:
         refusal = _store(request, draft, _version(request), paste_text=text)
@@ -406,8 +437,8 @@ def paste(request):
             for warning in imported.warnings:
                 messages.warning(request, warning)
     if refusal:
-        return _page(request, draft, status=refusal.status, problem=STALE_PASTE if refusal.stale else refusal.message, paste_text=text)
-    return redirect("/try/#import")
+        return _page(request, draft, workspace, status=refusal.status, problem=STALE_PASTE if refusal.stale else refusal.message, paste_text=text)
+    return _back(workspace, "import")
 
 
 # ---------------------------------------------------------------- downloads
@@ -420,9 +451,9 @@ def _download(data, filename):
 
 
 @require_GET
-def download_draft(request, what):
-    draft = _draft(request)
-    doc = draft.document if draft else documents.blank()
+def download_draft(request, what, slug=None):
+    workspace = _workspace(request, slug)
+    doc = _document(_draft(request, workspace), workspace)
     if what == "scenario":
         return _download(doc, "sgviz-scenario.json")
     scenario = validate_scenario(doc).scenario
@@ -443,17 +474,18 @@ def allow_share(times, now, limit=SHARE_LIMIT, window=SHARE_WINDOW):
 
 
 @require_POST
-def share(request):
-    draft = _draft(request)
-    scenario = validate_scenario(draft.document).scenario if draft else None
-    if scenario is None or incomplete_rows(draft.document):
+def share(request, slug=None):
+    workspace = _workspace(request, slug)
+    doc = _document(_draft(request, workspace), workspace)
+    scenario = validate_scenario(doc).scenario
+    if scenario is None or incomplete_rows(doc):
         messages.error(request, "This scenario has faults, shown at their fields: fix them, then share it.")
-        return redirect("/try/#share")
+        return _back(workspace, "share")
     allowed, times = allow_share(request.session.get(SHARES_KEY, []), time.time())
     request.session[SHARES_KEY] = times
     if not allowed:
         messages.error(request, f"You have shared {SHARE_LIMIT} scenarios in the last {SHARE_WINDOW // 60} minutes; wait a few minutes, then share again.")
-        return redirect("/try/#share")
+        return _back(workspace, "share")
     canonical = dump_scenario(scenario)
     snapshot = Snapshot.store(documents.content_id(canonical), canonical)
     return redirect("sandbox:snapshot", snapshot_id=snapshot.id)
@@ -513,8 +545,9 @@ def download_snapshot(request, snapshot_id, what):
 def copy_snapshot(request, snapshot_id):
     """"Edit a copy": the shared scenario becomes the learner's draft (the snapshot stays)."""
     snapshot = _snapshot(snapshot_id)
-    draft = _draft(request, create=True)
+    sandbox = Workspace(None)
+    draft = _draft(request, sandbox, create=True)
     refusal = _store(request, draft, draft.version, document=documents.normalize(snapshot.document), json_text="", paste_text="")
     if refusal:
         messages.error(request, refusal.message)
-    return redirect("sandbox:try")
+    return redirect(sandbox.url("try"))

@@ -66,3 +66,20 @@ def test_its_page_turns_htmx_eval_off_for_the_content_security_policy(client):
     assert config["allowEval"] is False
     assert config["includeIndicatorStyles"] is False
     assert config["allowScriptTags"] is False
+
+
+def test_the_sandbox_is_on_the_home_page_and_in_every_pages_header(client):
+    home = client.get("/").content.decode()
+    assert '<h2 id="sandbox-heading"><a href="/try/">Try: the sandbox</a></h2>' in home
+    header = '<nav class="site-nav" aria-label="Site">'
+    for path, current in (("/", "Lessons"), ("/try/", "Sandbox"), ("/lessons/stateful-security-groups/try/", None), ("/progress/", None)):
+        page = client.get(path).content.decode()
+        nav = page[page.index(header) : page.index("</nav>", page.index(header))]
+        assert 'href="/">Lessons</a>' in nav.replace(' aria-current="page"', "") and 'href="/try/">Sandbox</a>' in nav.replace(' aria-current="page"', ""), path
+        marked = re.findall(r'aria-current="page">(\w+)</a>', nav)
+        assert marked == ([current] if current else []), path
+
+
+def test_the_sandbox_stays_on_the_home_page_when_no_lesson_is_published(client):
+    Lesson.objects.update(published=False)
+    assert 'href="/try/">Try: the sandbox</a>' in client.get("/").content.decode()

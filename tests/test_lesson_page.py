@@ -84,7 +84,7 @@ def test_the_chart_marks_the_steps_path_and_verdict(client):
 @pytest.mark.parametrize("step", ["9", "-1", "two", "²"])
 def test_a_step_outside_the_lesson_is_explained_and_the_last_step_shown(client, step):
     html = page(client, f"?step={step}")
-    assert "There is no step" in html and "Steps run from 0 to 4; showing step 4." in html
+    assert f"There is no step “{step}” in this lesson." in html and "Steps run from 0 to 4; showing step 4." in html
     assert len(table_rows(html, "exec-table")) == 5
 
 

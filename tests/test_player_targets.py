@@ -10,6 +10,7 @@ from django.test import Client
 
 from classroom.frames import FOLLOWER, PRESENTER, render_frame
 from classroom.state import ClassState
+from conftest import SEED_SLUG
 from sandbox.models import Snapshot
 from tests import test_consumer as consumer_tests
 from tests.classroom.support import start_class
@@ -91,6 +92,7 @@ class PlayerPagesTest(consumer_tests.ConsumerTestCase):
         pages = {
             consumer_tests.PATH.replace("/ws", "", 1): None,
             "/try/run/": cookie,
+            f"/lessons/{SEED_SLUG}/try/run/": cookie,
             self.snapshot: None,
             self.snapshot + "embed/": None,
         }

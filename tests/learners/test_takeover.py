@@ -4,10 +4,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import SEED_SLUG
+from conftest import SEED_SLUG, form_values
 from practice.models import Prediction
 from quiz.models import QuizAnswer
 from recall.models import RecallReview
+from sandbox.models import Draft
 from tests.practice.support import page_text
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,60 @@ def test_signing_out_leaves_the_progress_with_the_account(client, account, quest
     assert "0 of 3 questions answered" in page_text(client.get(reverse("learners:progress")))
     sign_in(client)
     assert "1 of 3 questions answered" in page_text(client.get(reverse("learners:progress")))
+
+
+LESSON_TRY = f"/lessons/{SEED_SLUG}/try/"
+
+
+def groups_shown(client, address="/try/"):
+    """The security group ids a page of the sandbox's editor shows."""
+    values = form_values(client.get(address).content.decode())
+    return [value for name, value in values.items() if name.endswith("-group_id")]
+
+
+def test_a_signed_in_learners_drafts_are_their_accounts_on_every_device(client, account, seed_lesson):
+    sign_in(client)
+    client.post("/try/start/", {"start": "three-tier"})
+    client.post(LESSON_TRY + "start/", {"start": "web-ssh"})
+    assert set(Draft.objects.values_list("user", "session_key", "lesson")) == {(account.pk, "", None), (account.pk, "", seed_lesson.pk)}
+    other = Client()
+    sign_in(other)
+    assert len(groups_shown(other)) == 3 and groups_shown(other, LESSON_TRY) == groups_shown(client, LESSON_TRY)
+    assert groups_shown(Client()) == [], "not anyone else's"
+
+
+def test_signing_in_brings_the_browsers_drafts_to_the_account(client, account, seed_lesson):
+    client.post("/try/start/", {"start": "three-tier"})
+    client.post(LESSON_TRY + "start/", {"start": "web-ssh"})
+    assert sign_in(client).status_code == 302
+    assert set(Draft.objects.values_list("user", "session_key", "lesson")) == {(account.pk, "", None), (account.pk, "", seed_lesson.pk)}
+    assert len(groups_shown(client)) == 3
+
+
+@pytest.mark.parametrize("changed_last", ["this browser", "the account"])
+def test_signing_in_keeps_the_draft_changed_last_and_stores_no_older_page_over_it(client, account, seed_lesson, changed_last):
+    other = Client()
+    sign_in(other)
+    first, then = (other, client) if changed_last == "this browser" else (client, other)
+    first.post("/try/start/", {"start": "seed"})
+    then.post("/try/start/", {"start": "three-tier"})
+    pages = {"account": form_values(other.get("/try/").content.decode()), "browser": form_values(client.get("/try/").content.decode())}
+    sign_in(client)
+    assert Draft.objects.count() == 1 and Draft.objects.get().user == account and len(groups_shown(client)) == 3
+    kept = Draft.objects.get().document
+    # A page drawn from either draft before the sign-in is now stale: its save stores nothing and offers the choice.
+    assert other.post("/try/save/", pages["account"] | {"sg0-name": "from the account's page"}).status_code == 409
+    assert client.post("/try/save/", pages["browser"] | {"sg0-name": "from the browser's page"}).status_code == 409
+    assert Draft.objects.get().document == kept
+
+
+def test_signing_out_leaves_the_drafts_with_the_account(client, account, seed_lesson):
+    sign_in(client)
+    client.post("/try/start/", {"start": "three-tier"})
+    client.post(reverse("learners:sign_out"))
+    assert groups_shown(client) == [] and Draft.objects.get().user == account
+    sign_in(client)
+    assert len(groups_shown(client)) == 3
 
 
 def test_the_account_forms_need_the_csrf_token(seed_lesson):

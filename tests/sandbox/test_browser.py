@@ -311,3 +311,46 @@ class SandboxBrowserTest(BrowserTestCase):
                 shot = ARTIFACTS / f"sandbox-{name}-{width}.png"
                 self.page.screenshot(path=str(shot), full_page=True)
                 print(f"screenshot: {shot}")
+
+    def test_a_newcomer_tries_a_lesson_in_its_own_try_mode_and_the_sandbox_is_untouched(self):
+        """The lesson's Try mode opens on the lesson's scenario under its mode bar; an edit,
+        Run and the way back all stay there; /try/ is still blank afterwards."""
+        self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
+        lesson_try = "/lessons/stateful-security-groups/try/"
+        self.page.goto(lesson_try)
+        expect(self.page.locator("h1")).to_have_text("Stateful behavior of security groups in AWS - Try")
+        modes = self.page.get_by_role("navigation", name="Choose your learning style")
+        expect(modes.locator("[aria-current=page]")).to_have_text("Try")
+        expect(self.page.locator("#f-sg0-name")).to_have_value("web-server")
+        expect(self.page.locator("fieldset.row--packet")).to_have_count(4)
+        self.check_lesson_page("lesson-try")
+        self.fill("sg0-name", "my lesson group")
+        expect(self.page.locator("#editor-status")).to_contain_text("Saved.")
+        self.page.locator("#b-run").click()
+        self.page.wait_for_url(f"**{lesson_try}run/?step=0")
+        self.expect_live()
+        expect(modes.locator("[aria-current=page]")).to_have_text("Try")
+        self.press_player("player-step")
+        self.expect_step(1)
+        expect(self.page.locator("#rules-panel")).to_contain_text("my lesson group")
+        self.check_lesson_page("lesson-try-run")
+        self.page.get_by_role("link", name="← Back to the editor").click()
+        self.page.wait_for_url(f"**{lesson_try}#editor")
+        expect(self.page.locator("#f-sg0-name")).to_have_value("my lesson group")
+        self.page.get_by_role("navigation", name="Site").get_by_role("link", name="Sandbox").click()
+        self.page.wait_for_url("**/try/")
+        expect(self.page.locator("h1")).to_have_text("Try: the sandbox")
+        expect(self.page.locator("#editor")).to_contain_text("No security groups yet")
+        self.assertEqual([(getattr(draft.lesson, "slug", None), draft.document["security_groups"][0]["GroupName"]) for draft in Draft.objects.all()], [("stateful-security-groups", "my lesson group")])
+
+    def check_lesson_page(self, name):
+        """Zero axe violations of any impact and no sideways scroll at 360 px; screenshots at 1280 and 360 px."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width in (360, 1280):
+            self.page.set_viewport_size({"width": width, "height": 900})
+            if width == 360:
+                self.assertLessEqual(self.page.evaluate("() => document.documentElement.scrollWidth"), width, f"{name} scrolls sideways at 360 px")
+                self.assertEqual(axe.AccessibilityTests.axe_violations(self, f"{name} at 360 px"), [])
+            shot = ARTIFACTS / f"sandbox-{name}-{width}.png"
+            self.page.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot: {shot}")

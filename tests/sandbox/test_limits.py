@@ -11,7 +11,6 @@ from django.test import Client, override_settings
 
 from benchmarks._scenarios import big_scenario, editor_at_the_caps
 from conftest import form_values
-from sandbox import views
 from sandbox.document import MAX_DOCUMENT_BYTES, cap_problems, encoded_size
 from sandbox.editor import most_fields_posted
 from sandbox.models import Draft
@@ -41,7 +40,7 @@ def post(client, fields, **headers):
 
 
 def stored(client):
-    return Draft.objects.get(token=client.session[views.SESSION_KEY]).document
+    return Draft.objects.get(session_key=client.session.session_key, user=None, lesson=None).document
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
