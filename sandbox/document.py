@@ -110,6 +110,11 @@ def encoded_size(doc: Any) -> int:
     return len(json.dumps(doc, separators=(",", ":")).encode())
 
 
+def counted(number: int, one: str, many: str) -> str:
+    """"1 rule", "2 rules", "no rules": a count with its noun, for the page's sentences."""
+    return f"1 {one}" if number == 1 else f"{number or 'no'} {many}"
+
+
 # ---------------------------------------------------------------- sharing
 
 

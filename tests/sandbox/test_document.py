@@ -13,6 +13,7 @@ from sandbox.document import (
     blank,
     cap_problems,
     content_id,
+    counted,
     encoded_size,
     normalize,
     reply_to,
@@ -80,3 +81,7 @@ def test_identical_scenarios_share_one_content_id():
     changed["timeline"][0]["at"] = 0.5
     assert content_id(changed) != content_id(canonical)
     assert len(content_id(canonical)) == 20 and content_id(canonical).isalnum()
+
+
+def test_counts_are_written_with_their_noun_in_the_right_number():
+    assert [counted(n, "network ACL", "network ACLs") for n in (0, 1, 2)] == ["no network ACLs", "1 network ACL", "2 network ACLs"]

@@ -7,10 +7,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from sandbox.compare import compare_stateless
 from sandbox.document import ActionError, apply_action, normalize
 from sandbox.editor import apply_form, editor_rows, incomplete_rows, locate_fault, places
 from sandbox.paste import import_paste
 from sgviz.engine import validate_scenario
+from tests.sandbox.test_paste_compare import judged_one_by_one  # imported here: a module with @given tests, imported inside one, is a nested @given
 
 SEED = normalize(json.load(open("examples/seed-lesson.json")))
 NACL_TRAP = normalize(json.load(open("examples/sandbox/nacl-trap.json")))
@@ -124,9 +126,6 @@ def seed_timelines(draw):
 
 @given(seed_timelines())
 def test_the_stateless_run_matches_a_run_per_packet(doc):
-    from sandbox.compare import compare_stateless
-    from tests.sandbox.test_paste_compare import judged_one_by_one
-
     scenario = validate_scenario(doc).scenario
     assume(scenario is not None)  # e.g. flags on a udp packet the draw made tcp-less
     assert [c.stateless.verdict for c in compare_stateless(scenario)] == judged_one_by_one(scenario)

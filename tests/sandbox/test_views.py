@@ -14,6 +14,7 @@ from sandbox import views
 from sandbox.document import MAX_DOCUMENT_BYTES, MAX_GROUPS
 from sandbox.models import Draft, Snapshot, SnapshotError
 from sgviz.engine import load_scenario
+from tests.sandbox.test_paste_compare import cli_network_acls, rules_of
 
 pytestmark = pytest.mark.django_db
 SEED_RULE = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "HTTP from anywhere"}]}
@@ -451,3 +452,19 @@ def test_the_first_post_from_a_fresh_page_is_stored(client):
     assert 'name="version" value="0"' in client.get("/try/").content.decode()
     assert client.post("/try/import/", {"paste": THREE_TIER, "version": "0"}).status_code == 302
     assert len(draft(client).document["security_groups"]) == 7
+
+
+def test_network_acls_as_the_cli_prints_them_import_and_run(client):
+    start(client)
+    client.post("/try/import/", {"paste": json.dumps(cli_network_acls("subnet-0931fc2fa5EXAMPLE")), "version": draft(client).version})
+    html = client.get("/try/").content.decode()
+    assert "1 network ACL added; 1 association left out" in html and "then add subnet-0931fc2fa5EXAMPLE to acl-0ea1f54ca7EXAMPLE" in html
+    assert client.post("/try/save/", form_values(html) | {"action": "run"})["Location"] == "/try/run/?step=0"
+
+
+def test_rules_pasted_for_a_group_of_the_scenario_keep_its_name(client):
+    start(client)
+    group_id = draft(client).document["security_groups"][0]["GroupId"]
+    client.post("/try/import/", {"paste": json.dumps(rules_of(group_id, (False, "tcp", 22, "203.0.113.7/32", "SSH"))), "version": draft(client).version})
+    group = draft(client).document["security_groups"][0]
+    assert group["GroupName"] == "web-server" and [rule["FromPort"] for rule in group["IpPermissions"]] == [80, 22]
