@@ -25,9 +25,9 @@ from sgviz.engine import (
     security_groups_to_aws,
 )
 
-from sgviz.engine.errors import join
+from sgviz.engine.errors import join, parse_json
 
-from .document import DIRECTIONS, counted, items, normalize
+from .document import DIRECTIONS, counted, items, normalize, storage_problems
 from .editor import peer_of
 
 # The keys of CIDRs in AWS's output and in a scenario (a subnet's "cidr" and "ipv6_cidr").
@@ -46,6 +46,7 @@ class Imported:
     summary: str  # what was added or replaced
     warnings: tuple[str, ...] = ()
     faults: tuple[str, ...] = ()
+    storable: bool = True  # False: the paste holds values no draft can keep (its faults say where), so not even its text is kept
 
 
 def shape_of(doc: Any) -> str | None:
@@ -218,9 +219,12 @@ def import_paste(document: Any, text: str) -> Imported:
     shapes, a value AWS would never print) leave the document unchanged; a reference to
     something neither the paste nor the document has is a warning, never a fault."""
     try:
-        parsed = json.loads(text)
-    except (ValueError, RecursionError) as error:
-        return Imported(None, "", "", faults=(f"This is not JSON: {error}. Paste the output of the aws command as it is printed (--output json).",))
+        parsed = parse_json(text)
+    except ScenarioError as error:
+        return Imported(None, "", "", faults=(f"This is not JSON: {error.faults[0].message}. Paste the output of the aws command as it is printed (--output json).",))
+    unstorable = storage_problems(parsed)
+    if unstorable:
+        return Imported(None, "", "", faults=tuple(unstorable), storable=False)
     shape = shape_of(parsed)
     if shape is None:
         return Imported(None, "", "", faults=(

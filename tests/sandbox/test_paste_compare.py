@@ -216,3 +216,9 @@ def test_a_cidr_with_host_bits_is_a_standing_warning_where_it_is_typed():
     doc["security_groups"][0]["IpPermissions"][0]["IpRanges"][0]["CidrIp"] = "203.0.113.9"  # no CIDR at all: the engine's fault, no warning
     assert analysis(doc)["notices"] == []
 
+
+def test_a_paste_holding_a_value_no_draft_can_keep_is_refused_with_its_place():
+    imported = import_paste({}, THREE_TIER.replace('"FromPort": 443', '"FromPort": NaN', 1))
+    assert imported.document is None and not imported.storable
+    assert imported.faults[0].startswith("SecurityGroups[0].IpPermissions[") and "NaN is not a number JSON allows" in imported.faults[0]
+    assert import_paste({}, "{oops").storable
