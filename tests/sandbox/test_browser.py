@@ -41,7 +41,9 @@ def other_site(html):
         server.server_close()
 
 
-class SandboxBrowserTest(BrowserTestCase):
+class SandboxPages:
+    """How a learner works the sandbox's page (a mixin of BrowserTestCase's tests)."""
+
     def start(self, title, page=None):
         page = page or self.page
         page.goto("/try/")
@@ -58,6 +60,8 @@ class SandboxBrowserTest(BrowserTestCase):
         self.page.locator(f"#{button_id}").click()
         expect(self.page.locator(f"#f-{then}")).to_be_visible()
 
+
+class SandboxBrowserTest(SandboxPages, BrowserTestCase):
     def stateful_verdicts(self, page=None):
         return (page or self.page).locator("#results tbody tr[id] td[data-label='Stateful (AWS)'] .verdict").all_inner_texts()
 
