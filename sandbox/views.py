@@ -365,7 +365,7 @@ def save(request):
     if edit.doc is None:
         # Nothing to lay the typing over: the page shows the latest draft, at its version.
         if _is_htmx(request):
-            return _render(request, "sandbox/partials/editor.html", _editor_context(request, draft, problem=STALE_UNPLACEABLE), status=409)
+            return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, problem=STALE_UNPLACEABLE), status=409)
         return _page(request, draft, status=409, problem=STALE_UNPLACEABLE)
     # The JSON box's kept text stays: it is the learner's until they save it, replace the
     # draft another way or discard it.
@@ -377,7 +377,7 @@ def save(request):
     if _is_htmx(request):
         if post.action == "autosave":
             return _fields_untouched(_render(request, "sandbox/partials/autosave.html", _editor_context(request, draft)))
-        return _render(request, "sandbox/partials/editor.html", _editor_context(request, draft))
+        return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft))
     return redirect("/try/#editor")
 
 
@@ -400,7 +400,7 @@ def _refused(request, draft, post, edit, refusal):
             context = _editor_context(request, draft, unsaved=edit.typed, **shown)
             return _fields_untouched(_render(request, "sandbox/partials/autosave.html", context, status=refusal.status))
         # A button pressed on a stale page: its rows are shown, as a stored press would show them.
-        return _render(request, "sandbox/partials/editor.html", _editor_context(request, draft, unsaved=edit.doc, **shown), status=refusal.status)
+        return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, unsaved=edit.doc, **shown), status=refusal.status)
     return _page(request, draft, status=refusal.status, unsaved=edit.doc, **shown)
 
 
@@ -544,10 +544,14 @@ def download_draft(request, what):
     doc = draft.document if draft else documents.blank()
     if what == "scenario":
         return _download(doc, "sgviz-scenario.json")
-    scenario = validate_scenario(doc).scenario
-    if scenario is None:
-        return HttpResponse("The scenario has faults; fix them in the sandbox before exporting its groups.", status=400, content_type="text/plain; charset=utf-8")
-    return _download(security_groups_to_aws(scenario.security_groups), "describe-security-groups.json")
+    # The page offers this link only when the scenario runs (templates/sandbox/partials/downloads.html).
+    if not runnable(doc):
+        return HttpResponse(
+            "Not exported: your scenario has faults, so its groups are not what AWS would print. Each fault is shown at its "
+            "field in the sandbox (/try/): fix them, then download its groups again.",
+            status=400, content_type="text/plain; charset=utf-8",
+        )
+    return _download(security_groups_to_aws(checked(doc).validation.scenario.security_groups), "describe-security-groups.json")
 
 
 # ---------------------------------------------------------------- sharing

@@ -103,10 +103,23 @@ class SandboxBoxesBrowserTest(SandboxPages, BrowserTestCase):
         self.press_and_land("b-json", "/try/#json")  # pressed again, knowingly: stored over the other tab's change
         self.assertEqual(self.stored_group()["GroupName"], "from this tab's JSON")
 
+    def test_the_groups_download_is_offered_only_while_the_scenario_has_no_faults(self):
+        self.start("The first lesson's web server")
+        downloads = self.page.locator("#downloads")
+        groups_link = downloads.get_by_role("link", name="Download its groups as describe-security-groups JSON")
+        expect(groups_link).to_have_count(1)
+        self.fill("sg0-in0-peer", "bad")
+        expect(downloads).to_contain_text("once the scenario has no faults: fix the 1 fault shown at its field first")
+        expect(groups_link).to_have_count(0)
+        self.fill("sg0-in0-peer", "0.0.0.0/0")
+        with self.page.expect_download() as download:
+            groups_link.click()
+        self.assertEqual(json.loads(open(download.value.path()).read())["SecurityGroups"][0]["GroupName"], "web-server")
+
     def test_accessibility_and_screenshots_of_the_boxes_at_1280_and_360(self):
         """Each box's states a learner meets: an import with its warnings, a refusal, text kept
-        as typed: axe finds nothing (of any impact), nothing scrolls sideways, each is shown
-        where the page opens."""
+        as typed, and the downloads while the scenario has a fault: axe finds nothing (of any
+        impact), nothing scrolls sideways, each is shown where the page opens."""
         self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
         ARTIFACTS.mkdir(exist_ok=True)
         self.start("The first lesson's web server")
@@ -122,6 +135,9 @@ class SandboxBoxesBrowserTest(SandboxPages, BrowserTestCase):
         box.fill(UNFINISHED)
         self.press_and_land("b-json", "/try/#json")
         self.check_at_both_widths("json-kept", "#json")
+        self.fill("sg0-in0-peer", "bad")
+        expect(self.page.locator("#downloads")).to_contain_text("once the scenario has no faults")
+        self.check_at_both_widths("downloads-fault", "#share")
 
     def check_at_both_widths(self, name, section):
         for width in (1280, 360):

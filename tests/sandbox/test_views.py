@@ -548,7 +548,7 @@ def test_a_draft_stored_before_the_check_still_opens_everywhere_escaped(client, 
     download = client.get("/try/download/scenario.json")
     assert download.status_code == 200 and json.loads(download.content) == unstorable_draft  # escaped as JSON: the same value
     groups = client.get("/try/download/security-groups.json")
-    assert groups.status_code == 400
+    assert groups.status_code == 400 and b"Not exported: your scenario has faults" in groups.content
     assert client.get("/try/run/")["Location"] == "/try/#editor"
     box = client.get("/try/json/").json()
     assert box["version"] == draft(client).version and json.loads(box["text"]) == unstorable_draft
@@ -700,3 +700,18 @@ def test_rules_pasted_for_a_group_of_the_scenario_keep_its_name(client):
     client.post("/try/import/", {"paste": json.dumps(rules_of(group_id, (False, "tcp", 22, "203.0.113.7/32", "SSH"))), "version": draft(client).version})
     group = draft(client).document["security_groups"][0]
     assert group["GroupName"] == "web-server" and [rule["FromPort"] for rule in group["IpPermissions"]] == [80, 22]
+
+
+def test_a_scenario_with_faults_offers_no_groups_download_and_says_why_there(client):
+    values = form_values(start(client))
+    assert 'href="/try/download/security-groups.json" download' in client.get("/try/").content.decode()
+    response = client.post("/try/save/", values | {"sg0-in0-peer": "bad", "action": "autosave"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    downloads = re.search(r'<ul id="downloads" hx-swap-oob="true">(.*?)</ul>', html, re.S).group(1)
+    assert "security-groups.json" not in downloads and "once the scenario has no faults: fix the 1 fault shown at its field first" in downloads
+    assert "security-groups.json" not in re.search(r'<ul id="downloads">(.*?)</ul>', client.get("/try/").content.decode(), re.S).group(1)
+    refused = client.get("/try/download/security-groups.json")
+    assert refused.status_code == 400 and refused["Content-Type"] == "text/plain; charset=utf-8"
+    values = form_values(client.get("/try/").content.decode())
+    pressed = client.post("/try/save/", values | {"sg0-in0-peer": "0.0.0.0/0", "action": "save"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'href="/try/download/security-groups.json" download' in re.search(r'<ul id="downloads" hx-swap-oob="true">(.*?)</ul>', pressed, re.S).group(1)
