@@ -21,6 +21,7 @@ from .compare import compare_stateless
 from .document import canonical_json, items
 from .editor import editor_rows, incomplete_rows
 from .explain import explain_groups
+from .paste import non_canonical_cidrs
 
 ANALYSES_CACHED = 64  # analyses of documents that are not a JSON object (no run: small) kept in memory
 
@@ -51,7 +52,8 @@ def _analyse(doc: Any, engine: Checked | None) -> dict:
     return {
         "editor": editor_rows(doc, found),
         "fault_count": len(found),
-        "notices": [str(notice) for notice in validation.notices],
+        # Standing: a CIDR with host bits set is read as AWS reads it, and said so while it is there.
+        "notices": [str(notice) for notice in validation.notices] + non_canonical_cidrs(doc),
         **(_results(doc, engine) if engine and not found else _NO_RESULTS),
         "valid": validation.scenario is not None and not found,
         "explained": explain_groups(doc) if isinstance(doc, dict) else [],

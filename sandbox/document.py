@@ -14,7 +14,10 @@ import base64
 import copy
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
+
+from sgviz.engine.errors import ScenarioError, parse_json, storage_faults
 
 # Caps of the sandbox (issue 9), checked before anything is stored: beyond them a learner gets
 # a message and the stored draft stays as it was. AWS's own rule quotas are the engine's.
@@ -115,6 +118,51 @@ def cap_problems(doc: Any, size: int) -> list[str]:
 
 def encoded_size(doc: Any) -> int:
     return len(json.dumps(doc, separators=(",", ":")).encode())
+
+
+def storage_problems(value: Any) -> list[str]:
+    """Why ``value`` (a document, or a text kept as typed) cannot be stored at all: the
+    engine's storage check (NaN, Infinity, a lone surrogate, NUL, a number beyond 64 bits,
+    nesting deeper than a scenario's), each fault naming its place and the fix."""
+    return [str(fault) if fault.path else f"The text {fault.message}" for fault in storage_faults(value)]
+
+
+# ---------------------------------------------------------------- the JSON box
+
+
+@dataclass(frozen=True)
+class JsonText:
+    """What the JSON box's text holds: a document to store, or why not. ``not_yet``: the text
+    is not a document yet (it is kept as typed, the draft unchanged); ``unstorable``: it holds
+    values no draft can keep (refused: nothing is stored)."""
+
+    document: Any = None
+    not_yet: str = ""
+    unstorable: tuple[str, ...] = ()
+
+
+def read_json(text: str) -> JsonText:
+    """The JSON box's text, read as the engine reads a scenario file (a number of thousands of
+    digits is a value the storage check names, not a syntax error). Not a document yet: not
+    JSON (a line and column), nested too deeply to read, or JSON's null, which no draft holds.
+    Checked for storage before anything else walks it: a value nested thousands deep is
+    refused before it is copied."""
+    try:
+        value = parse_json(text)
+    except ScenarioError as error:
+        return JsonText(not_yet=f"This is not JSON yet: {error.faults[0].message}. Your text is kept as typed.")
+    if value is None:
+        return JsonText(not_yet=('This is JSON\'s null, not a scenario: a scenario is an object, {"security_groups": [...], '
+                                 '"instances": [...], "timeline": [...]}. Your text is kept as typed.'))
+    unstorable = storage_problems(value)
+    if unstorable:
+        return JsonText(unstorable=tuple(unstorable))
+    return JsonText(document=normalize(value))
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """"1 rule", "2 rules", "no rules": a count with its noun, for the page's sentences."""
+    return f"1 {one}" if number == 1 else f"{number or 'no'} {many}"
 
 
 # ---------------------------------------------------------------- sharing

@@ -37,6 +37,7 @@ from .document import (
     PEER_LISTS,
     ActionError,
     apply_action,
+    counted,
     items,
 )
 
@@ -862,14 +863,10 @@ def row_differences(page: Any, latest: Any) -> str:
     for kinds, one, many in COUNTED:
         here, there = (sum(count[kind] for kind in kinds) for count in counts)
         if here != there:
-            differ.append((_counted(there, one, many), _counted(here, one, many)))
+            differ.append((counted(there, one, many), counted(here, one, many)))
     if not differ:
         return ""
     return f"The latest draft has {_listed([there for there, _ in differ])}; this page has {_listed([here for _, here in differ])}."
-
-
-def _counted(number: int, one: str, many: str) -> str:
-    return f"1 {one}" if number == 1 else f"{number or 'no'} {many}"
 
 
 def _listed(parts: list[str]) -> str:

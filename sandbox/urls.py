@@ -12,7 +12,7 @@ EDITOR_ROUTES = [
     ("save/", views.save, {}, "save"),
     ("run/", views.run, {}, "run"),
     ("start/", views.start, {}, "start"),
-    ("json/", views.edit_json, {}, "json"),
+    ("json/", views.json_box, {}, "json"),
     ("import/", views.paste, {}, "import"),
     ("share/", views.share, {}, "share"),
     ("download/scenario.json", views.download_draft, {"what": "scenario"}, "download-scenario"),

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from csp.decorators import csp_replace
 
 from learners.identity import Learner, when_not_busy
@@ -26,7 +26,9 @@ from lessons.models import LessonMode
 from lessons.sources import visible_lessons
 from player import walkthrough
 from player.pages import player_page
+from player.walkthrough import checked
 from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, validate_scenario
+from sgviz.engine.errors import escaped
 
 from . import document as documents
 from .analysis import analysis, run_results, runnable
@@ -37,6 +39,12 @@ from .paste import import_paste
 from .workspaces import Workspace, lesson_scenario
 
 SHARES_KEY = "sandbox_shares"
+# What the JSON box's last save did, shown once at the box on the page it redirects to; what
+# the last import into a draft did, its warnings included, shown at the paste box until the
+# next import or until the draft is replaced (a starting point, a copy, a saved JSON). Each
+# names the draft it is about, so a report shows in its own workspace only.
+JSON_REPORT_KEY = "sandbox_json_report"
+IMPORT_REPORT_KEY = "sandbox_import_report"
 # Share creation per session: at most this many in this many seconds.
 SHARE_LIMIT, SHARE_WINDOW = 10, 600
 SNAPSHOT_ID_LENGTH = 20
@@ -96,6 +104,7 @@ STALE_BOX = (
     "reload the page to discard it."
 )
 STALE_JSON = STALE_BOX.format(done="saved", text="JSON", button="Save the JSON", effect="replace the latest draft with it")
+STALE_DISCARD = "Not discarded: this draft was changed in another tab or window after this page was loaded. This page now shows the latest draft."
 STALE_PASTE = STALE_BOX.format(done="imported", text="paste", button="Import into my scenario", effect="import it into the latest draft")
 # A stale editor post that did not carry the document its page was drawn from (a page served
 # before the editor carried one, or a post changed on the way): its positional field names
@@ -106,11 +115,22 @@ STALE_UNPLACEABLE = (
     "the latest draft: make your change again on it."
 )
 STALE_EDITOR = "Not saved: this draft was changed in another tab or window after this page was loaded."
+# A draft stored, before the storage check, with a value nested hundreds of levels deep: too
+# deep to copy, so no form can be laid over it nor a paste merged into it.
+TOO_DEEP = (
+    "Not saved: this draft holds a value nested too deeply to edit here (it was stored before the sandbox refused "
+    "such values). Replace the scenario: save other JSON in the JSON box, or start from one of the starting points."
+)
 
 
 def _store(request, draft, expected_version, **changes):
-    """Store changes to the draft unless the document breaks a cap or the draft changed since
-    the page was loaded; returns the Refusal to tell the learner, or None when stored."""
+    """Store changes to the draft unless a value cannot be stored at all, the document breaks
+    a cap or the draft changed since the page was loaded; returns the Refusal to tell the
+    learner, or None when stored."""
+    for name, value in changes.items():
+        problems = _storage_problems(name, value)
+        if problems:
+            return _unstorable(problems)
     if "document" in changes:
         problems = documents.cap_problems(changes["document"], documents.encoded_size(changes["document"]))
         if problems:
@@ -119,6 +139,20 @@ def _store(request, draft, expected_version, **changes):
         draft.refresh_from_db()  # the latest version, for the page that says so
         return Refusal(STALE_EDITOR, stale=True)
     return None
+
+
+def _unstorable(problems):
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return Refusal(f"This cannot be stored: {'; '.join(problems[:3])}{more}. Nothing was saved.")
+
+
+def _storage_problems(name, value):
+    """The engine's storage check of a value to store (a document, or a text kept as typed).
+    A scenario the engine reads holds none of what it refuses, and it is checked once per
+    content for the page anyway: the walk of its every value is made only for one that is not."""
+    if name == "document" and isinstance(value, dict) and checked(value).validation.scenario is not None:
+        return []
+    return documents.storage_problems(value)
 
 
 def _version(request, name="version"):
@@ -154,7 +188,8 @@ def addresses(doc):
             found += [instance.get(key) for key in ("private_ip", "public_ip", "ipv6")]
     labels = doc.get("labels") if isinstance(doc, dict) and isinstance(doc.get("labels"), dict) else {}
     found += list(labels)
-    return [address for address in dict.fromkeys(found) if isinstance(address, str) and address]
+    # Of any type as typed in the JSON box (a list is not a dictionary key): only text suggests.
+    return list(dict.fromkeys(address for address in found if isinstance(address, str) and address))
 
 
 def group_ids(doc):
@@ -179,13 +214,12 @@ def _gallery(lesson):
     return points
 
 
-def _editor_context(request, draft, workspace, problem="", json_text=None, paste_text=None, unsaved=None, version=None, conflict=None):
+def _editor_context(request, draft, workspace, problem="", unsaved=None, version=None, conflict=None):
     """``unsaved``: a document to show in the forms instead of the stored one (typing kept
     after a refused save); ``version``: the version the page keeps instead of the stored one
     (after a refused save); ``conflict``: what the status says of a stale page (views._refused)."""
-    doc = unsaved if unsaved is not None else _document(draft, workspace)
+    doc = _shown_document(draft, workspace, unsaved)
     context = _with_results_table(analysis(doc), walkthrough.content_key(doc) if isinstance(doc, dict) else "")
-    pasted = paste_text if paste_text is not None else (draft.paste_text if draft else "")
     context.update(
         {
             "draft": draft,
@@ -195,10 +229,6 @@ def _editor_context(request, draft, workspace, problem="", json_text=None, paste
             "workspace": workspace,
             "gallery": _gallery(workspace.lesson),
             "problem": problem,
-            "json_text": json_text if json_text is not None else (draft.json_text if draft and draft.json_text else json.dumps(doc, indent=2, ensure_ascii=False)),
-            "json_faults": [] if json_text is None and not (draft and draft.json_text) else _json_faults(json_text if json_text is not None else draft.json_text),
-            "paste_text": pasted,
-            "paste_faults": import_paste(doc, pasted).faults if pasted else (),
             "addresses": addresses(doc),
             "group_ids": group_ids(doc),
             "protocols": PROTOCOL_SUGGESTIONS,
@@ -207,6 +237,34 @@ def _editor_context(request, draft, workspace, problem="", json_text=None, paste
         }
     )
     return context
+
+
+def _shown_document(draft, workspace, unsaved=None):
+    return unsaved if unsaved is not None else _document(draft, workspace)
+
+
+def _boxes(draft, doc, box, problem, json_text, paste_text, reports):
+    """What the page's JSON box and paste box show (only the whole page has them). ``box``:
+    the box ("json" or "paste") ``problem`` is told at; ``json_text``, ``paste_text``: a box's
+    text posted and not stored; ``reports``: what the JSON box's last save and the last import
+    into the draft did."""
+    kept = draft.json_text if json_text is None and draft else ""  # typed in the box, not the scenario yet
+    pasted = paste_text if paste_text is not None else (draft.paste_text if draft else "")
+    return {
+        "box": box,
+        "box_problem": problem if box else "",
+        "json_text": json_text if json_text is not None else kept or _json_of(doc),
+        "json_kept": bool(kept),
+        "json_faults": _json_faults(kept) if kept else [],
+        "paste_text": pasted,
+        "paste_faults": import_paste({}, pasted).faults if pasted else (),  # a paste's own, whatever it is merged into
+        "reports": reports or {},
+    }
+
+
+def _json_of(doc):
+    """The document as the JSON box shows it (and the scenario's download)."""
+    return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def _with_results_table(context, key):
@@ -222,20 +280,33 @@ def _with_results_table(context, key):
 
 
 def _json_faults(text):
+    """Why the JSON box's kept text is not the scenario yet."""
+    read = documents.read_json(text)
+    return [read.not_yet] if read.not_yet else list(read.unstorable)
+
+
+def _render(request, template, context, status=200):
+    """``render``, but a page of a draft stored before the storage check was made holds what
+    UTF-8 cannot encode (a lone surrogate): written as its \\u escape, the page shows where it
+    is, and what the learner posts back replaces it."""
+    return HttpResponse(_encoded(render_to_string(template, context, request)), status=status)
+
+
+def _encoded(text):
     try:
-        value = json.loads(text)
-    except ValueError as error:
-        return [f"This is not JSON yet: {error}. Your text is kept as typed."]
-    except RecursionError:
-        return ["This JSON nests too deeply to be read; a scenario nests a few levels. Your text is kept as typed."]
-    if value is None:
-        return ['This is JSON\'s null, not a scenario: a scenario is an object, {"security_groups": [...], "instances": [...], "timeline": [...]}. Your text is kept as typed.']
-    return []
+        return text.encode()
+    except UnicodeEncodeError:
+        return escaped(text).encode()
 
 
-def _page(request, draft, workspace, status=200, **extra):
-    context = _editor_context(request, draft, workspace, **extra) | _lesson_header(workspace)
-    return render(request, "sandbox/try.html", context, status=status)
+def _page(request, draft, workspace, status=200, problem="", box=None, json_text=None, paste_text=None, reports=None, **extra):
+    """The whole page: the editor (``extra``: see _editor_context), the JSON box and the paste
+    box (see _boxes), and a lesson's header in its Try mode. A problem is told at its box, else
+    in the editor's status."""
+    context = _editor_context(request, draft, workspace, problem="" if box else problem, **extra)
+    context.update(_boxes(draft, _shown_document(draft, workspace, extra.get("unsaved")), box, problem, json_text, paste_text, reports))
+    context.update(_lesson_header(workspace))
+    return _render(request, "sandbox/try.html", context, status=status)
 
 
 def _lesson_header(workspace):
@@ -260,7 +331,20 @@ def try_page(request, slug=None):
     lesson's scenario until they change it, and the lesson's scenario first among the
     starting points."""
     workspace = _workspace(request, slug)
-    return _page(request, _draft(request, workspace), workspace)
+    draft = _draft(request, workspace)
+    reports = {name: _report(request, key, draft, pop=name == "json") for name, key in (("json", JSON_REPORT_KEY), ("paste", IMPORT_REPORT_KEY))}
+    return _page(request, draft, workspace, reports=reports)
+
+
+def _report(request, key, draft, pop):
+    """What the session says the last JSON save or import into ``draft`` did (None: nothing,
+    or about another draft); ``pop``: shown once."""
+    report = request.session.get(key)
+    if not (draft and report and report.get("draft") == draft.pk):
+        return None
+    if pop:
+        del request.session[key]
+    return report
 
 
 @require_POST
@@ -274,10 +358,18 @@ def start(request, slug=None):
         doc = BY_SLUG[choice].document()
     else:
         raise Http404("There is no such starting point.")
+    return _replace_draft(request, workspace, doc)
+
+
+def _replace_draft(request, workspace, doc):
+    """The workspace's draft becomes ``doc`` (a starting point, a copy): the boxes' kept text
+    and what the last import did go with the draft they were about."""
     draft = _draft(request, workspace, create=True)
     refusal = _store(request, draft, draft.version, document=doc, json_text="", paste_text="")
     if refusal:
         messages.error(request, refusal.message)
+    else:
+        request.session.pop(IMPORT_REPORT_KEY, None)
     return redirect(workspace.url("try"))
 
 
@@ -298,21 +390,28 @@ def save(request, slug=None):
         keep=keep if keep >= 0 else None,
         wait=typed(request.POST.get("wait", "")),
     )
-    edit = read_post(post, draft.document, draft.version)
+    try:
+        edit = read_post(post, draft.document, draft.version)
+    except RecursionError:
+        if _is_htmx(request):
+            return _fields_untouched(_render(request, "sandbox/partials/autosave.html", _editor_context(request, draft, workspace, problem=TOO_DEEP), status=400))
+        return _page(request, draft, workspace, status=400, problem=TOO_DEEP)
     if edit.doc is None:
         # Nothing to lay the typing over: the page shows the latest draft, at its version.
         if _is_htmx(request):
-            return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, workspace, problem=STALE_UNPLACEABLE), status=409)
+            return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, workspace, problem=STALE_UNPLACEABLE), status=409)
         return _page(request, draft, workspace, status=409, problem=STALE_UNPLACEABLE)
-    refusal = Refusal(edit.problem) if edit.problem else _store(request, draft, edit.expected_version, document=edit.doc, json_text="")
+    # The JSON box's kept text stays: it is the learner's until they save it, replace the
+    # draft another way or discard it.
+    refusal = Refusal(edit.problem) if edit.problem else _store(request, draft, edit.expected_version, document=edit.doc)
     if refusal:
         return _refused(request, draft, workspace, post, edit, refusal)
     if post.action == "run":
         return _run_redirect(request, draft, workspace)
     if _is_htmx(request):
         if post.action == "autosave":
-            return _fields_untouched(render(request, "sandbox/partials/autosave.html", _editor_context(request, draft, workspace)))
-        return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, workspace))
+            return _fields_untouched(_render(request, "sandbox/partials/autosave.html", _editor_context(request, draft, workspace)))
+        return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, workspace))
     return _back(workspace, "editor")
 
 
@@ -333,9 +432,9 @@ def _refused(request, draft, workspace, post, edit, refusal):
         if post.action in SAVE_ONLY or not refusal.stale:
             # The fields stay as the learner left them (a refused button is not applied).
             context = _editor_context(request, draft, workspace, unsaved=edit.typed, **shown)
-            return _fields_untouched(render(request, "sandbox/partials/autosave.html", context, status=refusal.status))
+            return _fields_untouched(_render(request, "sandbox/partials/autosave.html", context, status=refusal.status))
         # A button pressed on a stale page: its rows are shown, as a stored press would show them.
-        return render(request, "sandbox/partials/editor.html", _editor_context(request, draft, workspace, unsaved=edit.doc, **shown), status=refusal.status)
+        return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, workspace, unsaved=edit.doc, **shown), status=refusal.status)
     return _page(request, draft, workspace, status=refusal.status, unsaved=edit.doc, **shown)
 
 
@@ -396,48 +495,72 @@ def run(request, slug=None):
     return render(request, "sandbox/run.html", context)
 
 
-@require_POST
-def edit_json(request, slug=None):
+@require_http_methods(["GET", "POST"])
+def json_box(request, slug=None):
+    """GET: the JSON box's text for the draft as stored, with its version: after each save of
+    the editor, editor.js shows the saved document in a box the learner has not typed in.
+    POST: save the box's text as the draft, or discard text kept as typed (``action``)."""
     workspace = _workspace(request, slug)
+    if request.method == "GET":
+        draft = _draft(request, workspace)
+        text = draft.json_text if draft and draft.json_text else _json_of(_document(draft, workspace))
+        return JsonResponse({"version": draft.version if draft else 0, "text": text})
+    return _save_json(request, workspace)
+
+
+def _save_json(request, workspace):
     draft = _draft(request, workspace, create=True)
     text = request.POST.get("json", "")
-    if len(text.encode()) > documents.MAX_DOCUMENT_BYTES:
-        problem = f"The JSON is {len(text.encode()) // 1024} KB; the sandbox keeps at most {documents.MAX_DOCUMENT_BYTES // 1024} KB. Nothing was saved."
-        return _page(request, draft, workspace, status=400, problem=problem, json_text=text)
-    try:
-        doc = json.loads(text)
-    except (ValueError, RecursionError):
-        doc = None
-    if doc is None:  # not JSON yet, or JSON's null, which no draft holds: kept as typed, with its fault
-        refusal = _store(request, draft, _version(request), json_text=text)
+    discard = request.POST.get("action") == "discard"
+    read = None
+    if discard:
+        refusal = _store(request, draft, _version(request), json_text="")
+    elif len(text.encode()) > documents.MAX_DOCUMENT_BYTES:
+        refusal = Refusal(f"The JSON is {len(text.encode()) // 1024} KB; the sandbox keeps at most {documents.MAX_DOCUMENT_BYTES // 1024} KB. Nothing was saved.")
     else:
-        refusal = _store(request, draft, _version(request), document=documents.normalize(doc), json_text="")
+        read = documents.read_json(text)
+        if read.unstorable:
+            refusal = _unstorable(read.unstorable)
+        elif read.not_yet:  # kept as typed, and the page says why
+            refusal = _store(request, draft, _version(request), json_text=text)
+        else:
+            refusal = _store(request, draft, _version(request), document=read.document, json_text="")
     if refusal:
-        return _page(request, draft, workspace, status=refusal.status, problem=STALE_JSON if refusal.stale else refusal.message, json_text=text)
+        problem = (STALE_DISCARD if discard else STALE_JSON) if refusal.stale else refusal.message
+        return _page(request, draft, workspace, status=refusal.status, problem=problem, json_text=text, box="json")
+    if discard:
+        request.session[JSON_REPORT_KEY] = {"draft": draft.pk, "summary": "Discarded the text you typed: the box shows the scenario's JSON again."}
+    elif read.document is not None:
+        request.session[JSON_REPORT_KEY] = {"draft": draft.pk, "summary": "Saved: the scenario is this JSON now."}
+        request.session.pop(IMPORT_REPORT_KEY, None)  # what the draft was imported from is replaced
     return _back(workspace, "json")
 
 
 @require_POST
 def paste(request, slug=None):
     """Import pasted describe-… output into the draft; a paste that cannot be read is kept
-    with its faults beside it."""
+    with its faults beside it, one holding a value no draft can keep is refused."""
     workspace = _workspace(request, slug)
     draft = _draft(request, workspace, create=True)
     text = request.POST.get("paste", "")
     if len(text.encode()) > documents.MAX_DOCUMENT_BYTES:
-        problem = f"The paste is {len(text.encode()) // 1024} KB; the sandbox takes at most {documents.MAX_DOCUMENT_BYTES // 1024} KB. Nothing was imported."
-        return _page(request, draft, workspace, status=400, problem=problem, paste_text=text)
-    imported = import_paste(draft.document, text)
-    if imported.document is None:
-        refusal = _store(request, draft, _version(request), paste_text=text)
+        refusal = Refusal(f"The paste is {len(text.encode()) // 1024} KB; the sandbox takes at most {documents.MAX_DOCUMENT_BYTES // 1024} KB. Nothing was imported.")
     else:
-        refusal = _store(request, draft, _version(request), document=imported.document, paste_text="", json_text="")
-        if refusal is None:
-            messages.success(request, imported.summary)
-            for warning in imported.warnings:
-                messages.warning(request, warning)
+        try:
+            imported = import_paste(draft.document, text)
+        except RecursionError:
+            return _page(request, draft, workspace, status=400, problem=TOO_DEEP, paste_text=text, box="paste")
+        if not imported.storable:
+            refusal = Refusal("Nothing was imported or stored: the paste holds values no draft can keep, listed below. Fix them, then import again.")
+        elif imported.document is None:
+            refusal = _store(request, draft, _version(request), paste_text=text)
+        else:
+            refusal = _store(request, draft, _version(request), document=imported.document, paste_text="", json_text="")
     if refusal:
-        return _page(request, draft, workspace, status=refusal.status, problem=STALE_PASTE if refusal.stale else refusal.message, paste_text=text)
+        problem = STALE_PASTE if refusal.stale else refusal.message
+        return _page(request, draft, workspace, status=refusal.status, problem=problem, paste_text=text, box="paste")
+    if imported.document is not None:
+        request.session[IMPORT_REPORT_KEY] = {"draft": draft.pk, "summary": imported.summary, "warnings": list(imported.warnings)}
     return _back(workspace, "import")
 
 
@@ -445,7 +568,7 @@ def paste(request, slug=None):
 
 
 def _download(data, filename):
-    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response = HttpResponse(_encoded(_json_of(data)), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -456,10 +579,14 @@ def download_draft(request, what, slug=None):
     doc = _document(_draft(request, workspace), workspace)
     if what == "scenario":
         return _download(doc, "sgviz-scenario.json")
-    scenario = validate_scenario(doc).scenario
-    if scenario is None:
-        return HttpResponse("The scenario has faults; fix them in the sandbox before exporting its groups.", status=400, content_type="text/plain; charset=utf-8")
-    return _download(security_groups_to_aws(scenario.security_groups), "describe-security-groups.json")
+    # The page offers this link only when the scenario runs (templates/sandbox/partials/downloads.html).
+    if not runnable(doc):
+        return HttpResponse(
+            "Not exported: your scenario has faults, so its groups are not what AWS would print. Each fault is shown at its "
+            f"field in the sandbox ({workspace.url('try')}): fix them, then download its groups again.",
+            status=400, content_type="text/plain; charset=utf-8",
+        )
+    return _download(security_groups_to_aws(checked(doc).validation.scenario.security_groups), "describe-security-groups.json")
 
 
 # ---------------------------------------------------------------- sharing
@@ -543,11 +670,5 @@ def download_snapshot(request, snapshot_id, what):
 
 @require_POST
 def copy_snapshot(request, snapshot_id):
-    """"Edit a copy": the shared scenario becomes the learner's draft (the snapshot stays)."""
-    snapshot = _snapshot(snapshot_id)
-    sandbox = Workspace(None)
-    draft = _draft(request, sandbox, create=True)
-    refusal = _store(request, draft, draft.version, document=documents.normalize(snapshot.document), json_text="", paste_text="")
-    if refusal:
-        messages.error(request, refusal.message)
-    return redirect(sandbox.url("try"))
+    """"Edit a copy": the shared scenario becomes the learner's sandbox draft (the snapshot stays)."""
+    return _replace_draft(request, Workspace(None), documents.normalize(_snapshot(snapshot_id).document))

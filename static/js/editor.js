@@ -1,6 +1,8 @@
 // The sandbox editor's small helpers over htmx: a save on change places its faults at their
 // fields, a field's aria-invalid follows its error list, and a save that cannot reach the
-// server says so (the typing stays on the page and is saved with the next change).
+// server says so (the typing stays on the page and is saved with the next change). The page's
+// other forms keep in step with the editor's saves: they post the version the saves came back
+// with, and the JSON box shows what was saved unless the learner is typing in it.
 (function () {
   "use strict";
 
@@ -68,6 +70,48 @@
     if (!sent || status < 200 || status > 299) return;
     sent.forEach(function (edits, row) { if (typing.get(row) === edits) typing.delete(row); });
   });
+
+  // The JSON box shows the saved document after each save of the editor, unless the learner
+  // has typed in it: their typing is never replaced (it is theirs until they save it). It is
+  // fetched when the box is on screen, or comes on screen, or its form is submitted.
+  var box = document.getElementById("f-json");
+  var boxTyped = false, boxBehind = false, boxOnScreen = false;
+  function editorVersion() {
+    var version = document.getElementById("editor-version");
+    return version ? version.value : "";
+  }
+  function showSavedDocument() {
+    // getAttribute: the form's "action" property is its button named "action"
+    return fetch(box.form.getAttribute("action"), {headers: {Accept: "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (saved) {
+        // Only the document this page's editor shows: another tab's is not this page's to show.
+        if (saved && !boxTyped && String(saved.version) === editorVersion()) {
+          box.value = saved.text;
+          boxBehind = false;
+        }
+      })
+      .catch(function () {}); // the server cannot be reached: the box stays behind, fetched again later
+  }
+  if (box) {
+    box.addEventListener("input", function () {
+      if (boxTyped) return;
+      boxTyped = true;
+      document.getElementById("json-state").textContent = "You have changed this text. Press “Save the JSON” to make it the scenario: "
+        + "it replaces the whole scenario, changes made in the editor since you began typing here included.";
+    });
+    new IntersectionObserver(function (entries) {
+      boxOnScreen = entries[entries.length - 1].isIntersecting;
+      if (boxOnScreen && boxBehind && !boxTyped) showSavedDocument();
+    }).observe(box);
+    document.addEventListener("htmx:afterRequest", function (event) {
+      var status = event.detail.xhr.status;
+      if (!box.isConnected || !isEditorPost(event.detail.requestConfig) || status < 200 || status > 299 || boxTyped) return;
+      boxBehind = true;
+      if (boxOnScreen) showSavedDocument();
+    });
+  }
+
   // The page's other forms (Share, the JSON box, Import, a starting point) read or replace the
   // stored draft: one pressed while a save of the editor is on its way waits for it, so Share
   // right after typing shares what was typed.
@@ -87,9 +131,27 @@
     }, 0);
   });
   document.addEventListener("submit", function (event) {
-    if (event.target.id === "editor-form" || saving === 0) return;
-    event.preventDefault();
-    held = {form: event.target, submitter: event.submitter};
+    var form = event.target;
+    if (form.id === "editor-form") return;
+    if (saving > 0) {
+      event.preventDefault();
+      held = {form: form, submitter: event.submitter};
+      return;
+    }
+    if (form === (box && box.form) && boxBehind && !boxTyped) {
+      // Saving the box as it was before the editor's last save would undo that save: show
+      // the saved document first (the save then changes nothing).
+      event.preventDefault();
+      showSavedDocument().then(function () {
+        boxBehind = false;
+        form.requestSubmit(event.submitter);
+      });
+      return;
+    }
+    // The JSON box and the import form post the version the editor's saves last came back
+    // with (a save on change redraws neither form): a post after a form edit is not taken for
+    // another tab's, and one after another tab's change is still refused.
+    form.querySelectorAll("[data-draft-version]").forEach(function (input) { input.value = editorVersion(); });
   }, true);
 
   // The whole editor redrawn (a button's answer): its rows are the server's, renumbered maybe.

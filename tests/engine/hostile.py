@@ -48,11 +48,13 @@ def _marker(number):
 
 
 @st.composite
-def hostile_texts(draw):
-    """JSON text of a scenario with 1-3 replacements: values (raw or parsed JSON) or keys."""
-    doc = scenario_doc()
+def hostile_texts(draw, document=scenario_doc):
+    """JSON text of a scenario (or of another ``document``: AWS output) with 1-3 replacements:
+    values (raw or parsed JSON) or keys."""
+    doc = document()
+    places = PATHS if document is scenario_doc else list(paths(doc))
     raw = []
-    for path in draw(st.lists(st.sampled_from(PATHS), min_size=1, max_size=3)):
+    for path in draw(st.lists(st.sampled_from(places), min_size=1, max_size=3)):
         container = doc
         try:
             for key in path[:-1]:

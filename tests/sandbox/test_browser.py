@@ -42,7 +42,9 @@ def other_site(html):
         server.server_close()
 
 
-class SandboxBrowserTest(BrowserTestCase):
+class SandboxPages:
+    """How a learner works the sandbox's page (a mixin of BrowserTestCase's tests)."""
+
     def start(self, title, page=None):
         page = page or self.page
         page.goto("/try/")
@@ -62,6 +64,8 @@ class SandboxBrowserTest(BrowserTestCase):
         self.page.locator(f"#{button_id}").click()
         expect(self.page.locator(f"#f-{then}")).to_be_visible()
 
+
+class SandboxBrowserTest(SandboxPages, BrowserTestCase):
     def stateful_verdicts(self, page=None):
         return (page or self.page).locator("#results tbody tr[id] td[data-label='Stateful (AWS)'] .verdict").all_inner_texts()
 
@@ -239,8 +243,11 @@ class SandboxBrowserTest(BrowserTestCase):
         self.start("Blank")
         self.page.locator("#f-paste").fill(THREE_TIER)
         self.page.locator("#b-import").click()
-        expect(self.page.locator(".flash")).to_contain_text("7 security groups added")
-        expect(self.page.locator(".flash")).to_contain_text("2.2.2.2/28 has host bits set")
+        self.page.wait_for_url("**/try/#import")
+        report = self.page.locator("#import .box-report")
+        expect(report).to_be_in_viewport()
+        expect(report).to_contain_text("7 security groups added")
+        expect(report).to_contain_text("2.2.2.2/28 has host bits set")
         expect(self.page.locator("fieldset.row--group")).to_have_count(7)
         expect(self.page.locator("#explain details")).to_have_count(7)
         expect(self.page.locator("#explain")).to_contain_text("Inbound TCP port 443 from members of sg-00000002")

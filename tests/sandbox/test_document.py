@@ -4,6 +4,9 @@ import copy
 import json
 
 import pytest
+from hypothesis import given
+
+from tests.engine.hostile import hostile_texts
 
 from sandbox.document import (
     MAX_DOCUMENT_BYTES,
@@ -15,9 +18,12 @@ from sandbox.document import (
     blank,
     cap_problems,
     content_id,
+    counted,
     encoded_size,
     normalize,
+    read_json,
     reply_to,
+    storage_problems,
 )
 from sgviz.engine import dump_scenario, load_scenario, validate_scenario
 
@@ -85,3 +91,58 @@ def test_identical_scenarios_share_one_content_id():
     changed["timeline"][0]["at"] = 0.5
     assert content_id(changed) != content_id(canonical)
     assert len(content_id(canonical)) == 20 and content_id(canonical).isalnum()
+
+
+# JSON the box may be given whose value no draft can keep: what the page says of it, naming
+# the place and the fix (the engine's storage check, sgviz/engine/errors.py).
+UNSTORABLE_JSON = {
+    "NaN": ('{"x": NaN}', "x: NaN is not a number JSON allows, and the database refuses it: write a number"),
+    "Infinity": ('{"timeline": [{"at": Infinity}]}', "timeline[0].at: Infinity is not a number JSON allows"),
+    "-Infinity": ('{"x": [-1e400]}', "x[0]: -Infinity is not a number JSON allows"),
+    "a lone surrogate": ('{"labels": {"10.0.0.1": "lone \\ud800"}}', "labels.10.0.0.1: contains a lone surrogate (\\ud800) at position 5"),
+    "a surrogate key": ('{"x\\udfff": 1}', "x\\udfff: this key contains a lone surrogate (\\udfff)"),
+    "NUL": ('{"x": "a\\u0000"}', "x: contains the NUL character (\\u0000) at position 1, which PostgreSQL cannot store: remove it"),
+    "a number beyond 64 bits": ('{"x": 18446744073709551616}', "x: a whole number of 20 digits is too large"),
+    "a number of 5,000 digits": ('{"x": ' + "9" * 5000 + "}", "x: a whole number of 5,000 digits is too large"),
+    "nesting 40 deep": ('{"x": ' + "[" * 40 + "]" * 40 + "}", "x" + "[0]" * 31 + ": nested more than 32 levels deep"),
+}
+
+
+@pytest.mark.parametrize("case", UNSTORABLE_JSON)
+def test_json_whose_value_no_draft_can_keep_reads_as_a_document_the_storage_check_names(case):
+    text, problem = UNSTORABLE_JSON[case]
+    read = read_json(text)
+    assert read.document is None and read.not_yet == ""
+    assert len(read.unstorable) == 1 and read.unstorable[0].startswith(problem), read.unstorable
+
+
+@pytest.mark.parametrize("text, why", [
+    ('{"security_groups": [', "This is not JSON yet: invalid JSON at line 1, column 22: Expecting value. Your text is kept as typed."),
+    ("[" * 100_000, "This is not JSON yet: invalid JSON at line 1, column 33: nested more than 32 levels deep"),
+    ("null", "This is JSON's null, not a scenario"),
+    ("", "This is not JSON yet: invalid JSON at line 1, column 1: Expecting value."),
+])
+def test_text_that_is_no_document_yet_says_why(text, why):
+    read = read_json(text)
+    assert read.document is None and read.not_yet.startswith(why) and read.unstorable == ()
+
+
+def test_a_text_kept_as_typed_is_checked_as_text():
+    assert storage_problems('{"x": "a\x00"}') == ["The text contains the NUL character (\\u0000) at position 8, which PostgreSQL cannot store: remove it"]
+    assert storage_problems('{"x": "\\ud800"}') == []  # the escape is six characters of text; the value it names is the document's to check
+
+
+def test_the_json_box_reads_a_document_in_the_editors_shape():
+    assert read_json(json.dumps({**SEED, "security_groups": {"SecurityGroups": SEED["security_groups"]}})).document == normalize(SEED)
+
+
+@given(hostile_texts())
+def test_any_text_is_one_of_a_storable_document_not_yet_a_document_or_unstorable(text):
+    read = read_json(text)
+    assert [read.document is not None, bool(read.not_yet), bool(read.unstorable)].count(True) == 1
+    if read.document is not None:
+        assert storage_problems(read.document) == []
+
+
+def test_counts_are_written_with_their_noun_in_the_right_number():
+    assert [counted(n, "network ACL", "network ACLs") for n in (0, 1, 2)] == ["no network ACLs", "1 network ACL", "2 network ACLs"]

@@ -2,17 +2,24 @@
 paths. Whatever comes, no exception escapes, nothing is lost, and every fault has a place."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from sandbox.compare import compare_stateless
 from sandbox.document import ActionError, apply_action, normalize
 from sandbox.editor import apply_form, editor_rows, incomplete_rows, locate_fault, place_index, places
+from sandbox.models import Draft
 from sandbox.paste import import_paste
 from sgviz.engine import validate_scenario
+from sgviz.engine.errors import storage_faults
+from tests.engine.hostile import hostile_files, hostile_texts
+from tests.sandbox.test_paste_compare import judged_one_by_one  # imported here: a module with @given tests, imported inside one, is a nested @given
 
 SEED = normalize(json.load(open("examples/seed-lesson.json")))
+THREE_TIER_PATH = "/work/shared/fixtures/aws/three-tier-describe-security-groups.json"
 NACL_TRAP = normalize(json.load(open("examples/sandbox/nacl-trap.json")))
 FIELD_KINDS = {field.name: field.spec.kind for doc in (SEED, NACL_TRAP) for row in editor_rows(doc).all_rows() for field in row.fields}
 FIELD_NAMES = sorted(FIELD_KINDS)
@@ -103,6 +110,38 @@ def test_the_editor_view_answers_any_post_without_a_server_error(client, data, a
 
 
 
+def post_raw(client, path, field, data):
+    """Post ``data`` (bytes: broken UTF-8, a raw surrogate, NUL, whatever a client sends) in
+    ``field``, with the draft's version, as a browser's form body."""
+    version = Draft.objects.get().version
+    return client.post(path, urlencode({field: data, "version": version}), content_type="application/x-www-form-urlencoded")
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=hostile_files() | hostile_texts().map(str.encode))
+def test_hostile_json_in_the_json_box_is_never_a_server_error_nor_stored_unreadable(client, data):
+    """Hostile scenario text (tests/engine/hostile.py) saved from the JSON box: refused at the
+    box (400) or stored (302), and what is stored is always storable: the page opens after."""
+    client.post("/try/start/", {"start": "seed"})
+    response = post_raw(client, "/try/json/", "json", data)
+    assert response.status_code in (302, 400)
+    draft = Draft.objects.get()
+    assert storage_faults(draft.document) == [] and storage_faults(draft.json_text) == []
+    assert client.get("/try/").status_code == 200 and client.get("/try/json/").status_code == 200
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(text=hostile_texts(lambda: json.load(open(THREE_TIER_PATH))))
+def test_a_hostile_paste_is_never_a_server_error_nor_stored_unreadable(client, text):
+    client.post("/try/start/", {"start": "seed"})
+    response = post_raw(client, "/try/import/", "paste", text.encode("utf-8", "surrogatepass"))
+    assert response.status_code in (302, 400)
+    draft = Draft.objects.get()
+    assert storage_faults(draft.document) == [] and storage_faults(draft.paste_text) == []
+    assert client.get("/try/").status_code == 200
+
 
 @st.composite
 def seed_timelines(draw):
@@ -124,9 +163,6 @@ def seed_timelines(draw):
 
 @given(seed_timelines())
 def test_the_stateless_run_matches_a_run_per_packet(doc):
-    from sandbox.compare import compare_stateless
-    from tests.sandbox.test_paste_compare import judged_one_by_one
-
     scenario = validate_scenario(doc).scenario
     assume(scenario is not None)  # e.g. flags on a udp packet the draw made tcp-less
     assert [c.stateless.verdict for c in compare_stateless(scenario)] == judged_one_by_one(scenario)
