@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from playwright.sync_api import expect
 
+from sandbox import views
 from sandbox.models import Draft
 from tests.browser import test_accessibility as axe
 from tests.browser.base import ARTIFACTS, BrowserTestCase
@@ -285,4 +286,63 @@ class SandboxBrowserTest(BrowserTestCase):
                 self.assertLessEqual(scroll, width, f"{name} scrolls sideways at {width} px")
                 shot = ARTIFACTS / f"sandbox-{name}-{width}.png"
                 self.page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot: {shot}")
+
+    def share_quietly(self):
+        """Share as the page's Share form does, without opening the snapshot: only to use up
+        the session's shares."""
+        token = self.page.locator("#share input[name=csrfmiddlewaretoken]").input_value()
+        response = self.page.request.post("/try/share/", form={"csrfmiddlewaretoken": token}, max_redirects=0)
+        self.assertEqual(response.status, 302)
+
+    def test_every_message_the_sandbox_shows_passes_axe_and_fits_at_1280_and_360(self):
+        """The pages a learner lands on with a message (an import's summary and warnings, Share
+        refused for a fault or for the rate limit, Run refused): no axe violation of any
+        impact, nothing scrolls sideways."""
+        self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
+
+        def imported():
+            self.start("Blank")
+            self.page.locator("#f-paste").fill(THREE_TIER)
+            self.page.locator("#b-import").click()
+            expect(self.page.locator(".notice--warning")).to_contain_text("2.2.2.2/28 has host bits set")
+
+        def faulty():
+            self.start("The first lesson's web server")
+            self.fill("sg0-in0-peer", "nope")
+            expect(self.page.locator("#f-sg0-in0-peer-errors")).not_to_be_empty()
+
+        def share_refused_for_a_fault():
+            faulty()
+            self.page.locator("#b-share").click()
+            expect(self.page.get_by_text("fix them, then share it")).to_be_visible()
+
+        def share_refused_for_the_rate_limit():
+            self.start("The first lesson's web server")
+            for _ in range(views.SHARE_LIMIT):
+                self.share_quietly()
+            self.page.locator("#b-share").click()
+            expect(self.page.get_by_text("wait a few minutes, then share again")).to_be_visible()
+
+        def run_refused():
+            faulty()
+            self.page.locator("#b-run-end").click()
+            expect(self.page.get_by_text("The scenario runs once its faults are fixed").first).to_be_visible()
+
+        states = [imported, share_refused_for_a_fault, share_refused_for_the_rate_limit, run_refused]
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width in (1280, 360):
+            if width != 1280:  # a new browser (its own session, so its own shares) per width
+                self.context.close()
+                self.context = self.new_context(viewport={"width": width, "height": 900})
+                self.page = self.context.new_page()
+                self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
+            for state in states:
+                name = f"{state.__name__} at {width} px"
+                state()
+                self.assertEqual(axe.AccessibilityTests.axe_violations(self, name), [], name)
+                scroll = self.page.evaluate("() => document.documentElement.scrollWidth")
+                self.assertLessEqual(scroll, width, f"{name}: the page scrolls sideways")
+                shot = ARTIFACTS / f"sandbox-message-{state.__name__}-{width}.png"
+                self.page.screenshot(path=str(shot))
                 print(f"screenshot: {shot}")
