@@ -650,6 +650,18 @@ class Editor:
         the others' first: a big draft has thousands of fields and a few faults)."""
         return [field for row in self.all_rows() for field in row.fields if field.errors]
 
+    def first_fault(self) -> str:
+        """The id of the first thing on the page that shows a fault, in page order: a row with
+        faults of its own, or a field; else the editor's status, which lists the faults no
+        row holds."""
+        for row in self.all_rows():
+            if row.errors:
+                return row.key
+            for field in row.fields:
+                if field.errors:
+                    return field.id
+        return "editor-status"
+
 
 def _row(place: Place, obj: dict, placed: dict, children=()) -> Row:
     values = place.kind.read(obj)

@@ -85,6 +85,16 @@ STALE_UNPLACEABLE = (
 )
 STALE_EDITOR = "Not saved: this draft was changed in another tab or window after this page was loaded."
 
+# A refused Share or Run is told beside the button pressed (the page opens there, and its box
+# takes the focus and is an alert), not at the top of a page thousands of pixels long: the
+# message's extra tag names its place, each place's box has this id.
+PLACES = {"share": "share-message", "run_top": "run-top-message", "run_end": "run-end-message"}
+# The two Run buttons: above the editor and below the timeline (editor.html).
+RUN_BUTTONS = {"run": "run_top", "run:end": "run_end"}
+NOT_RUN = "Not run: the scenario runs once its faults are fixed; each is shown at its field."
+NOT_SHARED_FAULTS = "Not shared: this scenario has faults, each shown at its field; fix them, then share it."
+NOT_SHARED_LIMIT = f"Not shared: you have shared {SHARE_LIMIT} scenarios in the last {SHARE_WINDOW // 60} minutes; wait a few minutes, then share again."
+
 
 def _store(request, draft, expected_version, **changes):
     """Store changes to the draft unless the document breaks a cap or the draft changed since
@@ -210,7 +220,24 @@ def _json_faults(text):
 
 
 def _page(request, draft, lesson=None, status=200, **extra):
-    return render(request, "sandbox/try.html", _editor_context(request, draft, lesson, **extra), status=status)
+    context = _editor_context(request, draft, lesson, **extra)
+    context.update(_placed_messages(request))
+    return render(request, "sandbox/try.html", context, status=status)
+
+
+def _placed_messages(request):
+    """The messages waiting for this page: ``placed`` (a place of PLACES -> its messages) are
+    shown beside the button that was pressed, ``messages`` (the others) in the page's list."""
+    placed, general = {place: [] for place in PLACES}, []
+    for message in messages.get_messages(request):
+        (placed[message.extra_tags] if message.extra_tags in placed else general).append(message)
+    return {"placed": placed, "messages": general}
+
+
+def _refuse_at(request, place, message):
+    """A refusal told beside the button pressed, on the page the redirect opens there."""
+    messages.error(request, message, extra_tags=place)
+    return redirect(f"{reverse('sandbox:try')}#{PLACES[place]}")
 
 
 # ---------------------------------------------------------------- the editor
@@ -261,9 +288,10 @@ def save(request):
     typing is not touched."""
     draft = _draft(request, create=True)
     keep = _version(request, "keep")
+    pressed = request.POST.get("action", "save")
     post = Post(
         request.POST,
-        action=request.POST.get("action", "save"),
+        action="run" if pressed in RUN_BUTTONS else pressed,
         version=_version(request),
         base=_posted_base(request),
         keep=keep if keep >= 0 else None,
@@ -279,7 +307,7 @@ def save(request):
     if refusal:
         return _refused(request, draft, post, edit, refusal)
     if post.action == "run":
-        return _run_redirect(request, draft)
+        return _run_redirect(request, draft, RUN_BUTTONS[pressed])
     if _is_htmx(request):
         if post.action == "autosave":
             return _fields_untouched(render(request, "sandbox/partials/autosave.html", _editor_context(request, draft)))
@@ -319,16 +347,19 @@ def _fields_untouched(response):
     return response
 
 
-def _run_redirect(request, draft):
-    """Run: to the player at its first step when the scenario runs, else back to the editor,
-    which shows why. At step 0, not at the last step a lesson's page shows without ``?step=``:
-    the page beside the player already lists every packet's verdict, and the player starts
-    at step 0 anyway once its websocket connects."""
-    if runnable(draft.document):
-        target = reverse("sandbox:run") + "?step=0"
-    else:
-        target = "/try/#editor"
-        messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
+def _run_redirect(request, draft, place):
+    """Run: to the player at its first step when the scenario runs, else the refusal beside
+    the Run button pressed (``place``); with htmx the page stays, its fields untouched. At
+    step 0, not at the last step a lesson's page shows without ``?step=``: the page beside the
+    player already lists every packet's verdict, and the player starts at step 0 anyway once
+    its websocket connects."""
+    if not runnable(draft.document):
+        if not _is_htmx(request):
+            return _refuse_at(request, place, NOT_RUN)
+        context = _editor_context(request, draft)
+        context["placed"] = {place: [NOT_RUN]}
+        return _fields_untouched(render(request, "sandbox/partials/autosave.html", context))
+    target = reverse("sandbox:run") + "?step=0"
     if _is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
@@ -361,8 +392,7 @@ def run(request):
     key = walkthrough.content_key(document) if isinstance(document, dict) else ""
     context = run_results(document, key)
     if not context["valid"]:
-        messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
-        return redirect("/try/#editor")
+        return _refuse_at(request, "run_top", NOT_RUN)
     _with_results_table(context, key)
     context.update(_player_context(request.GET, document, key, reverse("sandbox:run"), "/ws/sandbox/draft/", "Your scenario"))
     return render(request, "sandbox/run.html", context)
@@ -448,13 +478,11 @@ def share(request):
     draft = _draft(request)
     scenario = validate_scenario(draft.document).scenario if draft else None
     if scenario is None or incomplete_rows(draft.document):
-        messages.error(request, "This scenario has faults, shown at their fields: fix them, then share it.")
-        return redirect("/try/#share")
+        return _refuse_at(request, "share", NOT_SHARED_FAULTS)
     allowed, times = allow_share(request.session.get(SHARES_KEY, []), time.time())
     request.session[SHARES_KEY] = times
     if not allowed:
-        messages.error(request, f"You have shared {SHARE_LIMIT} scenarios in the last {SHARE_WINDOW // 60} minutes; wait a few minutes, then share again.")
-        return redirect("/try/#share")
+        return _refuse_at(request, "share", NOT_SHARED_LIMIT)
     canonical = dump_scenario(scenario)
     snapshot = Snapshot.store(documents.content_id(canonical), canonical)
     return redirect("sandbox:snapshot", snapshot_id=snapshot.id)

@@ -298,7 +298,7 @@ class SandboxBrowserTest(BrowserTestCase):
     def test_every_message_the_sandbox_shows_passes_axe_and_fits_at_1280_and_360(self):
         """The pages a learner lands on with a message (an import's summary and warnings, Share
         refused for a fault or for the rate limit, Run refused): no axe violation of any
-        impact, nothing scrolls sideways."""
+        impact, nothing scrolls sideways, and a refusal is in view beside the button pressed."""
         self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
 
         def imported():
@@ -307,27 +307,22 @@ class SandboxBrowserTest(BrowserTestCase):
             self.page.locator("#b-import").click()
             expect(self.page.locator(".notice--warning")).to_contain_text("2.2.2.2/28 has host bits set")
 
-        def faulty():
-            self.start("The first lesson's web server")
-            self.fill("sg0-in0-peer", "nope")
-            expect(self.page.locator("#f-sg0-in0-peer-errors")).not_to_be_empty()
-
         def share_refused_for_a_fault():
-            faulty()
+            self.start_with_a_fault()
             self.page.locator("#b-share").click()
-            expect(self.page.get_by_text("fix them, then share it")).to_be_visible()
+            self.expect_told_at("share-message", views.NOT_SHARED_FAULTS, focused=True)
 
         def share_refused_for_the_rate_limit():
             self.start("The first lesson's web server")
             for _ in range(views.SHARE_LIMIT):
                 self.share_quietly()
             self.page.locator("#b-share").click()
-            expect(self.page.get_by_text("wait a few minutes, then share again")).to_be_visible()
+            self.expect_told_at("share-message", views.NOT_SHARED_LIMIT, focused=True)
 
-        def run_refused():
-            faulty()
+        def run_refused():  # with JavaScript the page stays: the focus stays on the button
+            self.start_with_a_fault()
             self.page.locator("#b-run-end").click()
-            expect(self.page.get_by_text("The scenario runs once its faults are fixed").first).to_be_visible()
+            self.expect_told_at("run-end-message", views.NOT_RUN, focused=False)
 
         states = [imported, share_refused_for_a_fault, share_refused_for_the_rate_limit, run_refused]
         ARTIFACTS.mkdir(exist_ok=True)
@@ -346,3 +341,42 @@ class SandboxBrowserTest(BrowserTestCase):
                 shot = ARTIFACTS / f"sandbox-message-{state.__name__}-{width}.png"
                 self.page.screenshot(path=str(shot))
                 print(f"screenshot: {shot}")
+
+    def start_with_a_fault(self, page=None):
+        page = page or self.page
+        self.start("The first lesson's web server", page=page)
+        page.locator("#f-sg0-in0-peer").fill("nope")
+        page.locator("#b-save").click()  # with or without JavaScript
+        expect(page.locator("#f-sg0-in0-peer-errors")).to_contain_text("'nope' is not an IPv4 CIDR")
+
+    def expect_told_at(self, box_id, message, focused, page=None):
+        """The refusal is in its box beside the button pressed, in view, as an alert (its ✗
+        glyph and its first words say what it is: never colour alone); with the focus, when
+        the page was opened there."""
+        page = page or self.page
+        box = page.locator(f"#{box_id}")
+        expect(box).to_contain_text(message)
+        expect(box).to_have_attribute("role", "alert")
+        expect(box.locator(".notice--error")).to_contain_text("✗ Not ")
+        expect(box).to_be_in_viewport()
+        if focused:
+            expect(box).to_be_focused()
+
+    def test_without_javascript_a_refused_share_or_run_opens_at_its_message_with_the_focus_on_it(self):
+        nojs = self.new_context(java_script_enabled=False)
+        try:
+            page = nojs.new_page()
+            self.start_with_a_fault(page)
+            page.locator("#b-share").click()
+            page.wait_for_url("**/try/#share-message")
+            self.expect_told_at("share-message", views.NOT_SHARED_FAULTS, focused=True, page=page)
+            page.get_by_role("link", name="Go to the first fault").click()
+            expect(page.locator("#f-sg0-in0-peer")).to_be_focused()
+            expect(page.locator("#f-sg0-in0-peer")).to_be_in_viewport()
+            for button, box in (("b-run", "run-top-message"), ("b-run-end", "run-end-message")):
+                page.locator(f"#{button}").click()
+                page.wait_for_url(f"**/try/#{box}")
+                self.expect_told_at(box, views.NOT_RUN, focused=True, page=page)
+                expect(page.locator(f"#{button}")).to_be_in_viewport()  # the button pressed is in view above it
+        finally:
+            nojs.close()

@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from sandbox import views
 from sandbox.document import MAX_DOCUMENT_BYTES, MAX_GROUPS
 from sandbox.models import Draft, Snapshot, SnapshotError
 from sgviz.engine import load_scenario
+from tests.support.editor import placed_message
 
 pytestmark = pytest.mark.django_db
 SEED_RULE = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "HTTP from anywhere"}]}
@@ -383,11 +385,25 @@ def test_another_browser_opens_the_link_and_copies_it(client):
     assert load_scenario(draft(other).document) == load_scenario(draft(client).document)
 
 
-def test_a_faulty_scenario_is_not_shared(client):
+def test_a_faulty_scenario_is_not_shared_and_the_page_says_so_at_share_with_a_link_to_the_fault(client):
     values = form_values(start(client))
     client.post("/try/save/", values | {"sg0-in0-peer": "nope"})
-    response = client.post("/try/share/", follow=True)
-    assert "fix them, then share it" in response.content.decode() and not Snapshot.objects.exists()
+    response = client.post("/try/share/")
+    assert response["Location"] == "/try/#share-message" and not Snapshot.objects.exists()
+    html = client.get("/try/").content.decode()
+    assert placed_message(html, "share-message") == f"✗ {views.NOT_SHARED_FAULTS} Go to the first fault"
+    assert '<a href="#f-sg0-in0-peer">Go to the first fault</a>' in html and 'id="f-sg0-in0-peer"' in html
+    assert 'class="flash"' not in html  # told once, where Share is
+    assert "share-message" not in client.get("/try/").content.decode()  # and only once
+
+
+def test_a_share_over_the_limit_is_told_at_share(client):
+    start(client)
+    session = client.session
+    session[views.SHARES_KEY] = [time.time()] * views.SHARE_LIMIT
+    session.save()
+    assert client.post("/try/share/")["Location"] == "/try/#share-message"
+    assert placed_message(client.get("/try/").content.decode(), "share-message") == f"✗ {views.NOT_SHARED_LIMIT}"
 
 
 def test_share_creation_is_rate_limited_per_session():
