@@ -31,6 +31,8 @@ from .paste import import_paste
 from .sources import SESSION_KEY
 
 SHARES_KEY = "sandbox_shares"
+# The snapshot this session has just shared: its page says "here is your link" once, on arrival.
+JUST_SHARED_KEY = "sandbox_just_shared"
 # Share creation per session: at most this many in this many seconds.
 SHARE_LIMIT, SHARE_WINDOW = 10, 600
 SNAPSHOT_ID_LENGTH = 20
@@ -485,6 +487,8 @@ def share(request):
         return _refuse_at(request, "share", NOT_SHARED_LIMIT)
     canonical = dump_scenario(scenario)
     snapshot = Snapshot.store(documents.content_id(canonical), canonical)
+    request.session[JUST_SHARED_KEY] = snapshot.id
+    # No fragment in the address: the address bar is the link too, and may be copied from there.
     return redirect("sandbox:snapshot", snapshot_id=snapshot.id)
 
 
@@ -495,15 +499,16 @@ def _snapshot(snapshot_id, *fields):
     return get_object_or_404(Snapshot.objects.only(*fields) if fields else Snapshot, id=snapshot_id)
 
 
-def _snapshot_page(request, snapshot_id, name):
+def _snapshot_page(request, snapshot_id, name, **extra):
     """A shared snapshot's page (``name``: snapshot or embed). A snapshot never changes, so
-    all of its page but the per-visitor "Edit a copy" form is rendered once per step asked;
-    the document (tens of kilobytes of JSON) is read only when a body is rendered."""
+    all of its page but the per-visitor parts (``extra``, the "Edit a copy" form) is rendered
+    once per step asked; the document (tens of kilobytes of JSON) is read only when a body is
+    rendered."""
     snapshot = _snapshot(snapshot_id, "id")
     page_url = reverse(f"sandbox:{name}", args=[snapshot.id])
     embed_url = request.build_absolute_uri(reverse("sandbox:embed", args=[snapshot.id]))
     body = _snapshot_body(name, snapshot.id, request.GET.get("step"), request.GET.get("projector"), page_url, embed_url)
-    return render(request, f"sandbox/{name}.html", {"snapshot": snapshot, "body": body})
+    return render(request, f"sandbox/{name}.html", {"snapshot": snapshot, "body": body, **extra})
 
 
 @lru_cache(maxsize=SNAPSHOT_BODIES_CACHED)
@@ -519,7 +524,10 @@ def _snapshot_body(name, snapshot_id, step, projector, page_url, embed_url):
 
 @require_GET
 def snapshot(request, snapshot_id):
-    return _snapshot_page(request, snapshot_id, "snapshot")
+    """A shared scenario; on arrival from Share, its page says what the link is and offers to copy it."""
+    just_shared = request.session.pop(JUST_SHARED_KEY, None) == snapshot_id
+    link = request.build_absolute_uri(reverse("sandbox:snapshot", args=[snapshot_id])) if just_shared else ""
+    return _snapshot_page(request, snapshot_id, "snapshot", link=link)
 
 
 # Only the embed page may be framed, by any site: it is meant for course pages and blogs.

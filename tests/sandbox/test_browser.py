@@ -247,6 +247,30 @@ class SandboxBrowserTest(BrowserTestCase):
         finally:
             other.close()
 
+    def test_after_share_the_page_shows_the_link_to_copy_and_what_it_is(self):
+        self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width in (1280, 360):
+            self.page.set_viewport_size({"width": width, "height": 900})
+            self.start("A three-tier application")
+            self.page.locator("#b-share").click()
+            self.page.wait_for_url("**/s/*/")
+            link = self.page.locator("#share-link")
+            expect(link).to_have_text(self.page.url.split("?")[0])  # the address bar may carry ?step= later
+            expect(link).to_be_in_viewport()
+            expect(self.page.locator(".your-link")).to_contain_text("nobody can change it")
+            self.page.get_by_role("button", name="Copy the link").click()
+            expect(self.page.locator("#copy-status")).to_have_text("✓ Copied: paste it where you want to share it.")
+            self.assertEqual(self.page.evaluate("() => navigator.clipboard.readText()"), link.get_attribute("href"))
+            box = link.bounding_box()
+            self.assertLessEqual(box["x"] + box["width"], width, "the link is whole on screen")
+            self.assertEqual(axe.AccessibilityTests.axe_violations(self, f"the link just shared at {width} px"), [])
+            self.assertLessEqual(self.page.evaluate("() => document.documentElement.scrollWidth"), width)
+            shot = ARTIFACTS / f"sandbox-shared-link-{width}.png"
+            self.page.screenshot(path=str(shot))
+            print(f"screenshot: {shot}")
+
     def test_only_the_embed_page_loads_in_a_frame_on_another_site(self):
         self.start("The first lesson's web server")
         self.page.locator("#b-share").click()

@@ -347,6 +347,18 @@ def test_share_gives_one_immutable_link_per_scenario(client):
         snapshot.save()
 
 
+def test_on_arrival_from_share_the_snapshot_page_shows_the_link_and_what_it_is_once(client):
+    start(client)
+    location = client.post("/try/share/")["Location"]
+    link = f"http://testserver{location}"
+    page = client.get(location).content.decode()
+    assert f'<a href="{link}" id="share-link">{link}</a>' in page and "Shared: here is your link" in page
+    assert "nobody can change it" in page and "share again for a new link" in page
+    assert 'id="share-link"' not in client.get(location).content.decode()  # told once
+    client.post("/try/share/")
+    assert 'id="share-link"' not in Client().get(location).content.decode()  # to the learner who shared only
+
+
 @pytest.mark.parametrize("query", ["", "?step=2", "?step=0&projector=1", "?step=nope"])
 @pytest.mark.parametrize("name", ["snapshot", "embed"])
 def test_a_cached_snapshot_page_is_the_fresh_render(client, name, query):
