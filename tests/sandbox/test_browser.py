@@ -1,5 +1,6 @@
 """The sandbox in Chromium (tests/browser/base.py: a real daphne, Debian's Chromium)."""
 
+import re
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -261,8 +262,11 @@ class SandboxBrowserTest(BrowserTestCase):
             expect(link).to_be_in_viewport()
             expect(self.page.locator(".your-link")).to_contain_text("nobody can change it")
             self.page.get_by_role("button", name="Copy the link").click()
-            expect(self.page.locator("#copy-status")).to_have_text("✓ Copied: paste it where you want to share it.")
+            expect(self.page.locator("#share-link-copied")).to_have_text("✓ Copied: paste it where you want it.")
             self.assertEqual(self.page.evaluate("() => navigator.clipboard.readText()"), link.get_attribute("href"))
+            self.page.get_by_role("button", name="Copy the embed code").click()
+            expect(self.page.locator("#embed-code-copied")).to_have_text("✓ Copied: paste it where you want it.")
+            self.assertEqual(self.page.evaluate("() => navigator.clipboard.readText()"), self.page.locator("#embed-code").inner_text())
             box = link.bounding_box()
             self.assertLessEqual(box["x"] + box["width"], width, "the link is whole on screen")
             self.assertEqual(axe.AccessibilityTests.axe_violations(self, f"the link just shared at {width} px"), [])
@@ -280,6 +284,39 @@ class SandboxBrowserTest(BrowserTestCase):
         with other_site(frames) as course:
             self.page.goto(course)
             self.check_frames()
+
+    def test_the_embed_snippet_as_given_is_a_player_whose_controls_stay_in_view(self):
+        """Pasted as given on another site's page (and in the 560 x 315 and 900 x 600 frames
+        such pages often give): the frame has a size, and the player's buttons are inside
+        the frame's visible part at the start and at every step."""
+        self.start("The first lesson's web server")
+        self.page.locator("#b-share").click()
+        self.page.wait_for_url("**/s/*/")
+        snippet = self.page.locator(".embed-code").inner_text()
+        self.assertRegex(snippet, r'^<iframe src="http://[^"]+/embed/" title="[^"]+" width="100%" height="600" loading="lazy"></iframe>$')
+        sized = lambda width, height: re.sub(r'width="[^"]*" height="[^"]*"', f'width="{width}" height="{height}"', snippet)
+        ARTIFACTS.mkdir(exist_ok=True)
+        for name, frame, page_width in (("as-given", snippet, 1280), ("as-given", snippet, 360), ("560x315", sized(560, 315), 1280), ("900x600", sized(900, 600), 1280)):
+            with other_site(f"<!doctype html><meta name=viewport content='width=device-width'><title>A course</title><h1>A course</h1>{frame}") as course:
+                self.page.set_viewport_size({"width": page_width, "height": 900})
+                self.page.goto(course)
+                embedded = self.page.frame_locator("iframe")
+                expect(embedded.locator("#player-connection")).to_have_text("Live")
+                box = self.page.locator("iframe").bounding_box()
+                if name == "as-given":
+                    self.assertEqual(round(box["height"]), 600 + 4)  # and its border
+                    self.assertGreater(box["width"], page_width - 40)  # the column's width
+                for step in range(5):
+                    if step:
+                        embedded.locator("#player-step").click()
+                        expect(embedded.locator("#step-status")).to_have_text(f"Step {step} of 4")
+                    for button in ("player-first", "player-back", "player-play", "player-step", "player-last"):
+                        shown = embedded.locator(f"#{button}").bounding_box()
+                        self.assertTrue(box["y"] <= shown["y"] and shown["y"] + shown["height"] <= box["y"] + box["height"], f"{name} in {page_width} px, step {step}: {button} out of the frame's view")
+                self.assertLessEqual(embedded.locator("html").evaluate("html => html.scrollWidth - html.clientWidth"), 0, f"{name}: the embed scrolls sideways")
+                shot = ARTIFACTS / f"sandbox-embed-{name}-in-{page_width}.png"
+                self.page.screenshot(path=str(shot))
+                print(f"screenshot: {shot}")
 
     def check_frames(self):
         embedded = self.page.frame_locator("#embed")
