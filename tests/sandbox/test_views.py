@@ -3,6 +3,7 @@
 import json
 import re
 import time
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -56,6 +57,24 @@ def test_a_bad_cidr_is_shown_at_its_field_and_everything_typed_is_kept(client):
     assert shown["sg0-in0-peer"] == "10.0.0.0/33" and shown["sg0-name"] == "my web group" and shown["t0-src"] == "198.51.100.99:41000"
     assert 'id="f-sg0-in0-peer-errors"><p><span aria-hidden="true">⚠</span> Error: &#x27;10.0.0.0/33&#x27; is not an IPv4 CIDR' in html
     assert 'aria-invalid="true"' in html and "runs once its faults are fixed" in html
+
+
+def field_errors(html, field):
+    """The faults shown at a field of the editor, as read."""
+    found = re.search(rf'<div class="field__errors" id="f-{field}-errors">(.*?)</div>', html, re.S)
+    return re.findall(r"Error: (.*?)</p>", unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("typed, field, message", [
+    ({"sg0-group_id": ""}, "sg0-group_id", "this is empty; write a security group id, e.g. sg-web"),
+    ({"sg0-in0-protocol": "300"}, "sg0-in0-protocol", "300 is outside 0-255 (IANA protocol numbers; -1 means all protocols)"),
+    ({"inst0-subnet": "subnet-nope"}, "inst0-subnet", "'subnet-nope' is not one of subnets (known: none); add a subnet with this id and a CIDR, or fix the id"),
+    ({"action": "add_rule_change"}, "t4-from_port", "a tcp rule needs a port (0-65535) here"),
+])
+def test_faults_at_fields_say_what_is_wrong_in_words_a_learner_reads(client, typed, field, message):
+    values = form_values(start(client))
+    client.post("/try/save/", values | typed)
+    assert field_errors(client.get("/try/").content.decode(), field) == [message]
 
 
 def keep_version(html):
