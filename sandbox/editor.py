@@ -842,6 +842,13 @@ def row_differences(page: Any, latest: Any) -> str:
     return f"The latest draft has {_listed([there for there, _ in differ])}; this page has {_listed([here for _, here in differ])}."
 
 
+def row_counts(doc: Any) -> str:
+    """What a document holds, in words ("1 security group, 2 rules and 4 timeline entries")."""
+    count = Counter(place.kind.name for place in places(doc))
+    parts = [_counted(number, one, many) for kinds, one, many in COUNTED if (number := sum(count[kind] for kind in kinds))]
+    return _listed(parts) if parts else "nothing yet"
+
+
 def _counted(number: int, one: str, many: str) -> str:
     return f"1 {one}" if number == 1 else f"{number or 'no'} {many}"
 

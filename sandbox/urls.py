@@ -9,6 +9,7 @@ urlpatterns = [
     path("try/save/", views.save, name="save"),
     path("try/run/", views.run, name="run"),
     path("try/start/", views.start, name="start"),
+    path("try/undo/", views.undo, name="undo"),
     path("try/json/", views.edit_json, name="json"),
     path("try/import/", views.paste, name="import"),
     path("try/share/", views.share, name="share"),

@@ -23,6 +23,7 @@ from player.pages import player_page
 from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, validate_scenario
 
 from . import document as documents
+from . import undo as undos
 from .analysis import analysis, run_results, runnable
 from .editor import SAVE_ONLY, Post, incomplete_rows, read_post, row_differences, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
@@ -90,22 +91,26 @@ STALE_EDITOR = "Not saved: this draft was changed in another tab or window after
 # A refused Share or Run is told beside the button pressed (the page opens there, and its box
 # takes the focus and is an alert), not at the top of a page thousands of pixels long: the
 # message's extra tag names its place, each place's box has this id.
-PLACES = {"share": "share-message", "run_top": "run-top-message", "run_end": "run-end-message"}
+PLACES = {"share": "share-message", "run_top": "run-top-message", "run_end": "run-end-message", "undo": "undo-message"}
 # The two Run buttons: above the editor and below the timeline (editor.html).
 RUN_BUTTONS = {"run": "run_top", "run:end": "run_end"}
 NOT_RUN = "Not run: the scenario runs once its faults are fixed; each is shown at its field."
 NOT_SHARED_FAULTS = "Not shared: this scenario has faults, each shown at its field; fix them, then share it."
 NOT_SHARED_LIMIT = f"Not shared: you have shared {SHARE_LIMIT} scenarios in the last {SHARE_WINDOW // 60} minutes; wait a few minutes, then share again."
+NOT_UNDONE = "Nothing undone: that was undone already, or the draft was replaced again since (in another tab?). This page shows the draft as it is now."
 
 
-def _store(request, draft, expected_version, **changes):
+def _store(request, draft, expected_version, replacing=None, **changes):
     """Store changes to the draft unless the document breaks a cap or the draft changed since
-    the page was loaded; returns the Refusal to tell the learner, or None when stored."""
+    the page was loaded; returns the Refusal to tell the learner, or None when stored.
+    ``replacing``: the change replaces the draft (sandbox/undo.py's replacement), which is
+    kept for one Undo."""
     if "document" in changes:
         problems = documents.cap_problems(changes["document"], documents.encoded_size(changes["document"]))
         if problems:
             return Refusal(" ".join(problems) + " Nothing was saved.")
-    if not draft.save_changes(expected_version, **changes):
+    stored = draft.replace(expected_version, replacing, **changes) if replacing else draft.save_changes(expected_version, **changes)
+    if not stored:
         draft.refresh_from_db()  # the latest version, for the page that says so
         return Refusal(STALE_EDITOR, stale=True)
     return None
@@ -223,7 +228,7 @@ def _json_faults(text):
 
 def _page(request, draft, lesson=None, status=200, **extra):
     context = _editor_context(request, draft, lesson, **extra)
-    context.update(_placed_messages(request))
+    context.update(_placed_messages(request), undo=undos.offer(draft.replaced) if draft else None)
     return render(request, "sandbox/try.html", context, status=status)
 
 
@@ -270,16 +275,36 @@ def start(request):
     """Replace the draft with a starting point of the gallery (or a lesson's scenario)."""
     choice = request.POST.get("start", "")
     if choice.startswith("lesson:"):
-        doc = _lesson_scenario(_lesson(choice.removeprefix("lesson:")))
+        lesson = _lesson(choice.removeprefix("lesson:"))
+        doc, title = _lesson_scenario(lesson), lesson.title
     elif choice in BY_SLUG:
-        doc = BY_SLUG[choice].document()
+        doc, title = BY_SLUG[choice].document(), BY_SLUG[choice].title
     else:
         raise Http404("There is no such starting point.")
     draft = _draft(request, create=True)
-    refusal = _store(request, draft, draft.version, document=doc, json_text="", paste_text="")
+    return _replaced(request, draft, undos.replacement(undos.START, title), document=doc, json_text="", paste_text="")
+
+
+def _replaced(request, draft, by, **changes):
+    """Replace the draft (a starting point, a copy, Undo), keeping what it replaced for one
+    Undo, and open the page at the notice that offers it, the editor below (at the editor when
+    there is nothing to bring back: an empty draft was replaced)."""
+    refusal = _store(request, draft, draft.version, replacing=by, **changes)
     if refusal:
         messages.error(request, refusal.message)
-    return redirect("sandbox:try")
+    return redirect(f"{reverse('sandbox:try')}#{'replaced' if undos.offer(draft.replaced) else 'editor'}")
+
+
+@require_POST
+def undo(request):
+    """Undo the last replacement of the draft (``at``: the version it made, as the page's
+    Undo names it): the draft it replaced comes back, and what replaced it is kept in its
+    turn, so Undo again brings that back."""
+    draft = _draft(request)
+    kept = draft.replaced if draft else None
+    if not kept or str(kept.get("at")) != request.POST.get("at"):
+        return _refuse_at(request, "undo", NOT_UNDONE)
+    return _replaced(request, draft, undos.undone(kept["by"]), document=kept["document"], json_text=kept["json_text"], paste_text=kept["paste_text"])
 
 
 @require_POST
@@ -414,7 +439,7 @@ def edit_json(request):
     if doc is None:  # not JSON yet, or JSON's null, which no draft holds: kept as typed, with its fault
         refusal = _store(request, draft, _version(request), json_text=text)
     else:
-        refusal = _store(request, draft, _version(request), document=documents.normalize(doc), json_text="")
+        refusal = _store(request, draft, _version(request), replacing=undos.replacement(undos.JSON), document=documents.normalize(doc), json_text="")
     if refusal:
         return _page(request, draft, status=refusal.status, problem=STALE_JSON if refusal.stale else refusal.message, json_text=text)
     return redirect("/try/#json")
@@ -433,7 +458,7 @@ def paste(request):
     if imported.document is None:
         refusal = _store(request, draft, _version(request), paste_text=text)
     else:
-        refusal = _store(request, draft, _version(request), document=imported.document, paste_text="", json_text="")
+        refusal = _store(request, draft, _version(request), replacing=undos.replacement(undos.IMPORT), document=imported.document, paste_text="", json_text="")
         if refusal is None:
             messages.success(request, imported.summary)
             for warning in imported.warnings:
@@ -551,7 +576,4 @@ def copy_snapshot(request, snapshot_id):
     """"Edit a copy": the shared scenario becomes the learner's draft (the snapshot stays)."""
     snapshot = _snapshot(snapshot_id)
     draft = _draft(request, create=True)
-    refusal = _store(request, draft, draft.version, document=documents.normalize(snapshot.document), json_text="", paste_text="")
-    if refusal:
-        messages.error(request, refusal.message)
-    return redirect("sandbox:try")
+    return _replaced(request, draft, undos.replacement(undos.COPY, snapshot.id), document=documents.normalize(snapshot.document), json_text="", paste_text="")

@@ -243,7 +243,7 @@ class SandboxBrowserTest(BrowserTestCase):
             self.assertEqual(self.stateful_verdicts(page), ["✓ ALLOW"] * 4 + ["✗ DROP"])
             self.assertEqual(len(self.table_rows(page)), 4)
             page.get_by_role("button", name="Edit a copy in my sandbox").click()
-            page.wait_for_url("**/try/")
+            page.wait_for_url("**/try/#editor")  # this browser had no draft: nothing to bring back
             expect(page.locator("fieldset.row--group")).to_have_count(3)
         finally:
             other.close()
@@ -385,7 +385,22 @@ class SandboxBrowserTest(BrowserTestCase):
             self.page.locator("#b-run-end").click()
             self.expect_told_at("run-end-message", views.NOT_RUN, focused=False)
 
-        states = [imported, share_refused_for_a_fault, share_refused_for_the_rate_limit, run_refused]
+        def replaced_with_undo_offered():
+            self.start("The first lesson's web server")
+            self.page.get_by_role("button", name="Start from this : A three-tier application").click()
+            expect(self.page.locator("#replaced")).to_be_in_viewport()
+            expect(self.page.locator("#replaced")).to_be_focused()
+
+        def undo_refused():
+            replaced_with_undo_offered()
+            stale = self.page.locator("#replaced form").evaluate("form => form.outerHTML")
+            self.page.locator("#b-undo").click()
+            expect(self.page.locator("#b-undo")).to_contain_text("Redo")
+            self.page.locator("#replaced form").evaluate("(form, stale) => { form.outerHTML = stale; }", stale)  # the first page's Undo, as another tab still shows it
+            self.page.locator("#b-undo").click()
+            self.expect_told_at("undo-message", views.NOT_UNDONE, focused=True)
+
+        states = [imported, share_refused_for_a_fault, share_refused_for_the_rate_limit, run_refused, replaced_with_undo_offered, undo_refused]
         ARTIFACTS.mkdir(exist_ok=True)
         for width in (1280, 360):
             if width != 1280:  # a new browser (its own session, so its own shares) per width
@@ -422,6 +437,28 @@ class SandboxBrowserTest(BrowserTestCase):
         expect(box).to_be_in_viewport()
         if focused:
             expect(box).to_be_focused()
+
+    def test_without_javascript_a_starting_point_can_be_undone_and_redone(self):
+        nojs = self.new_context(java_script_enabled=False)
+        try:
+            page = nojs.new_page()
+            self.start("The first lesson's web server", page=page)
+            page.locator("#f-sg0-name").fill("my own work")
+            page.locator("#b-save").click()
+            page.get_by_role("button", name="Start from this : A three-tier application").click()
+            page.wait_for_url("**/try/#replaced")  # at the Undo, the editor below it
+            notice = page.locator("#replaced")
+            expect(notice).to_be_in_viewport()
+            expect(notice).to_be_focused()
+            expect(notice).to_contain_text("You started from “A three-tier application”. The draft it replaced (1 security group, 1 rule, 1 instance and 4 timeline entries) is kept.")
+            expect(page.locator("fieldset.row--group")).to_have_count(3)
+            page.get_by_role("button", name="Undo: bring back my previous draft").click()
+            expect(page.locator("#f-sg0-name")).to_have_value("my own work")
+            expect(notice).to_contain_text("Your previous draft is back.")
+            page.get_by_role("button", name="Redo: bring back the starting point “A three-tier application”").click()
+            expect(page.locator("fieldset.row--group")).to_have_count(3)
+        finally:
+            nojs.close()
 
     def test_without_javascript_a_refused_share_or_run_opens_at_its_message_with_the_focus_on_it(self):
         nojs = self.new_context(java_script_enabled=False)
