@@ -418,11 +418,15 @@ class SandboxBrowserTest(BrowserTestCase):
                 self.page.screenshot(path=str(shot))
                 print(f"screenshot: {shot}")
 
-    def start_with_a_fault(self, page=None):
+    def start_with_a_fault(self, page=None, javascript=True):
         page = page or self.page
         self.start("The first lesson's web server", page=page)
         page.locator("#f-sg0-in0-peer").fill("nope")
-        page.locator("#b-save").click()  # with or without JavaScript
+        if javascript:  # saved on change (a Save pressed as well would redraw the editor later, under the next click)
+            with page.expect_response("**/try/save/"):
+                page.locator("#f-sg0-in0-peer").press("Tab")
+        else:
+            page.locator("#b-save").click()
         expect(page.locator("#f-sg0-in0-peer-errors")).to_contain_text("'nope' is not an IPv4 CIDR")
 
     def expect_told_at(self, box_id, message, focused, page=None):
@@ -464,7 +468,7 @@ class SandboxBrowserTest(BrowserTestCase):
         nojs = self.new_context(java_script_enabled=False)
         try:
             page = nojs.new_page()
-            self.start_with_a_fault(page)
+            self.start_with_a_fault(page, javascript=False)
             page.locator("#b-share").click()
             page.wait_for_url("**/try/#share-message")
             self.expect_told_at("share-message", views.NOT_SHARED_FAULTS, focused=True, page=page)
