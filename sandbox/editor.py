@@ -662,6 +662,18 @@ class Editor:
             yield row
             yield from row.children
 
+    def first_fault(self) -> str:
+        """The id of the first thing on the page that shows a fault, in page order: a row with
+        faults of its own, or a field; else the editor's status, which lists the faults no
+        row holds."""
+        for row in self.all_rows():
+            if row.errors:
+                return row.key
+            for field in row.fields:
+                if field.errors:
+                    return field.id
+        return "editor-status"
+
 
 def _row(place: Place, obj: dict, placed: dict, children=()) -> Row:
     values = place.kind.read(obj)
@@ -867,6 +879,13 @@ def row_differences(page: Any, latest: Any) -> str:
     if not differ:
         return ""
     return f"The latest draft has {_listed([there for there, _ in differ])}; this page has {_listed([here for _, here in differ])}."
+
+
+def row_counts(doc: Any) -> str:
+    """What a document holds, in words ("1 security group, 2 rules and 4 timeline entries")."""
+    count = Counter(place.kind.name for place in places(doc))
+    parts = [counted(number, one, many) for kinds, one, many in COUNTED if (number := sum(count[kind] for kind in kinds))]
+    return _listed(parts) if parts else "nothing yet"
 
 
 def _listed(parts: list[str]) -> str:

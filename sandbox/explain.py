@@ -6,7 +6,8 @@ interface). Untracked follows the engine's test (docs/engine.md, "Untracked repl
 address family: a TCP or UDP rule open to every address (0.0.0.0/0 or ::/0) opens untracked
 flows when the other direction lets every address of that family use every port of the
 protocol back (protocol -1, or the protocol with ports 0-65535); otherwise its flows are
-tracked.
+tracked. A rule for all traffic (-1) leaves only its TCP and UDP flows untracked: ICMP, and
+every other protocol, is always tracked.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def _risks(permission: dict, inbound: bool, known: set[str]) -> list[str]:
 
 def explain_groups(doc: dict) -> list[GroupExplanation]:
     groups = [g for g in items(doc, "security_groups") if isinstance(g, dict)]
-    known = {g.get("GroupId") for g in groups}
+    known = {g.get("GroupId") for g in groups if isinstance(g.get("GroupId"), str)}  # of any type as typed in the JSON box
     explained = []
     for group in groups:
         explanation = GroupExplanation(str(group.get("GroupId", "")), str(group.get("GroupName", "")))
@@ -106,7 +107,12 @@ def explain_groups(doc: dict) -> list[GroupExplanation]:
                     continue
                 back = "outbound" if inbound else "inbound"
                 if _returns_everything(other, version, _protocol(permission)):
-                    explanation.untracked.append(f"{words}: untracked, because the group also allows all {back} IPv{version} traffic back")
+                    if _protocol(permission) == "-1":
+                        # Only TCP and UDP flows can be untracked (spec §2: "ICMP is always tracked").
+                        explanation.untracked.append(f"{words}: TCP and UDP untracked, because the group also allows all {back} IPv{version} traffic back")
+                        explanation.tracked.append(f"{words}: ICMP and every other protocol tracked, because AWS always tracks ICMP and only TCP and UDP flows go untracked")
+                    else:
+                        explanation.untracked.append(f"{words}: untracked, because the group also allows all {back} IPv{version} traffic back")
                 else:
                     explanation.tracked.append(f"{words}: tracked, because nothing lets every IPv{version} address back {back} on every port")
         explained.append(explanation)

@@ -42,6 +42,8 @@ class Draft(models.Model):
     # fresh page matches the draft it creates.
     version = models.PositiveIntegerField(default=0)
     updated = models.DateTimeField(default=timezone.now)
+    # sandbox/undo.py: {"document", "json_text", "paste_text", "by": what replaced them, "at": the version that did}
+    replaced = models.JSONField(null=True, blank=True, help_text="The draft as it was before it was last replaced whole (a starting point, a copy, the JSON box, an import), for one Undo.")
 
     class Meta:
         # One draft per learner and workspace. A NULL lesson (the sandbox) is distinct from
@@ -84,6 +86,18 @@ class Draft(models.Model):
                 setattr(self, name, value)
             self.version = expected_version + 1
         return bool(stored)
+
+    def replace(self, expected_version, by, **changes):
+        """save_changes for a change that replaces the draft (``by``: what replaces it, see
+        sandbox/undo.py), keeping the draft as it was for one Undo. Only from the version this
+        row was read at: the draft kept must be the one replaced. A change that changes nothing
+        keeps the Undo there was (pressing the same starting point twice loses nothing)."""
+        if expected_version != self.version:
+            return False
+        if all(getattr(self, name) == value for name, value in changes.items()):
+            return True
+        kept = {"document": self.document, "json_text": self.json_text, "paste_text": self.paste_text, "by": by, "at": expected_version + 1}
+        return self.save_changes(expected_version, replaced=kept, **changes)
 
 
 class SnapshotError(Exception):

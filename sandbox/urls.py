@@ -12,6 +12,7 @@ EDITOR_ROUTES = [
     ("save/", views.save, {}, "save"),
     ("run/", views.run, {}, "run"),
     ("start/", views.start, {}, "start"),
+    ("undo/", views.undo, {}, "undo"),
     ("json/", views.json_box, {}, "json"),
     ("import/", views.paste, {}, "import"),
     ("share/", views.share, {}, "share"),

@@ -31,6 +31,7 @@ from sgviz.engine import dump_scenario, load_scenario, security_groups_to_aws, v
 from sgviz.engine.errors import escaped
 
 from . import document as documents
+from . import undo as undos
 from .analysis import analysis, run_results, runnable
 from .editor import SAVE_ONLY, Post, incomplete_rows, read_post, row_differences, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
@@ -39,6 +40,8 @@ from .paste import import_paste
 from .workspaces import Workspace, lesson_scenario
 
 SHARES_KEY = "sandbox_shares"
+# The snapshot this session has just shared: its page says "here is your link" once, on arrival.
+JUST_SHARED_KEY = "sandbox_just_shared"
 # What the JSON box's last save did, shown once at the box on the page it redirects to; what
 # the last import into a draft did, its warnings included, shown at the paste box until the
 # next import or until the draft is replaced (a starting point, a copy, a saved JSON). Each
@@ -115,6 +118,16 @@ STALE_UNPLACEABLE = (
     "the latest draft: make your change again on it."
 )
 STALE_EDITOR = "Not saved: this draft was changed in another tab or window after this page was loaded."
+# A refused Share or Run is told beside the button pressed (the page opens there, and its box
+# takes the focus and is an alert), not at the top of a page thousands of pixels long: the
+# message's extra tag names its place, each place's box has this id.
+PLACES = {"share": "share-message", "run_top": "run-top-message", "run_end": "run-end-message", "undo": "undo-message"}
+# The two Run buttons: above the editor and below the timeline (editor.html).
+RUN_BUTTONS = {"run": "run_top", "run:end": "run_end"}
+NOT_RUN = "Not run: the scenario runs once its faults are fixed; each is shown at its field."
+NOT_SHARED_FAULTS = "Not shared: this scenario has faults, each shown at its field; fix them, then share it."
+NOT_SHARED_LIMIT = f"Not shared: you have shared {SHARE_LIMIT} scenarios in the last {SHARE_WINDOW // 60} minutes; wait a few minutes, then share again."
+NOT_UNDONE = "Nothing undone: that was undone already, or the draft was replaced again since (in another tab?). This page shows the draft as it is now."
 # A draft stored, before the storage check, with a value nested hundreds of levels deep: too
 # deep to copy, so no form can be laid over it nor a paste merged into it.
 TOO_DEEP = (
@@ -123,10 +136,11 @@ TOO_DEEP = (
 )
 
 
-def _store(request, draft, expected_version, **changes):
+def _store(request, draft, expected_version, replacing=None, **changes):
     """Store changes to the draft unless a value cannot be stored at all, the document breaks
     a cap or the draft changed since the page was loaded; returns the Refusal to tell the
-    learner, or None when stored."""
+    learner, or None when stored. ``replacing``: the change replaces the draft (sandbox/undo.py's
+    replacement), which is kept for one Undo."""
     for name, value in changes.items():
         problems = _storage_problems(name, value)
         if problems:
@@ -135,7 +149,8 @@ def _store(request, draft, expected_version, **changes):
         problems = documents.cap_problems(changes["document"], documents.encoded_size(changes["document"]))
         if problems:
             return Refusal(" ".join(problems) + " Nothing was saved.")
-    if not draft.save_changes(expected_version, **changes):
+    stored = draft.replace(expected_version, replacing, **changes) if replacing else draft.save_changes(expected_version, **changes)
+    if not stored:
         draft.refresh_from_db()  # the latest version, for the page that says so
         return Refusal(STALE_EDITOR, stale=True)
     return None
@@ -305,8 +320,23 @@ def _page(request, draft, workspace, status=200, problem="", box=None, json_text
     in the editor's status."""
     context = _editor_context(request, draft, workspace, problem="" if box else problem, **extra)
     context.update(_boxes(draft, _shown_document(draft, workspace, extra.get("unsaved")), box, problem, json_text, paste_text, reports))
-    context.update(_lesson_header(workspace))
+    context.update(_lesson_header(workspace), **_placed_messages(request), undo=undos.offer(draft.replaced) if draft else None)
     return _render(request, "sandbox/try.html", context, status=status)
+
+
+def _placed_messages(request):
+    """The messages waiting for this page: ``placed`` (a place of PLACES -> its messages) are
+    shown beside the button that was pressed, ``messages`` (the others) in the page's list."""
+    placed, general = {place: [] for place in PLACES}, []
+    for message in messages.get_messages(request):
+        (placed[message.extra_tags] if message.extra_tags in placed else general).append(message)
+    return {"placed": placed, "messages": general}
+
+
+def _refuse_at(request, workspace, place, message):
+    """A refusal told beside the button pressed, on the page the redirect opens there."""
+    messages.error(request, message, extra_tags=place)
+    return _back(workspace, PLACES[place])
 
 
 def _lesson_header(workspace):
@@ -353,24 +383,40 @@ def start(request, slug=None):
     workspace = _workspace(request, slug)
     choice = request.POST.get("start", "")
     if choice.startswith("lesson:"):
-        doc = lesson_scenario(_lesson(request, choice.removeprefix("lesson:")))
+        lesson = _lesson(request, choice.removeprefix("lesson:"))
+        doc, title = lesson_scenario(lesson), lesson.title
     elif choice in BY_SLUG:
-        doc = BY_SLUG[choice].document()
+        doc, title = BY_SLUG[choice].document(), BY_SLUG[choice].title
     else:
         raise Http404("There is no such starting point.")
-    return _replace_draft(request, workspace, doc)
+    return _replaced(request, workspace, undos.replacement(undos.START, title), document=doc, json_text="", paste_text="")
 
 
-def _replace_draft(request, workspace, doc):
-    """The workspace's draft becomes ``doc`` (a starting point, a copy): the boxes' kept text
-    and what the last import did go with the draft they were about."""
+def _replaced(request, workspace, by, **changes):
+    """Replace the workspace's draft (a starting point, a copy, Undo), keeping what it replaced
+    for one Undo, and open the page at the notice that offers it, the editor below (at the
+    editor when there is nothing to bring back: an empty draft was replaced). The boxes' kept
+    text and what the last import did go with the draft they were about."""
     draft = _draft(request, workspace, create=True)
-    refusal = _store(request, draft, draft.version, document=doc, json_text="", paste_text="")
+    refusal = _store(request, draft, draft.version, replacing=by, **changes)
     if refusal:
         messages.error(request, refusal.message)
     else:
         request.session.pop(IMPORT_REPORT_KEY, None)
-    return redirect(workspace.url("try"))
+    return _back(workspace, "replaced" if undos.offer(draft.replaced) else "editor")
+
+
+@require_POST
+def undo(request, slug=None):
+    """Undo the last replacement of the workspace's draft (``at``: the version it made, as the
+    page's Undo names it): the draft it replaced comes back, and what replaced it is kept in
+    its turn, so Undo again brings that back."""
+    workspace = _workspace(request, slug)
+    draft = _draft(request, workspace)
+    kept = draft.replaced if draft else None
+    if not kept or str(kept.get("at")) != request.POST.get("at"):
+        return _refuse_at(request, workspace, "undo", NOT_UNDONE)
+    return _replaced(request, workspace, undos.undone(kept["by"]), document=kept["document"], json_text=kept["json_text"], paste_text=kept["paste_text"])
 
 
 @require_POST
@@ -382,9 +428,10 @@ def save(request, slug=None):
     workspace = _workspace(request, slug)
     draft = _draft(request, workspace, create=True)
     keep = _version(request, "keep")
+    pressed = request.POST.get("action", "save")
     post = Post(
         request.POST,
-        action=request.POST.get("action", "save"),
+        action="run" if pressed in RUN_BUTTONS else pressed,
         version=_version(request),
         base=_posted_base(request),
         keep=keep if keep >= 0 else None,
@@ -407,7 +454,7 @@ def save(request, slug=None):
     if refusal:
         return _refused(request, draft, workspace, post, edit, refusal)
     if post.action == "run":
-        return _run_redirect(request, draft, workspace)
+        return _run_redirect(request, draft, workspace, RUN_BUTTONS[pressed])
     if _is_htmx(request):
         if post.action == "autosave":
             return _fields_untouched(_render(request, "sandbox/partials/autosave.html", _editor_context(request, draft, workspace)))
@@ -444,16 +491,19 @@ def _fields_untouched(response):
     return response
 
 
-def _run_redirect(request, draft, workspace):
-    """Run: to the player at its first step when the scenario runs, else back to the editor,
-    which shows why. At step 0, not at the last step a lesson's page shows without ``?step=``:
-    the page beside the player already lists every packet's verdict, and the player starts
-    at step 0 anyway once its websocket connects."""
-    if runnable(draft.document):
-        target = workspace.url("run") + "?step=0"
-    else:
-        target = workspace.url("try") + "#editor"
-        messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
+def _run_redirect(request, draft, workspace, place):
+    """Run: to the player at its first step when the scenario runs, else the refusal beside
+    the Run button pressed (``place``); with htmx the page stays, its fields untouched. At
+    step 0, not at the last step a lesson's page shows without ``?step=``: the page beside the
+    player already lists every packet's verdict, and the player starts at step 0 anyway once
+    its websocket connects."""
+    if not runnable(draft.document):
+        if not _is_htmx(request):
+            return _refuse_at(request, workspace, place, NOT_RUN)
+        context = _editor_context(request, draft, workspace)
+        context["placed"] = {place: [NOT_RUN]}
+        return _fields_untouched(_render(request, "sandbox/partials/autosave.html", context))
+    target = workspace.url("run") + "?step=0"
     if _is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
@@ -487,8 +537,7 @@ def run(request, slug=None):
     key = walkthrough.content_key(document) if isinstance(document, dict) else ""
     context = run_results(document, key)
     if not context["valid"]:
-        messages.error(request, "The scenario runs once its faults are fixed; each is shown at its field.")
-        return _back(workspace, "editor")
+        return _refuse_at(request, workspace, "run_top", NOT_RUN)
     _with_results_table(context, key)
     context.update(_player_context(request.GET, document, key, workspace.url("run"), workspace.ws_path, "Your scenario"))
     context.update(workspace=workspace, **_lesson_header(workspace))
@@ -524,7 +573,7 @@ def _save_json(request, workspace):
         elif read.not_yet:  # kept as typed, and the page says why
             refusal = _store(request, draft, _version(request), json_text=text)
         else:
-            refusal = _store(request, draft, _version(request), document=read.document, json_text="")
+            refusal = _store(request, draft, _version(request), replacing=undos.replacement(undos.JSON), document=read.document, json_text="")
     if refusal:
         problem = (STALE_DISCARD if discard else STALE_JSON) if refusal.stale else refusal.message
         return _page(request, draft, workspace, status=refusal.status, problem=problem, json_text=text, box="json")
@@ -555,7 +604,7 @@ def paste(request, slug=None):
         elif imported.document is None:
             refusal = _store(request, draft, _version(request), paste_text=text)
         else:
-            refusal = _store(request, draft, _version(request), document=imported.document, paste_text="", json_text="")
+            refusal = _store(request, draft, _version(request), replacing=undos.replacement(undos.IMPORT), document=imported.document, paste_text="", json_text="")
     if refusal:
         problem = STALE_PASTE if refusal.stale else refusal.message
         return _page(request, draft, workspace, status=refusal.status, problem=problem, paste_text=text, box="paste")
@@ -606,15 +655,15 @@ def share(request, slug=None):
     doc = _document(_draft(request, workspace), workspace)
     scenario = validate_scenario(doc).scenario
     if scenario is None or incomplete_rows(doc):
-        messages.error(request, "This scenario has faults, shown at their fields: fix them, then share it.")
-        return _back(workspace, "share")
+        return _refuse_at(request, workspace, "share", NOT_SHARED_FAULTS)
     allowed, times = allow_share(request.session.get(SHARES_KEY, []), time.time())
     request.session[SHARES_KEY] = times
     if not allowed:
-        messages.error(request, f"You have shared {SHARE_LIMIT} scenarios in the last {SHARE_WINDOW // 60} minutes; wait a few minutes, then share again.")
-        return _back(workspace, "share")
+        return _refuse_at(request, workspace, "share", NOT_SHARED_LIMIT)
     canonical = dump_scenario(scenario)
     snapshot = Snapshot.store(documents.content_id(canonical), canonical)
+    request.session[JUST_SHARED_KEY] = snapshot.id
+    # No fragment in the address: the address bar is the link too, and may be copied from there.
     return redirect("sandbox:snapshot", snapshot_id=snapshot.id)
 
 
@@ -625,15 +674,16 @@ def _snapshot(snapshot_id, *fields):
     return get_object_or_404(Snapshot.objects.only(*fields) if fields else Snapshot, id=snapshot_id)
 
 
-def _snapshot_page(request, snapshot_id, name):
+def _snapshot_page(request, snapshot_id, name, **extra):
     """A shared snapshot's page (``name``: snapshot or embed). A snapshot never changes, so
-    all of its page but the per-visitor "Edit a copy" form is rendered once per step asked;
-    the document (tens of kilobytes of JSON) is read only when a body is rendered."""
+    all of its page but the per-visitor parts (``extra``, the "Edit a copy" form) is rendered
+    once per step asked; the document (tens of kilobytes of JSON) is read only when a body is
+    rendered."""
     snapshot = _snapshot(snapshot_id, "id")
     page_url = reverse(f"sandbox:{name}", args=[snapshot.id])
     embed_url = request.build_absolute_uri(reverse("sandbox:embed", args=[snapshot.id]))
     body = _snapshot_body(name, snapshot.id, request.GET.get("step"), request.GET.get("projector"), page_url, embed_url)
-    return render(request, f"sandbox/{name}.html", {"snapshot": snapshot, "body": body})
+    return render(request, f"sandbox/{name}.html", {"snapshot": snapshot, "body": body, **extra})
 
 
 @lru_cache(maxsize=SNAPSHOT_BODIES_CACHED)
@@ -649,7 +699,10 @@ def _snapshot_body(name, snapshot_id, step, projector, page_url, embed_url):
 
 @require_GET
 def snapshot(request, snapshot_id):
-    return _snapshot_page(request, snapshot_id, "snapshot")
+    """A shared scenario; on arrival from Share, its page says what the link is and offers to copy it."""
+    just_shared = request.session.pop(JUST_SHARED_KEY, None) == snapshot_id
+    link = request.build_absolute_uri(reverse("sandbox:snapshot", args=[snapshot_id])) if just_shared else ""
+    return _snapshot_page(request, snapshot_id, "snapshot", link=link)
 
 
 # Only the embed page may be framed, by any site: it is meant for course pages and blogs.
@@ -671,4 +724,5 @@ def download_snapshot(request, snapshot_id, what):
 @require_POST
 def copy_snapshot(request, snapshot_id):
     """"Edit a copy": the shared scenario becomes the learner's sandbox draft (the snapshot stays)."""
-    return _replace_draft(request, Workspace(None), documents.normalize(_snapshot(snapshot_id).document))
+    snapshot = _snapshot(snapshot_id)
+    return _replaced(request, Workspace(None), undos.replacement(undos.COPY, snapshot.id), document=documents.normalize(snapshot.document), json_text="", paste_text="")

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from .addresses import Cidr, parse_cidr
-from .errors import MISSING, Findings, Notice, ScenarioError, describe, join, parse_json, storage_faults
+from .errors import MISSING, Findings, Notice, ScenarioError, blank, describe, join, parse_json, storage_faults
 from .model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -37,6 +37,10 @@ from .params import Parameters
 PORTED = (TCP, UDP)
 ICMPS = (ICMP, ICMPV6)
 PROTOCOLS_ALLOWED = "tcp, udp, icmp, icmpv6, -1 (all) or an IANA protocol number 0-255"
+# What to write in place of an empty id (Findings.as_string's ``what``).
+GROUP_ID = "a security group id, e.g. sg-web"
+SUBNET_ID = "a subnet id, e.g. subnet-web"
+ACL_ID = "a network ACL id, e.g. acl-web"
 # The "*" entries every network ACL ends with: rule numbers AWS shows for IPv4 and IPv6.
 STAR_RULE_NUMBERS = {4: 32767, 6: 32768}
 HIGHEST_RULE_NUMBER = 32766
@@ -55,10 +59,17 @@ def read_protocol(value: Any, path: str, findings: Findings) -> int | None:
         named = {name: number for number, name in PROTOCOL_NAMES.items()}
         if text in named:
             return named[text]
-        number = int(text) if re.fullmatch(r"-?[0-9]{1,3}", text) else None
-    if isinstance(number, int) and not isinstance(number, bool) and (number == ALL_PROTOCOLS or 0 <= number <= 255):
-        return number
-    findings.fault(path, f"{describe(value)} is not a protocol; use {PROTOCOLS_ALLOWED}")
+        if not text:
+            findings.fault(path, f"{blank(value)}; write a protocol: {PROTOCOLS_ALLOWED}")
+            return None
+        number = int(text) if re.fullmatch(r"-?[0-9]{1,20}", text) else None
+    if isinstance(number, int) and not isinstance(number, bool):
+        if number == ALL_PROTOCOLS or 0 <= number <= 255:
+            return number
+        findings.fault(path, f"{number} is outside 0-255 (IANA protocol numbers; -1 means all protocols)")
+        return None
+    what = repr(value) if isinstance(value, str) else describe(value)
+    findings.fault(path, f"{what} is not a protocol; use {PROTOCOLS_ALLOWED}")
     return None
 
 
@@ -76,8 +87,9 @@ def read_port_pair(
     AWS's rule that an icmpv6 security group rule without ports allows every type and code.
     """
     if protocol in PORTED:
-        low = findings.as_int(first, paths[0], 0, 65535, "ports") if first is not None else _missing(findings, paths[0], "ports")
-        high = findings.as_int(second, paths[1], 0, 65535, "ports") if second is not None else _missing(findings, paths[1], "ports")
+        kind = protocol_name(protocol)
+        low = findings.as_int(first, paths[0], 0, 65535, "ports") if first is not None else _missing(findings, paths[0], kind, "a port (0-65535)")
+        high = findings.as_int(second, paths[1], 0, 65535, "ports") if second is not None else _missing(findings, paths[1], kind, "a port (0-65535)")
         if low is not None and high is not None and low > high:
             findings.fault(paths[0], f"the range starts at {low} but ends at {high}; a port range runs from low to high")
             return None, None
@@ -86,8 +98,8 @@ def read_port_pair(
         if first is None and second is None and absent_means_all:
             return -1, -1
         kind = protocol_name(protocol)
-        icmp_type = findings.as_int(first, paths[0], -1, 255, f"{kind} type, -1 for all") if first is not None else _missing(findings, paths[0], f"{kind} type")
-        icmp_code = findings.as_int(second, paths[1], -1, 255, f"{kind} code, -1 for all") if second is not None else _missing(findings, paths[1], f"{kind} code")
+        icmp_type = findings.as_int(first, paths[0], -1, 255, f"{kind} type, -1 for all") if first is not None else _missing(findings, paths[0], kind, "a type (0-255, -1 for all)")
+        icmp_code = findings.as_int(second, paths[1], -1, 255, f"{kind} code, -1 for all") if second is not None else _missing(findings, paths[1], kind, "a code (0-255, -1 for all)")
         if icmp_type == -1 and icmp_code not in (-1, None):
             findings.fault(paths[1], f"type -1 (all {kind} types) needs code -1 (all codes), not {icmp_code}")
             return None, None
@@ -95,8 +107,9 @@ def read_port_pair(
     return None, None  # AWS ignores ports for -1 and for other protocols
 
 
-def _missing(findings: Findings, path: str, what: str) -> None:
-    findings.fault(path, f"is required for this protocol ({what})")
+def _missing(findings: Findings, path: str, protocol: str, what: str) -> None:
+    """A port, ICMP type or code a rule of this protocol lacks: "a tcp rule needs a port (0-65535) here"."""
+    findings.fault(path, f"{'an' if protocol.startswith('icmp') else 'a'} {protocol} rule needs {what} here")
 
 
 def read_cidr(value: Any, path: str, version: int | None, findings: Findings) -> Cidr | None:
@@ -122,7 +135,7 @@ def _optional_string(obj: dict, key: str, path: str, findings: Findings) -> str 
 
 
 def _group_ref(obj: dict, path: str, findings: Findings) -> GroupRef | None:
-    group_id = findings.as_string(findings.required(obj, "GroupId", path), join(path, "GroupId"))
+    group_id = findings.as_string(findings.required(obj, "GroupId", path), join(path, "GroupId"), what=GROUP_ID)
     if group_id is None:
         return None
     findings.references.append((join(path, "GroupId"), group_id))
@@ -190,7 +203,7 @@ def read_security_group(group: Any, path: str, findings: Findings) -> SecurityGr
     group = findings.as_object(group, path)
     if group is None:
         return None
-    group_id = findings.as_string(findings.required(group, "GroupId", path), join(path, "GroupId"))
+    group_id = findings.as_string(findings.required(group, "GroupId", path), join(path, "GroupId"), what=GROUP_ID)
     if group_id is None:
         return None
     lists = {}
@@ -360,7 +373,7 @@ def read_security_group_rule(item: Any, path: str, findings: Findings) -> Rule |
     item = findings.as_object(item, path)
     if item is None:
         return None
-    group_id = findings.as_string(findings.required(item, "GroupId", path), join(path, "GroupId"))
+    group_id = findings.as_string(findings.required(item, "GroupId", path), join(path, "GroupId"), what=GROUP_ID)
     is_egress = findings.as_bool(findings.required(item, "IsEgress", path), join(path, "IsEgress"))
     protocol = read_protocol(findings.required(item, "IpProtocol", path), join(path, "IpProtocol"), findings)
     ports = (None, None)
@@ -453,7 +466,7 @@ def read_nacl_entry(item: Any, path: str, findings: Findings, *, star_allowed: b
     star_number = star_allowed and type(raw_number) is int and raw_number in STAR_RULE_NUMBERS.values()
     number = raw_number if star_number else findings.as_int(raw_number, number_path, 1, HIGHEST_RULE_NUMBER, "rule numbers")
     protocol = read_protocol(findings.required(item, "Protocol", path), join(path, "Protocol"), findings)
-    action_text = findings.as_string(findings.required(item, "RuleAction", path), join(path, "RuleAction"))
+    action_text = findings.as_string(findings.required(item, "RuleAction", path), join(path, "RuleAction"), what="allow or deny")
     action = None
     if action_text is not None:
         try:
@@ -513,7 +526,7 @@ def read_network_acl(acl: Any, path: str, findings: Findings, params: Parameters
     acl = findings.as_object(acl, path)
     if acl is None:
         return None
-    acl_id = findings.as_string(findings.required(acl, "NetworkAclId", path), join(path, "NetworkAclId"))
+    acl_id = findings.as_string(findings.required(acl, "NetworkAclId", path), join(path, "NetworkAclId"), what=ACL_ID)
     is_default = acl.get("IsDefault", False)
     is_default = findings.as_bool(is_default, join(path, "IsDefault")) or False
     subnet_ids = []
@@ -522,7 +535,7 @@ def read_network_acl(acl: Any, path: str, findings: Findings, params: Parameters
         association_path = join(join(path, "Associations"), i)
         association = findings.as_object(association, association_path)
         if association is not None:
-            subnet_id = findings.as_string(findings.required(association, "SubnetId", association_path), join(association_path, "SubnetId"))
+            subnet_id = findings.as_string(findings.required(association, "SubnetId", association_path), join(association_path, "SubnetId"), what=SUBNET_ID)
             if subnet_id is not None:
                 subnet_ids.append(subnet_id)
     entries: list[NaclEntry] = []

@@ -111,12 +111,18 @@ class Findings:
     def as_list(self, value: Any, path: str) -> list | None:
         return self._of_type(value, path, list, "a list [...]")
 
-    def as_string(self, value: Any, path: str, *, empty_ok: bool = False) -> str | None:
+    def as_string(self, value: Any, path: str, *, empty_ok: bool = False, what: str = "some text") -> str | None:
+        """A string; an empty one only if ``empty_ok``. ``what`` says what to write instead of an
+        empty one ("a subnet id, e.g. subnet-web"): a form's field left empty reads
+        "this is empty; write a subnet id, e.g. subnet-web"."""
         if value is MISSING:
             return None
         if isinstance(value, str) and (empty_ok or value.strip()):
             return value
-        self.fault(path, f"expected a non-empty string, got {describe(value)}")
+        if isinstance(value, str):
+            self.fault(path, f"{blank(value)}; write {what}")
+        else:
+            self.fault(path, f"expected a non-empty string, got {describe(value)}")
         return None
 
     def as_bool(self, value: Any, path: str) -> bool | None:
@@ -127,6 +133,9 @@ class Findings:
         if value is MISSING:
             return None
         allowed = f"{low}-{high}" + (f" ({what})" if what else "")
+        if isinstance(value, str) and not value.strip():
+            self.fault(path, f"{blank(value)}; write a whole number {allowed}")
+            return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.fault(path, f"expected a whole number {allowed}, got {describe(value)}")
             return None
@@ -154,6 +163,11 @@ def join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else key
+
+
+def blank(text: str) -> str:
+    """What a string with nothing in it holds, said of the field or value that holds it."""
+    return "this holds only spaces" if text else "this is empty"
 
 
 def describe(value: Any) -> str:

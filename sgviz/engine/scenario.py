@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from . import awsjson
 from .addresses import Cidr, IpAddress, parse_cidr, parse_ip
-from .errors import Fault, Findings, Notice, ScenarioError, describe, join, parse_json, storage_faults
+from .errors import Fault, Findings, Notice, ScenarioError, blank, describe, join, parse_json, storage_faults
 from .model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -247,7 +247,7 @@ class _Reader:
         return awsjson.read_cidr(value, path, version, self.f)
 
     def ip(self, value: Any, path: str, version: int) -> IpAddress | None:
-        if self.f.as_string(value, path) is None:
+        if self.f.as_string(value, path, what="an IPv6 address, e.g. 2001:db8::10" if version == 6 else "an IPv4 address, e.g. 10.0.1.10") is None:
             return None
         try:
             return parse_ip(value, version)
@@ -263,7 +263,7 @@ class _Reader:
             if item is None:
                 continue
             self.f.only_keys(item, SUBNET_KEYS, path)
-            subnet_id = self.f.as_string(self.f.required(item, "id", path), join(path, "id"))
+            subnet_id = self.f.as_string(self.f.required(item, "id", path), join(path, "id"), what=awsjson.SUBNET_ID)
             cidr = self.cidr(self.f.required(item, "cidr", path), join(path, "cidr"), 4)
             ipv6 = self.cidr(item["ipv6_cidr"], join(path, "ipv6_cidr"), 6) if "ipv6_cidr" in item else None
             if subnet_id in self.subnet_ids:
@@ -291,7 +291,7 @@ class _Reader:
             for j, subnet_id in enumerate(acl.subnet_ids):
                 where = join(join(join(path, "Associations"), j), "SubnetId")
                 if subnet_id not in self.subnet_ids:
-                    self.f.fault(where, f"{subnet_id!r} is not in subnets; add it there ({{\"id\", \"cidr\"}}) or fix the id")
+                    self.unknown_subnet(where, subnet_id)
                 elif subnet_id in associated:
                     self.f.fault(where, f"{subnet_id!r} is already associated with {associated[subnet_id]}; a subnet has one network ACL")
                 else:
@@ -336,7 +336,7 @@ class _Reader:
             return None
         self.f.only_keys(item, INSTANCE_KEYS, path)
         nitro = self.f.as_int(item["nitro"], join(path, "nitro"), *NITRO_GENERATIONS, "the instance's Nitro generation") if "nitro" in item else None
-        name = self.f.as_string(self.f.required(item, "name", path), join(path, "name"))
+        name = self.f.as_string(self.f.required(item, "name", path), join(path, "name"), what="a name for the instance, e.g. web")
         self.unique_name(name, path)
         private_ip = self.own_address("private_ip", path, 4, item)
         ipv6 = self.own_address("ipv6", path, 6, item)
@@ -351,14 +351,18 @@ class _Reader:
             return None
         return Instance(name, private_ip, group_ids, ipv6, public_ip, subnet_id, tracking, capacity, nitro)
 
+    def unknown_subnet(self, path: str, subnet_id: str) -> None:
+        known = ", ".join(sorted(self.subnet_ids)) or "none"
+        self.f.fault(path, f"{subnet_id!r} is not one of subnets (known: {known}); add a subnet with this id and a CIDR, or fix the id")
+
     def subnet_of(self, item: dict, path: str, subnets: dict[str, Subnet], private_ip: IpAddress | None, ipv6: IpAddress | None) -> str | None:
         if "subnet" not in item:
             return None
         where = join(path, "subnet")
-        subnet_id = self.f.as_string(item["subnet"], where)
+        subnet_id = self.f.as_string(item["subnet"], where, what=awsjson.SUBNET_ID)
         subnet = subnets.get(subnet_id)
         if subnet_id is not None and subnet_id not in self.subnet_ids:
-            self.f.fault(where, f"{subnet_id!r} is not in subnets; add it there ({{\"id\", \"cidr\"}}) or fix the id")
+            self.unknown_subnet(where, subnet_id)
             return None
         if subnet is not None and private_ip is not None and not subnet.cidr.contains(private_ip):
             self.f.fault(join(path, "private_ip"), f"{private_ip} is not inside its subnet {subnet_id} ({subnet.cidr})")
@@ -376,7 +380,7 @@ class _Reader:
             return None
         ids: list[str] = []
         for j, raw in enumerate(items):
-            group_id = self.f.as_string(raw, join(where, j))
+            group_id = self.f.as_string(raw, join(where, j), what=awsjson.GROUP_ID)
             if group_id is None:
                 return None
             if group_id not in groups:
@@ -473,6 +477,9 @@ class _Timeline:
         return tuple(entries)
 
     def at(self, value: Any, path: str, last_at: float) -> float | None:
+        if isinstance(value, str) and not value.strip():
+            self.f.fault(path, f"{blank(value)}; write a time in seconds (a number >= 0)")
+            return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             self.f.fault(path, f"expected a time in seconds (a number >= 0), got {describe(value)}")
             return None
@@ -524,7 +531,7 @@ class _Timeline:
 
     def endpoint(self, value: Any, path: str) -> tuple[IpAddress, int | None] | None:
         """"10.0.0.1", "10.0.0.1:80", "2001:db8::1" or "[2001:db8::1]:443" -> (address, port)."""
-        text = self.f.as_string(value, path)
+        text = self.f.as_string(value, path, what="an address: IP or IP:port, e.g. 198.51.100.10:50000")
         if text is None:
             return None
         text = text.strip()
@@ -574,7 +581,8 @@ class _Timeline:
                 self.f.fault(join(path, key), f"only icmp and icmpv6 packets have {key}")
             return None if stray else (None, None, None)
         if "icmp_type" not in obj:
-            self.f.fault(join(path, "icmp_type"), "is required for icmp/icmpv6 (e.g. 8 = echo request, 0 = echo reply)")
+            echo = "128 = echo request, 129 = echo reply" if protocol == awsjson.ICMPV6 else "8 = echo request, 0 = echo reply"
+            self.f.fault(join(path, "icmp_type"), f"an {awsjson.protocol_name(protocol)} packet needs an ICMP type here (e.g. {echo})")
             return None
         icmp_type = self.f.as_int(obj["icmp_type"], join(path, "icmp_type"), 0, 255)
         icmp_code = self.f.as_int(obj.get("icmp_code", 0), join(path, "icmp_code"), 0, 255)
@@ -626,19 +634,20 @@ class _Timeline:
         return None
 
     def action(self, obj: dict, path: str, allowed: tuple[ChangeAction, ...]) -> ChangeAction | None:
-        text = self.f.as_string(self.f.required(obj, "action", path), join(path, "action"))
+        choices = " or ".join(a.value for a in allowed)
+        text = self.f.as_string(self.f.required(obj, "action", path), join(path, "action"), what=choices)
         if text is not None and text not in [a.value for a in allowed]:
-            self.f.fault(join(path, "action"), f"{text!r} is not an action here; use {' or '.join(a.value for a in allowed)}")
+            self.f.fault(join(path, "action"), f"{text!r} is not an action here; use {choices}")
             return None
         return ChangeAction(text) if text is not None else None
 
     def rule_change(self, obj: dict, path: str) -> RuleChange | None:
         self.f.only_keys(obj, RULE_CHANGE_KEYS, path)
-        group_id = self.f.as_string(obj["group"], join(path, "group"))
+        group_id = self.f.as_string(obj["group"], join(path, "group"), what=awsjson.GROUP_ID)
         if group_id is not None and group_id not in self.groups:
             self.f.fault(join(path, "group"), f"{group_id!r} is not one of security_groups (known: {', '.join(self.groups) or 'none'})")
             group_id = None
-        direction_text = self.f.as_string(self.f.required(obj, "direction", path), join(path, "direction"))
+        direction_text = self.f.as_string(self.f.required(obj, "direction", path), join(path, "direction"), what="ingress or egress")
         direction = None
         if direction_text is not None:
             if direction_text in ("ingress", "egress"):
@@ -695,7 +704,7 @@ class _Timeline:
 
     def nacl_change(self, obj: dict, path: str) -> NaclChange | None:
         self.f.only_keys(obj, NACL_CHANGE_KEYS, path)
-        acl_id = self.f.as_string(obj["network_acl"], join(path, "network_acl"))
+        acl_id = self.f.as_string(obj["network_acl"], join(path, "network_acl"), what=awsjson.ACL_ID)
         if acl_id is not None and acl_id not in self.acls:
             self.f.fault(join(path, "network_acl"), f"{acl_id!r} is not one of network_acls (known: {', '.join(self.acls) or 'none'})")
             acl_id = None

@@ -51,8 +51,10 @@
   document.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;
     if (!isEditorPost(detail)) return;
-    if (detail.formData.get("action") === "run" && typing.size === 0 && !unstored) {
-      // Everything on the page is stored: Run only opens the player (a post would write nothing).
+    var runs = document.getElementById("editor-status").dataset.runs === "true";
+    if (/^run(:|$)/.test(detail.formData.get("action")) && typing.size === 0 && !unstored && runs) {
+      // Everything on the page is stored and runs: Run only opens the player (a post would
+      // write nothing). A scenario with faults is posted: the refusal shows at the button.
       event.preventDefault();
       window.location.assign(document.getElementById("editor-form").dataset.runUrl);
       return;

@@ -1,5 +1,7 @@
 """Each kind of bad scenario is refused with one clear fault naming where it is and what is allowed."""
 
+import re
+
 import pytest
 
 from sgviz.engine import ScenarioError, load_scenario, validate_scenario
@@ -16,6 +18,9 @@ def faults(doc) -> list[str]:
 def only_fault(doc) -> str:
     (fault,) = faults(doc)
     return fault
+
+
+UNKNOWN_SUBNET = "is not one of subnets (known: subnet-db, subnet-web); add a subnet with this id and a CIDR, or fix the id"
 
 
 def test_it_names_the_path_of_an_invalid_cidr():
@@ -66,9 +71,7 @@ def test_it_rejects_an_instance_without_groups():
 def test_it_rejects_a_nacl_associated_with_an_unknown_subnet():
     doc = scenario_doc()
     doc["network_acls"][0]["Associations"][0]["SubnetId"] = "subnet-nope"
-    assert only_fault(doc) == (
-        "network_acls[0].Associations[0].SubnetId: 'subnet-nope' is not in subnets; add it there ({\"id\", \"cidr\"}) or fix the id"
-    )
+    assert only_fault(doc) == f"network_acls[0].Associations[0].SubnetId: 'subnet-nope' {UNKNOWN_SUBNET}"
 
 
 def test_it_rejects_two_nacls_on_one_subnet():
@@ -83,7 +86,7 @@ def test_it_rejects_two_nacls_on_one_subnet():
 def test_it_rejects_an_instance_in_an_unknown_subnet():
     doc = scenario_doc()
     doc["instances"][0]["subnet"] = "subnet-nope"
-    assert only_fault(doc) == "instances[0].subnet: 'subnet-nope' is not in subnets; add it there ({\"id\", \"cidr\"}) or fix the id"
+    assert only_fault(doc) == f"instances[0].subnet: 'subnet-nope' {UNKNOWN_SUBNET}"
 
 
 def test_it_rejects_an_instance_address_outside_its_subnet():
@@ -134,7 +137,20 @@ def test_it_rejects_a_port_range_running_backwards():
 def test_it_rejects_a_missing_port_for_tcp():
     doc = scenario_doc()
     del doc["security_groups"][0]["IpPermissions"][0]["ToPort"]
-    assert only_fault(doc) == "security_groups[0].IpPermissions[0].ToPort: is required for this protocol (ports)"
+    assert only_fault(doc) == "security_groups[0].IpPermissions[0].ToPort: a tcp rule needs a port (0-65535) here"
+
+
+@pytest.mark.parametrize("protocol, missing, message", [
+    ("udp", "FromPort", "a udp rule needs a port (0-65535) here"),
+    ("icmp", "FromPort", "an icmp rule needs a type (0-255, -1 for all) here"),
+    ("icmp", "ToPort", "an icmp rule needs a code (0-255, -1 for all) here"),
+])
+def test_a_missing_port_type_or_code_is_named_with_the_rules_protocol(protocol, missing, message):
+    doc = scenario_doc()
+    rule = doc["security_groups"][0]["IpPermissions"][0]
+    rule.update(IpProtocol=protocol, FromPort=8, ToPort=0)
+    del rule[missing]
+    assert only_fault(doc) == f"security_groups[0].IpPermissions[0].{missing}: {message}"
 
 
 def test_it_rejects_icmp_type_all_with_a_specific_code():
@@ -309,9 +325,39 @@ def test_it_rejects_an_unknown_protocol_name():
     doc = scenario_doc()
     doc["security_groups"][0]["IpPermissions"][0]["IpProtocol"] = "http"
     assert only_fault(doc) == (
-        "security_groups[0].IpPermissions[0].IpProtocol: the string 'http' is not a protocol; "
+        "security_groups[0].IpPermissions[0].IpProtocol: 'http' is not a protocol; "
         "use tcp, udp, icmp, icmpv6, -1 (all) or an IANA protocol number 0-255"
     )
+
+
+@pytest.mark.parametrize("protocol, number", [("300", 300), (300, 300), ("-2", -2), ("1000", 1000), (" 256 ", 256)])
+def test_a_protocol_number_out_of_range_is_said_to_be_out_of_range(protocol, number):
+    doc = scenario_doc()
+    doc["security_groups"][0]["IpPermissions"][0]["IpProtocol"] = protocol
+    assert only_fault(doc) == f"security_groups[0].IpPermissions[0].IpProtocol: {number} is outside 0-255 (IANA protocol numbers; -1 means all protocols)"
+
+
+@pytest.mark.parametrize("text, blank", [("", "this is empty"), ("   ", "this holds only spaces")])
+@pytest.mark.parametrize("path, write", [
+    ("security_groups[1].IpPermissions[0].IpProtocol", "a protocol: tcp, udp, icmp, icmpv6, -1 (all) or an IANA protocol number 0-255"),
+    ("instances[0].name", "a name for the instance, e.g. web"),
+    ("subnets[1].id", "a subnet id, e.g. subnet-web"),
+    ("timeline[0].packet.src", "an address: IP or IP:port, e.g. 198.51.100.10:50000"),
+    ("timeline[0].at", "a time in seconds (a number >= 0)"),
+])
+def test_an_empty_value_is_said_to_be_empty_with_what_to_write(path, write, text, blank):
+    doc = scenario_doc()
+    *parents, key = re.findall(r"\w+", path)
+    place = doc
+    for step in parents:
+        place = place[int(step)] if step.isdigit() else place[step]
+    place[key] = text
+    assert faults(doc)[0] == f"{path}: {blank}; write {write}"
+
+
+def test_an_empty_group_id_is_said_to_be_empty():
+    doc = {"security_groups": [{"GroupId": "", "IpPermissions": []}], "instances": [], "timeline": []}
+    assert only_fault(doc) == "security_groups[0].GroupId: this is empty; write a security group id, e.g. sg-web"
 
 
 @pytest.mark.parametrize("protocol", ["--1", "²", "256", "-2", 6.0, True])
@@ -332,7 +378,7 @@ def test_it_rejects_an_unknown_packet_protocol():
     doc = scenario_doc()
     doc["timeline"][0]["packet"]["protocol"] = "sctp"
     assert only_fault(doc) == (
-        "timeline[0].packet.protocol: the string 'sctp' is not a protocol; use tcp, udp, icmp, icmpv6, -1 (all) or an IANA protocol number 0-255"
+        "timeline[0].packet.protocol: 'sctp' is not a protocol; use tcp, udp, icmp, icmpv6, -1 (all) or an IANA protocol number 0-255"
     )
 
 
@@ -432,7 +478,7 @@ def test_it_rejects_icmp_between_ipv6_addresses():
 def test_it_rejects_an_icmp_packet_without_a_type():
     doc = scenario_doc()
     del doc["timeline"][5]["packet"]["icmp_type"]
-    assert only_fault(doc) == "timeline[5].packet.icmp_type: is required for icmp/icmpv6 (e.g. 8 = echo request, 0 = echo reply)"
+    assert only_fault(doc) == "timeline[5].packet.icmp_type: an icmp packet needs an ICMP type here (e.g. 8 = echo request, 0 = echo reply)"
 
 
 def test_it_rejects_flags_on_a_udp_packet():

@@ -1,5 +1,6 @@
 """The sandbox in Chromium (tests/browser/base.py: a real daphne, Debian's Chromium)."""
 
+import re
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -7,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from django.conf import settings
 from playwright.sync_api import expect
 
+from sandbox import views
 from sandbox.models import Draft
 from tests.browser import test_accessibility as axe
 from tests.browser.base import ARTIFACTS, BrowserTestCase
@@ -273,10 +275,37 @@ class SandboxBrowserTest(SandboxPages, BrowserTestCase):
             self.assertEqual(self.stateful_verdicts(page), ["✓ ALLOW"] * 4 + ["✗ DROP"])
             self.assertEqual(len(self.table_rows(page)), 4)
             page.get_by_role("button", name="Edit a copy in my sandbox").click()
-            page.wait_for_url("**/try/")
+            page.wait_for_url("**/try/#editor")  # this browser had no draft: nothing to bring back
             expect(page.locator("fieldset.row--group")).to_have_count(3)
         finally:
             other.close()
+
+    def test_after_share_the_page_shows_the_link_to_copy_and_what_it_is(self):
+        self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width in (1280, 360):
+            self.page.set_viewport_size({"width": width, "height": 900})
+            self.start("A three-tier application")
+            self.page.locator("#b-share").click()
+            self.page.wait_for_url("**/s/*/")
+            link = self.page.locator("#share-link")
+            expect(link).to_have_text(self.page.url.split("?")[0])  # the address bar may carry ?step= later
+            expect(link).to_be_in_viewport()
+            expect(self.page.locator(".your-link")).to_contain_text("nobody can change it")
+            self.page.get_by_role("button", name="Copy the link").click()
+            expect(self.page.locator("#share-link-copied")).to_have_text("✓ Copied: paste it where you want it.")
+            self.assertEqual(self.page.evaluate("() => navigator.clipboard.readText()"), link.get_attribute("href"))
+            self.page.get_by_role("button", name="Copy the embed code").click()
+            expect(self.page.locator("#embed-code-copied")).to_have_text("✓ Copied: paste it where you want it.")
+            self.assertEqual(self.page.evaluate("() => navigator.clipboard.readText()"), self.page.locator("#embed-code").inner_text())
+            box = link.bounding_box()
+            self.assertLessEqual(box["x"] + box["width"], width, "the link is whole on screen")
+            self.assertEqual(axe.AccessibilityTests.axe_violations(self, f"the link just shared at {width} px"), [])
+            self.assertLessEqual(self.page.evaluate("() => document.documentElement.scrollWidth"), width)
+            shot = ARTIFACTS / f"sandbox-shared-link-{width}.png"
+            self.page.screenshot(path=str(shot))
+            print(f"screenshot: {shot}")
 
     def test_only_the_embed_page_loads_in_a_frame_on_another_site(self):
         self.start("The first lesson's web server")
@@ -287,6 +316,39 @@ class SandboxBrowserTest(SandboxPages, BrowserTestCase):
         with other_site(frames) as course:
             self.page.goto(course)
             self.check_frames()
+
+    def test_the_embed_snippet_as_given_is_a_player_whose_controls_stay_in_view(self):
+        """Pasted as given on another site's page (and in the 560 x 315 and 900 x 600 frames
+        such pages often give): the frame has a size, and the player's buttons are inside
+        the frame's visible part at the start and at every step."""
+        self.start("The first lesson's web server")
+        self.page.locator("#b-share").click()
+        self.page.wait_for_url("**/s/*/")
+        snippet = self.page.locator(".embed-code").inner_text()
+        self.assertRegex(snippet, r'^<iframe src="http://[^"]+/embed/" title="[^"]+" width="100%" height="600" loading="lazy"></iframe>$')
+        sized = lambda width, height: re.sub(r'width="[^"]*" height="[^"]*"', f'width="{width}" height="{height}"', snippet)
+        ARTIFACTS.mkdir(exist_ok=True)
+        for name, frame, page_width in (("as-given", snippet, 1280), ("as-given", snippet, 360), ("560x315", sized(560, 315), 1280), ("900x600", sized(900, 600), 1280)):
+            with other_site(f"<!doctype html><meta name=viewport content='width=device-width'><title>A course</title><h1>A course</h1>{frame}") as course:
+                self.page.set_viewport_size({"width": page_width, "height": 900})
+                self.page.goto(course)
+                embedded = self.page.frame_locator("iframe")
+                expect(embedded.locator("#player-connection")).to_have_text("Live")
+                box = self.page.locator("iframe").bounding_box()
+                if name == "as-given":
+                    self.assertEqual(round(box["height"]), 600 + 4)  # and its border
+                    self.assertGreater(box["width"], page_width - 40)  # the column's width
+                for step in range(5):
+                    if step:
+                        embedded.locator("#player-step").click()
+                        expect(embedded.locator("#step-status")).to_have_text(f"Step {step} of 4")
+                    for button in ("player-first", "player-back", "player-play", "player-step", "player-last"):
+                        shown = embedded.locator(f"#{button}").bounding_box()
+                        self.assertTrue(box["y"] <= shown["y"] and shown["y"] + shown["height"] <= box["y"] + box["height"], f"{name} in {page_width} px, step {step}: {button} out of the frame's view")
+                self.assertLessEqual(embedded.locator("html").evaluate("html => html.scrollWidth - html.clientWidth"), 0, f"{name}: the embed scrolls sideways")
+                shot = ARTIFACTS / f"sandbox-embed-{name}-in-{page_width}.png"
+                self.page.screenshot(path=str(shot))
+                print(f"screenshot: {shot}")
 
     def check_frames(self):
         embedded = self.page.frame_locator("#embed")
@@ -361,3 +423,137 @@ class SandboxBrowserTest(SandboxPages, BrowserTestCase):
             shot = ARTIFACTS / f"sandbox-{name}-{width}.png"
             self.page.screenshot(path=str(shot), full_page=True)
             print(f"screenshot: {shot}")
+
+    def share_quietly(self):
+        """Share as the page's Share form does, without opening the snapshot: only to use up
+        the session's shares."""
+        token = self.page.locator("#share input[name=csrfmiddlewaretoken]").input_value()
+        response = self.page.request.post("/try/share/", form={"csrfmiddlewaretoken": token}, max_redirects=0)
+        self.assertEqual(response.status, 302)
+
+    def test_every_message_the_sandbox_shows_passes_axe_and_fits_at_1280_and_360(self):
+        """The pages a learner lands on with a message (an import's summary and warnings, Share
+        refused for a fault or for the rate limit, Run refused): no axe violation of any
+        impact, nothing scrolls sideways, and a refusal is in view beside the button pressed."""
+        self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
+
+        def imported():
+            self.start("Blank")
+            self.page.locator("#f-paste").fill(THREE_TIER)
+            self.page.locator("#b-import").click()
+            expect(self.page.locator(".notice--warning")).to_contain_text("2.2.2.2/28 has host bits set")
+
+        def share_refused_for_a_fault():
+            self.start_with_a_fault()
+            self.page.locator("#b-share").click()
+            self.expect_told_at("share-message", views.NOT_SHARED_FAULTS, focused=True)
+
+        def share_refused_for_the_rate_limit():
+            self.start("The first lesson's web server")
+            for _ in range(views.SHARE_LIMIT):
+                self.share_quietly()
+            self.page.locator("#b-share").click()
+            self.expect_told_at("share-message", views.NOT_SHARED_LIMIT, focused=True)
+
+        def run_refused():  # with JavaScript the page stays: the focus stays on the button
+            self.start_with_a_fault()
+            self.page.locator("#b-run-end").click()
+            self.expect_told_at("run-end-message", views.NOT_RUN, focused=False)
+
+        def replaced_with_undo_offered():
+            self.start("The first lesson's web server")
+            self.page.get_by_role("button", name="Start from this : A three-tier application").click()
+            expect(self.page.locator("#replaced")).to_be_in_viewport()
+            expect(self.page.locator("#replaced")).to_be_focused()
+
+        def undo_refused():
+            replaced_with_undo_offered()
+            stale = self.page.locator("#replaced form").evaluate("form => form.outerHTML")
+            self.page.locator("#b-undo").click()
+            expect(self.page.locator("#b-undo")).to_contain_text("Redo")
+            self.page.locator("#replaced form").evaluate("(form, stale) => { form.outerHTML = stale; }", stale)  # the first page's Undo, as another tab still shows it
+            self.page.locator("#b-undo").click()
+            self.expect_told_at("undo-message", views.NOT_UNDONE, focused=True)
+
+        states = [imported, share_refused_for_a_fault, share_refused_for_the_rate_limit, run_refused, replaced_with_undo_offered, undo_refused]
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width in (1280, 360):
+            if width != 1280:  # a new browser (its own session, so its own shares) per width
+                self.context.close()
+                self.context = self.new_context(viewport={"width": width, "height": 900})
+                self.page = self.context.new_page()
+                self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
+            for state in states:
+                name = f"{state.__name__} at {width} px"
+                state()
+                self.assertEqual(axe.AccessibilityTests.axe_violations(self, name), [], name)
+                scroll = self.page.evaluate("() => document.documentElement.scrollWidth")
+                self.assertLessEqual(scroll, width, f"{name}: the page scrolls sideways")
+                shot = ARTIFACTS / f"sandbox-message-{state.__name__}-{width}.png"
+                self.page.screenshot(path=str(shot))
+                print(f"screenshot: {shot}")
+
+    def start_with_a_fault(self, page=None, javascript=True):
+        page = page or self.page
+        self.start("The first lesson's web server", page=page)
+        page.locator("#f-sg0-in0-peer").fill("nope")
+        if javascript:  # saved on change (a Save pressed as well would redraw the editor later, under the next click)
+            with page.expect_response("**/try/save/"):
+                page.locator("#f-sg0-in0-peer").press("Tab")
+        else:
+            page.locator("#b-save").click()
+        expect(page.locator("#f-sg0-in0-peer-errors")).to_contain_text("'nope' is not an IPv4 CIDR")
+
+    def expect_told_at(self, box_id, message, focused, page=None):
+        """The refusal is in its box beside the button pressed, in view, as an alert (its ✗
+        glyph and its first words say what it is: never colour alone); with the focus, when
+        the page was opened there."""
+        page = page or self.page
+        box = page.locator(f"#{box_id}")
+        expect(box).to_contain_text(message)
+        expect(box).to_have_attribute("role", "alert")
+        expect(box.locator(".notice--error")).to_contain_text("✗ Not ")
+        expect(box).to_be_in_viewport()
+        if focused:
+            expect(box).to_be_focused()
+
+    def test_without_javascript_a_starting_point_can_be_undone_and_redone(self):
+        nojs = self.new_context(java_script_enabled=False)
+        try:
+            page = nojs.new_page()
+            self.start("The first lesson's web server", page=page)
+            page.locator("#f-sg0-name").fill("my own work")
+            page.locator("#b-save").click()
+            page.get_by_role("button", name="Start from this : A three-tier application").click()
+            page.wait_for_url("**/try/#replaced")  # at the Undo, the editor below it
+            notice = page.locator("#replaced")
+            expect(notice).to_be_in_viewport()
+            expect(notice).to_be_focused()
+            expect(notice).to_contain_text("You started from “A three-tier application”. The draft it replaced (1 security group, 1 rule, 1 instance and 4 timeline entries) is kept.")
+            expect(page.locator("fieldset.row--group")).to_have_count(3)
+            page.get_by_role("button", name="Undo: bring back my previous draft").click()
+            expect(page.locator("#f-sg0-name")).to_have_value("my own work")
+            expect(notice).to_contain_text("Your previous draft is back.")
+            page.get_by_role("button", name="Redo: bring back the starting point “A three-tier application”").click()
+            expect(page.locator("fieldset.row--group")).to_have_count(3)
+        finally:
+            nojs.close()
+
+    def test_without_javascript_a_refused_share_or_run_opens_at_its_message_with_the_focus_on_it(self):
+        nojs = self.new_context(java_script_enabled=False)
+        try:
+            page = nojs.new_page()
+            self.start_with_a_fault(page, javascript=False)
+            page.locator("#b-share").click()
+            page.wait_for_url("**/try/#share-message")
+            self.expect_told_at("share-message", views.NOT_SHARED_FAULTS, focused=True, page=page)
+            page.get_by_role("link", name="Go to the first fault").click()
+            expect(page.locator("#f-sg0-in0-peer")).to_be_focused()
+            expect(page.locator("#f-sg0-in0-peer")).to_be_in_viewport()
+            for button, box in (("b-run", "run-top-message"), ("b-run-end", "run-end-message")):
+                page.locator(f"#{button}").click()
+                page.wait_for_url(f"**/try/#{box}")
+                self.expect_told_at(box, views.NOT_RUN, focused=True, page=page)
+                expect(page.locator(f"#{button}")).to_be_in_viewport()  # the button pressed is in view above it
+        finally:
+            nojs.close()

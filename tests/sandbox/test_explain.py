@@ -43,3 +43,12 @@ def test_risky_rules_are_named_with_the_reason():
 def test_the_three_tier_export_is_explained():
     explained = explain_groups(import_paste({}, THREE_TIER).document)
     assert len(explained) == 7 and all(group.rules for group in explained)
+
+
+def test_all_traffic_open_both_ways_is_untracked_for_tcp_and_udp_only_icmp_stays_tracked():
+    everything = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    (group,) = explain_groups({"security_groups": [{"GroupId": "sg-a", "IpPermissions": everything, "IpPermissionsEgress": everything}]})
+    inbound = "Inbound all traffic from anywhere (every IPv4 address)"
+    assert group.untracked[0] == f"{inbound}: TCP and UDP untracked, because the group also allows all outbound IPv4 traffic back"
+    assert group.tracked[0] == f"{inbound}: ICMP and every other protocol tracked, because AWS always tracks ICMP and only TCP and UDP flows go untracked"
+    assert len(group.untracked) == len(group.tracked) == 2  # the outbound rule likewise

@@ -1,5 +1,6 @@
 """Run: the draft and shared snapshots in the player, over HTTP and the websocket."""
 
+
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
@@ -10,10 +11,12 @@ from conftest import SEED_SCENARIO, SEED_SLUG, form_values
 from lessons.models import Lesson
 from sandbox.models import Snapshot
 from tests.support.html import text
+from tests.support.editor import placed_message
 from tests.support.live import LiveView, receive_answer
 from tests.support.seed import SEED_ROWS
 
 ORIGIN = (b"origin", b"http://localhost:8000")
+RUN_REFUSED = "✗ Not run: the scenario runs once its faults are fixed; each is shown at its field. Go to the first fault"
 
 
 class RunTest(TransactionTestCase):
@@ -36,12 +39,24 @@ class RunTest(TransactionTestCase):
         htmx = self.client.post("/try/save/", form_values(self.client.get("/try/").content.decode()) | {"action": "run"}, HTTP_HX_REQUEST="true")
         self.assertEqual(htmx["HX-Redirect"], "/try/run/?step=0")
 
-    def test_a_faulty_draft_does_not_run_and_says_why(self):
+    def test_a_faulty_draft_does_not_run_and_says_why_beside_the_run_button_pressed(self):
+        for pressed, place in (("run", "run-top-message"), ("run:end", "run-end-message")):
+            values = form_values(self.client.get("/try/").content.decode())
+            response = self.client.post("/try/save/", values | {"action": pressed, "inst0-private_ip": "10.0.1.999"})
+            self.assertEqual(response["Location"], f"/try/#{place}")
+            self.assertEqual(placed_message(self.client.get("/try/").content.decode(), place), RUN_REFUSED)
+        self.assertEqual(self.client.get("/try/run/")["Location"], "/try/#run-top-message")
+        self.assertIn("Not run:", placed_message(self.client.get("/try/").content.decode(), "run-top-message"))
+
+    def test_with_htmx_a_refused_run_keeps_the_page_and_says_why_beside_the_button(self):
         values = form_values(self.client.get("/try/").content.decode())
-        response = self.client.post("/try/save/", values | {"action": "run", "inst0-private_ip": "10.0.1.999"})
-        self.assertEqual(response["Location"], "/try/#editor")
-        self.assertIn("runs once its faults are fixed", self.client.get("/try/").content.decode())
-        self.assertEqual(self.client.get("/try/run/")["Location"], "/try/#editor")
+        htmx = self.client.post("/try/save/", values | {"action": "run:end", "inst0-private_ip": "10.0.1.999"}, HTTP_HX_REQUEST="true")
+        page = htmx.content.decode()
+        self.assertEqual((htmx.status_code, htmx["HX-Reswap"]), (200, "none"))  # the fields stay as typed
+        self.assertEqual(placed_message(page, "run-end-message"), RUN_REFUSED)
+        self.assertEqual(placed_message(page, "run-top-message"), "")  # emptied: a save on change empties both
+        self.assertIn('data-runs="false"', page)
+        self.assertEqual(placed_message(self.client.get("/try/").content.decode(), "run-end-message"), "", "nothing left for the next page")
 
     def test_a_step_that_is_not_in_a_scenario_is_explained_in_the_words_of_a_scenario(self):
         self.client.post(f"/lessons/{SEED_SLUG}/try/start/", {"start": "seed"})

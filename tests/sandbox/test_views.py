@@ -2,6 +2,8 @@
 
 import json
 import re
+import time
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -18,6 +20,7 @@ from sgviz.engine import load_scenario
 from sgviz.engine.errors import storage_faults
 from tests.sandbox.test_document import UNSTORABLE_JSON
 from tests.sandbox.test_paste_compare import cli_network_acls, rules_of
+from tests.support.editor import placed_message
 
 pytestmark = pytest.mark.django_db
 SEED_RULE = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "HTTP from anywhere"}]}
@@ -59,6 +62,24 @@ def test_a_bad_cidr_is_shown_at_its_field_and_everything_typed_is_kept(client):
     assert shown["sg0-in0-peer"] == "10.0.0.0/33" and shown["sg0-name"] == "my web group" and shown["t0-src"] == "198.51.100.99:41000"
     assert 'id="f-sg0-in0-peer-errors"><p><span aria-hidden="true">⚠</span> Error: &#x27;10.0.0.0/33&#x27; is not an IPv4 CIDR' in html
     assert 'aria-invalid="true"' in html and "runs once its faults are fixed" in html
+
+
+def field_errors(html, field):
+    """The faults shown at a field of the editor, as read."""
+    found = re.search(rf'<div class="field__errors" id="f-{field}-errors">(.*?)</div>', html, re.S)
+    return re.findall(r"Error: (.*?)</p>", unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("typed, field, message", [
+    ({"sg0-group_id": ""}, "sg0-group_id", "this is empty; write a security group id, e.g. sg-web"),
+    ({"sg0-in0-protocol": "300"}, "sg0-in0-protocol", "300 is outside 0-255 (IANA protocol numbers; -1 means all protocols)"),
+    ({"inst0-subnet": "subnet-nope"}, "inst0-subnet", "'subnet-nope' is not one of subnets (known: none); add a subnet with this id and a CIDR, or fix the id"),
+    ({"action": "add_rule_change"}, "t4-from_port", "a tcp rule needs a port (0-65535) here"),
+])
+def test_faults_at_fields_say_what_is_wrong_in_words_a_learner_reads(client, typed, field, message):
+    values = form_values(start(client))
+    client.post("/try/save/", values | typed)
+    assert field_errors(client.get("/try/").content.decode(), field) == [message]
 
 
 def keep_version(html):
@@ -166,8 +187,11 @@ def test_keep_mine_after_yet_another_change_is_refused_and_offers_the_newer_vers
 def test_a_stale_post_without_its_pages_document_or_with_a_forged_one_stores_nothing_and_says_so(client):
     values = stale_page(client)
     latest = draft(client).document
-    signed = views.signed_base({"security_groups": []})
-    forged = signed[:-1] + ("B" if signed.endswith("A") else "A")  # the signature no longer matches
+    signed, signature = views.signed_base({"security_groups": []}).rsplit(":", 1)
+    # One character of the signature changed, whatever it was: replacing the last by "A" changed
+    # nothing when it was an "A" already, 1 time in 16 (it carries 4 bits of the signature and 2
+    # of padding; the signature is timestamped, so it differs from run to run).
+    forged = f"{signed}:{'B' if signature[0] == 'A' else 'A'}{signature[1:]}"
     for posted in ({**values, "base": forged}, {name: value for name, value in values.items() if name != "base"}, {**values, "base": "", "keep": str(draft(client).version)}):
         response = client.post("/try/save/", posted | {"sg0-name": "mine"})
         html = response.content.decode()
@@ -336,6 +360,18 @@ def test_share_gives_one_immutable_link_per_scenario(client):
         snapshot.save()
 
 
+def test_on_arrival_from_share_the_snapshot_page_shows_the_link_and_what_it_is_once(client):
+    start(client)
+    location = client.post("/try/share/")["Location"]
+    link = f"http://testserver{location}"
+    page = client.get(location).content.decode()
+    assert f'<a href="{link}" id="share-link">{link}</a>' in page and "Shared: here is your link" in page
+    assert "nobody can change it" in page and "share again for a new link" in page
+    assert 'id="share-link"' not in client.get(location).content.decode()  # told once
+    client.post("/try/share/")
+    assert 'id="share-link"' not in Client().get(location).content.decode()  # to the learner who shared only
+
+
 @pytest.mark.parametrize("query", ["", "?step=2", "?step=0&projector=1", "?step=nope"])
 @pytest.mark.parametrize("name", ["snapshot", "embed"])
 def test_a_cached_snapshot_page_is_the_fresh_render(client, name, query):
@@ -374,11 +410,25 @@ def test_another_browser_opens_the_link_and_copies_it(client):
     assert load_scenario(draft(other).document) == load_scenario(draft(client).document)
 
 
-def test_a_faulty_scenario_is_not_shared(client):
+def test_a_faulty_scenario_is_not_shared_and_the_page_says_so_at_share_with_a_link_to_the_fault(client):
     values = form_values(start(client))
     client.post("/try/save/", values | {"sg0-in0-peer": "nope"})
-    response = client.post("/try/share/", follow=True)
-    assert "fix them, then share it" in response.content.decode() and not Snapshot.objects.exists()
+    response = client.post("/try/share/")
+    assert response["Location"] == "/try/#share-message" and not Snapshot.objects.exists()
+    html = client.get("/try/").content.decode()
+    assert placed_message(html, "share-message") == f"✗ {views.NOT_SHARED_FAULTS} Go to the first fault"
+    assert '<a href="#f-sg0-in0-peer">Go to the first fault</a>' in html and 'id="f-sg0-in0-peer"' in html
+    assert 'class="flash"' not in html  # told once, where Share is
+    assert "share-message" not in client.get("/try/").content.decode()  # and only once
+
+
+def test_a_share_over_the_limit_is_told_at_share(client):
+    start(client)
+    session = client.session
+    session[views.SHARES_KEY] = [time.time()] * views.SHARE_LIMIT
+    session.save()
+    assert client.post("/try/share/")["Location"] == "/try/#share-message"
+    assert placed_message(client.get("/try/").content.decode(), "share-message") == f"✗ {views.NOT_SHARED_LIMIT}"
 
 
 def test_share_creation_is_rate_limited_per_session():
@@ -535,7 +585,7 @@ def test_a_draft_stored_before_the_check_still_opens_everywhere_escaped(client, 
     assert download.status_code == 200 and json.loads(download.content) == unstorable_draft  # escaped as JSON: the same value
     groups = client.get("/try/download/security-groups.json")
     assert groups.status_code == 400 and b"Not exported: your scenario has faults" in groups.content
-    assert client.get("/try/run/")["Location"] == "/try/#editor"
+    assert client.get("/try/run/")["Location"] == "/try/#run-top-message"
     box = client.get("/try/json/").json()
     assert box["version"] == draft(client).version and json.loads(box["text"]) == unstorable_draft
 

@@ -123,9 +123,9 @@ def test_a_newcomers_run_in_a_lessons_try_mode_plays_the_lessons_scenario(client
 def test_a_fault_keeps_run_and_share_in_the_lessons_try_mode_with_their_message(client, seed_lesson):
     values = form_values(lesson_page(client))
     response = client.post(LESSON_TRY + "save/", values | {"sg0-in0-peer": "nope", "action": "run"})
-    assert response["Location"] == LESSON_TRY + "#editor"
-    assert client.get(LESSON_TRY + "run/")["Location"] == LESSON_TRY + "#editor"
-    assert client.post(LESSON_TRY + "share/")["Location"] == LESSON_TRY + "#share"
+    assert response["Location"] == LESSON_TRY + "#run-top-message"  # told beside the button pressed
+    assert client.get(LESSON_TRY + "run/")["Location"] == LESSON_TRY + "#run-top-message"
+    assert client.post(LESSON_TRY + "share/")["Location"] == LESSON_TRY + "#share-message"
     html = lesson_page(client)
     assert_in_the_lessons_try_mode(html)
     assert "runs once its faults are fixed" in html and "fix them, then share it" in html
@@ -174,9 +174,10 @@ def test_the_conflict_page_of_a_lessons_try_mode_stays_there(client, seed_lesson
 
 def test_start_from_in_a_lessons_try_mode_resets_its_draft_and_stays_there(client, seed_lesson):
     client.post(SANDBOX + "start/", {"start": "three-tier"})
-    assert client.post(LESSON_TRY + "start/", {"start": "blank"})["Location"] == LESSON_TRY
+    # Each opens at the Undo it offers for the draft it replaced (sandbox/undo.py).
+    assert client.post(LESSON_TRY + "start/", {"start": "blank"})["Location"] == LESSON_TRY + "#replaced"
     assert drafts(client)[SEED_SLUG]["security_groups"] == []
-    assert client.post(LESSON_TRY + "start/", {"start": f"lesson:{SEED_SLUG}"})["Location"] == LESSON_TRY
+    assert client.post(LESSON_TRY + "start/", {"start": f"lesson:{SEED_SLUG}"})["Location"] == LESSON_TRY + "#editor"  # a blank draft: nothing to undo
     assert load_scenario(drafts(client)[SEED_SLUG]) == load_scenario(seed_lesson.scenario)
     assert len(drafts(client)[None]["security_groups"]) == 3, "the sandbox's draft is its own"
 
