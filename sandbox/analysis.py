@@ -36,8 +36,13 @@ def analysis(doc: Any) -> dict:
         engine = checked(doc)
         # A private copy: the kept analysis holds the document's rows, which the caller's
         # document may later be edited in place from.
-        return dict(engine.derived("analysis", lambda: _analyse(json.loads(canonical_json(doc)), engine)))
-    return dict(_analysis_of_text(canonical_json(doc)))
+        kept = engine.derived("analysis", lambda: _analyse(json.loads(canonical_json(doc)), engine))
+    else:
+        kept = _analysis_of_text(canonical_json(doc))
+    # The editor's rows are made for each page, not kept: a page draws them once, and a big
+    # draft's rows were a quarter of the objects its cached analysis kept for the collector
+    # to scan. What is kept is where its faults go.
+    return {**kept, "editor": editor_rows(doc, kept["faults"])}
 
 
 @lru_cache(maxsize=ANALYSES_CACHED)
@@ -50,7 +55,7 @@ def _analyse(doc: Any, engine: Checked | None) -> dict:
     validation = engine.validation if engine else validate_scenario(doc)
     found = _faults(doc, validation)
     return {
-        "editor": editor_rows(doc, found),
+        "faults": found,
         "fault_count": len(found),
         # Standing: a CIDR with host bits set is read as AWS reads it, and said so while it is there.
         "notices": [str(notice) for notice in validation.notices] + non_canonical_cidrs(doc),

@@ -18,12 +18,21 @@ from sgviz.engine import simulate
 EPHEMERAL_PORTS = "1024-65535"
 
 
+@dataclass(frozen=True, slots=True)
+class Alone:
+    """What the stateless filter decided for a packet: all that is kept of its result. The
+    comparison lives as long as its content's run is cached, and the whole second run's
+    results (each packet's events) doubled what the collector scans for it."""
+
+    verdict: object  # the engine's Verdict
+
+
 @dataclass(frozen=True)
 class Comparison:
     step: int  # the packet's number, from 1 (as the player counts steps)
     index: int  # its position in the timeline
     stateful: object  # the engine's PacketResult with the connection table
-    stateless: object  # the same packet judged alone
+    stateless: Alone  # the same packet judged alone
     reason: str = ""  # why the two differ; "" when they agree
 
     @property
@@ -70,5 +79,5 @@ def compare_stateless(scenario, stateful=None) -> list[Comparison]:
         step += 1
         with_state, without = stateful[index], alone[index]
         reason = _reason(with_state, without) if with_state.verdict != without.verdict else ""
-        comparisons.append(Comparison(step, index, with_state, without, reason))
+        comparisons.append(Comparison(step, index, with_state, Alone(without.verdict), reason))
     return comparisons
