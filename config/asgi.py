@@ -6,11 +6,11 @@ over-size websocket message with 1009: see config/daphne_server.py).
 
 import os
 
-from django.core.asgi import get_asgi_application
+from config.http_handler import get_http_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set up Django (apps, models) before importing routing, whose consumers import models.
-django_application = get_asgi_application()
+django_application = get_http_application()  # Django's handler, its requests freed when answered
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -2,7 +2,8 @@
 message over daphne's size limit (``--websocket_max_message_size``, 1 MiB by default) gets a
 close frame with code 1009 ("message too big") and a reason, instead of a dropped TCP
 connection, and that the heap made at startup is frozen out of the garbage collector's scans
-(see below).
+(see below), and that Twisted does not parse a posted form that daphne hands to
+Django unread (see ``leave_forms_to_django``).
 
 It also offers each websocket's application a prepared send (``PREPARED_SEND`` in the scope's
 ``extensions``, as ASGI lets a server offer extensions): a text framed once with autobahn's
@@ -37,6 +38,7 @@ import gc
 
 import daphne.cli
 import daphne.server
+from daphne.http_protocol import WebRequest
 
 PREPARED_SEND = "sgviz.prepared_send"
 
@@ -52,6 +54,32 @@ def close_instead_of_dropping(server):
     """Make the websocket connections of ``server`` (a daphne Server whose ``run()`` has built
     its factories) close with a code when they fail, instead of dropping TCP."""
     server.ws_factory.setProtocolOptions(failByDrop=False)
+
+
+class FormLeftToDjango(WebRequest):
+    """daphne's request, without Twisted's parse of a posted form into ``request.args``, which
+    daphne never reads: it passes the body to Django as it came. A post of the sandbox's
+    editor is thousands of fields, parsed for nothing, and the parse outlived the request in a
+    reference cycle, feeding the full collections (benchmarks/try.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, parsePOSTFormSubmission=False, **kwargs)
+
+
+def leave_forms_to_django(server):
+    """Make the HTTP connections of ``server`` (whose ``run()`` has built its factories) read
+    requests with ``FormLeftToDjango``: daphne's factory sets each connection's request class
+    as it builds it."""
+    factory = server.http_factory
+    build_protocol = factory.buildProtocol
+
+    def build(address):
+        protocol = build_protocol(address)
+        if protocol is not None:
+            protocol.requestFactory = FormLeftToDjango
+        return protocol
+
+    factory.buildProtocol = build
 
 
 class PreparedSend:
@@ -75,6 +103,7 @@ class Server(daphne.server.Server):
     def __init__(self, *args, ready_callable=None, **kwargs):
         def ready():
             close_instead_of_dropping(self)
+            leave_forms_to_django(self)
             freeze_startup_heap()
             if ready_callable is not None:
                 ready_callable()
