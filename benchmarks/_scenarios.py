@@ -49,7 +49,7 @@ BLANK_ENTRY = {"RuleNumber": 1, "Egress": False, "RuleAction": "allow", "Protoco
 def editor_at_the_caps(variant=0):
     """The document whose editor has the most fields the sandbox's caps allow: every list at
     its cap at once (groups and their rules both ways, instances, subnets, network ACLs and
-    their entries, the timeline), each row as small as the editor writes it back, so that it
+    their entries, prefix lists, the timeline), each row as small as the editor writes it back, so that it
     fits the document-size cap and a Save of the page stores it unchanged. Most rows are
     incomplete, as a learner's draft may be: the page shows their faults at their fields.
     Every ACL is marked default (a checked checkbox is posted), and the timeline's entries
@@ -70,6 +70,7 @@ def editor_at_the_caps(variant=0):
             {"NetworkAclId": f"acl-{a}", "Associations": [], "IsDefault": True, "Entries": [dict(BLANK_ENTRY) for _ in range(caps.MAX_NACL_ENTRIES)]}
             for a in range(caps.MAX_NETWORK_ACLS)
         ],
+        "prefix_lists": {f"pl-{p}": [] for p in range(caps.MAX_PREFIX_LISTS)},
         "labels": {"10.0.0.10": f"server {variant}"},
         "timeline": [{"at": t, "change": {"network_acl": "acl-0", "action": "add", "entry": dict(BLANK_ENTRY)}} for t in range(caps.MAX_TIMELINE_ENTRIES)],
     }

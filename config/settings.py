@@ -182,13 +182,13 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # The sandbox's editor is one form whose every row posts its fields: a draft at every cap
-# posts 44,244 (sandbox.editor.most_fields_posted, computed from the caps), and Django's
+# posts 44,305 (sandbox.editor.most_fields_posted, computed from the caps), and Django's
 # default of 1,000 refused every Save of a 5-group, 300-rule draft (3,433 fields). The limit is
 # the site's rather than the editor's views' alone: those are open to any visitor, account or
 # not, so a per-view limit would leave the same parsing one address away, and it would need a
 # parser of its own ahead of the CSRF middleware (which reads the post first). A post's cost
 # stays bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, left at Django's 2.5 MB, which the largest post
-# the caps allow fits (tests/sandbox/test_limits.py); parsing 44,244 fields takes ~0.1 s of
+# the caps allow fits (tests/sandbox/test_limits.py); parsing 44,305 fields takes ~0.1 s of
 # CPU, less than half of the save such a post carries.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = most_fields_posted()
 

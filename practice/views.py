@@ -307,6 +307,7 @@ class EditorState:
             "protocols": PROTOCOL_SUGGESTIONS,
             "addresses": sandbox_views.addresses(suggestions),
             "group_ids": sandbox_views.group_ids(suggestions),
+            "prefix_list_ids": sandbox_views.prefix_list_ids(suggestions),
         }
 
 

@@ -4,7 +4,7 @@ The draft a learner edits is the engine's scenario document itself (docs/engine.
 typed, valid or not: the engine's validator says what is wrong and where, and the editor shows
 it at the field. This module keeps that document in the one shape the forms edit (each
 IpPermission with one peer, AWS's response wrappers removed), applies the editor's structural
-actions (add, remove, reorder, "reply to packet k"), enforces the sandbox's size caps and gives
+actions (add, remove, reorder, "reply to packet k", "wait before entry k"), enforces the sandbox's size caps and gives
 a valid scenario its content id for sharing.
 """
 
@@ -14,6 +14,7 @@ import base64
 import copy
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,9 @@ MAX_NACL_ENTRIES = 80
 # ~660,000 fields that no page could show nor post.
 MAX_SUBNETS = 20
 MAX_NETWORK_ACLS = 20
+# A prefix list is one row of two fields (its CIDRs in one); 20 are more than any rule set a
+# lesson needs, and the cap bounds the editor's fields (editor.most_fields_posted).
+MAX_PREFIX_LISTS = 20
 
 DIRECTIONS = {"in": "IpPermissions", "out": "IpPermissionsEgress"}
 PEER_LISTS = ("IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs")
@@ -88,6 +92,12 @@ def items(doc: Any, key: str) -> list:
     return value if isinstance(value, list) else []
 
 
+def keyed(doc: Any, key: str) -> dict:
+    """doc[key] when it is an object (prefix_lists: id -> CIDRs), else {}."""
+    value = doc.get(key) if isinstance(doc, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 # ---------------------------------------------------------------- caps
 
 
@@ -106,6 +116,8 @@ def cap_problems(doc: Any, size: int) -> list[str]:
     ):
         if len(items(doc, key)) > cap:
             problems.append(f"{len(items(doc, key))} {what}: the sandbox allows at most {cap}.")
+    if len(keyed(doc, "prefix_lists")) > MAX_PREFIX_LISTS:
+        problems.append(f"{len(doc['prefix_lists'])} prefix lists: the sandbox allows at most {MAX_PREFIX_LISTS}.")
     for group in items(doc, "security_groups"):
         for key, word in (("IpPermissions", "inbound"), ("IpPermissionsEgress", "outbound")):
             if isinstance(group, dict) and len(items(group, key)) > MAX_RULES_PER_DIRECTION:
@@ -184,7 +196,13 @@ def content_id(doc: dict) -> str:
 
 
 class ActionError(ValueError):
-    """An action that names something the document does not have (a stale page)."""
+    """An action that names something the document does not have (a stale page), or that is
+    given a value it cannot use. ``field``: the form field (outside the rows) at fault, e.g.
+    "wait", whose message the page shows beside it; empty for the action as a whole."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def apply_action(doc: dict, action: str, wait: Any = DEFAULT_WAIT) -> dict:
@@ -199,6 +217,8 @@ def apply_action(doc: dict, action: str, wait: Any = DEFAULT_WAIT) -> dict:
     doc = copy.deepcopy(doc)
     try:
         handler(doc, *args, wait=wait)
+    except ActionError:
+        raise
     except (TypeError, IndexError, KeyError, ValueError):
         raise ActionError(f"{action!r} names something this scenario does not have; reload the page") from None
     return doc
@@ -289,8 +309,20 @@ def next_time(timeline: list, wait: Any) -> float | int:
     times = [e["at"] for e in timeline if isinstance(e, dict) and _is_number(e.get("at"))]
     if not timeline:
         return 0
-    pause = wait if _is_number(wait) and wait >= 0 else DEFAULT_WAIT
-    return max(times, default=0) + pause
+    return _later(max(times, default=0), _pause(wait))
+
+
+def _pause(wait: Any) -> float | int:
+    """The pause before an added entry: ``wait``, or DEFAULT_WAIT when it is not a number of
+    seconds (adding an entry never fails for its wait)."""
+    return wait if _is_number(wait) and wait >= 0 else DEFAULT_WAIT
+
+
+def _later(time: float | int, pause: float | int) -> float | int:
+    """``time`` + ``pause`` without binary fractions' noise (0.1 + 0.2 shown as 0.30000000000000004):
+    times are typed with at most 6 decimals (editor.typed)."""
+    total = time + pause
+    return total if isinstance(total, int) else round(total, 6)
 
 
 def _is_number(value: Any) -> bool:
@@ -300,6 +332,24 @@ def _is_number(value: Any) -> bool:
 def _append_entry(doc, body: dict, wait):
     timeline = _section(doc, "timeline")
     timeline.append({"at": next_time(timeline, wait), **body})
+
+
+def _shift(entries: list, pause: float | int) -> None:
+    """Move entries later by ``pause``: their spacing is kept, so their order in time is too
+    (an ``at`` that is not a number, the engine's to report, stays as typed)."""
+    for entry in entries:
+        if isinstance(entry, dict) and _is_number(entry.get("at")):
+            entry["at"] = _later(entry["at"], pause)
+
+
+def _insert_after(doc, index: int, body: dict, wait) -> None:
+    """Insert an entry right after entry ``index``, ``wait`` seconds after it (as next_time
+    would append it after that entry); the entries after it move later by the same wait, so
+    the timeline stays in time order, which the engine requires."""
+    timeline = _section(doc, "timeline")
+    at = next_time(timeline[: index + 1], wait)
+    _shift(timeline[index + 1 :], _pause(wait))
+    timeline.insert(index + 1, {"at": at, **body})
 
 
 def _add_packet(doc, *, wait):
@@ -328,11 +378,25 @@ def reply_to(packet: dict) -> dict:
 
 
 def _reply(doc, entry, *, wait):
+    """The reply to packet ``entry``, right after it (a learner reads the exchange in order)."""
     timeline = _section(doc, "timeline")
-    packet = timeline[_index(entry, timeline)]["packet"]
+    index = _index(entry, timeline)
+    packet = timeline[index]["packet"]
     if not isinstance(packet, dict):
         raise TypeError("packet")
-    _append_entry(doc, {"packet": reply_to(packet)}, wait)
+    _insert_after(doc, index, {"packet": reply_to(packet)}, wait)
+
+
+def _wait_before(doc, entry, *, wait):
+    """A pause of ``wait`` seconds before entry ``entry``: it and every later entry move later
+    by the wait ("the connection idles 400 s, then the reply comes"). Only a positive number
+    of seconds is a pause: anything else is refused at the wait field."""
+    timeline = _section(doc, "timeline")
+    index = _index(entry, timeline)
+    if not (_is_number(wait) and 0 < wait < math.inf):
+        said = "is empty" if isinstance(wait, str) and not wait.strip() else f"“{wait}” is not a positive number of seconds"
+        raise ActionError(f"the wait {said}: write how many seconds entry {index + 1} and those after it move later, e.g. 400", field="wait")
+    _shift(timeline[index:], wait)
 
 
 def _add_rule_change(doc, *, wait):
@@ -345,6 +409,25 @@ def _add_nacl_change(doc, *, wait):
     acls = [a.get("NetworkAclId", "") for a in items(doc, "network_acls") if isinstance(a, dict)]
     entry = {"RuleNumber": 50, "Protocol": "-1", "RuleAction": "deny", "Egress": False, "CidrBlock": "0.0.0.0/0"}
     _append_entry(doc, {"change": {"network_acl": acls[0] if acls else "", "action": "add", "entry": entry}}, wait)
+
+
+def _prefix_lists(doc) -> dict:
+    """doc["prefix_lists"], created when absent: an object, id -> CIDRs."""
+    lists = doc.setdefault("prefix_lists", {})
+    if not isinstance(lists, dict):
+        raise TypeError("prefix_lists")
+    return lists
+
+
+def _add_prefix_list(doc, *, wait):
+    lists = _prefix_lists(doc)
+    lists[_unused("pl-", set(lists))] = []
+
+
+def _remove_prefix_list(doc, index, *, wait):
+    """Remove the prefix list at position ``index`` of the object's key order (its row)."""
+    ids = list(_prefix_lists(doc))
+    del doc["prefix_lists"][ids[_index(index, ids)]]
 
 
 def _move(step):
@@ -384,4 +467,7 @@ ACTIONS = {
     "move_up": _move(-1),
     "move_down": _move(1),
     "remove_entry": _remove_from("timeline"),
+    "wait_before": _wait_before,
+    "add_prefix_list": _add_prefix_list,
+    "remove_prefix_list": _remove_prefix_list,
 }

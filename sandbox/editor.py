@@ -24,6 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
+from sgviz.engine.errors import join
+
 from .document import (
     DEFAULT_WAIT,
     DIRECTIONS,
@@ -31,6 +33,7 @@ from .document import (
     MAX_INSTANCES,
     MAX_NACL_ENTRIES,
     MAX_NETWORK_ACLS,
+    MAX_PREFIX_LISTS,
     MAX_RULES_PER_DIRECTION,
     MAX_SUBNETS,
     MAX_TIMELINE_ENTRIES,
@@ -39,6 +42,7 @@ from .document import (
     apply_action,
     counted,
     items,
+    keyed,
 )
 
 PROTOCOL_HINT = "tcp, udp, icmp, icmpv6, -1 for all, or a protocol number 0-255"
@@ -136,6 +140,9 @@ class RowKind:
 
     name = ""
     fields: tuple[FieldSpec, ...] = ()
+    # A member of an object keyed by its id (prefix_lists), not of a list: its row reads and
+    # writes {"id": key, "value": value} (object_at), and apply_form writes the keys.
+    keyed = False
     # Fault-path keys (the first key inside the object) -> field key.
     located: dict[str, str] = {}
 
@@ -340,6 +347,30 @@ class AclKind(RowKind):
         return obj
 
 
+class PrefixListKind(RowKind):
+    """A prefix list: its id, a key of the document's ``prefix_lists``, and its CIDRs."""
+
+    name = "prefix-list"
+    keyed = True
+    fields = (
+        FieldSpec("id", "Prefix list id", hint="pl-… ; renaming it renames every rule that uses it"),
+        FieldSpec("cidrs", "CIDRs", hint="IPv4 or IPv6 CIDRs, separated by commas"),
+    )
+
+    def read(self, obj):
+        return {"id": obj["id"], "cidrs": ", ".join(shown(cidr) for cidr in obj["value"])}
+
+    def write(self, obj, values):
+        # Unchanged text keeps the list as it was (a value typed in the JSON box that is no
+        # text, for the engine to report), so posting the page unchanged changes nothing.
+        unchanged = values["cidrs"] == self.read(obj)["cidrs"]
+        return {"id": values["id"].strip(), "value": obj["value"] if unchanged else _words(values["cidrs"])}
+
+    def locate(self, rest):
+        # A fault at the list itself is about its id (its value is a list: places shows no other).
+        return "cidrs" if rest else "id"
+
+
 PORTED = {"tcp", "udp", "6", "17"}
 ICMPS = {"icmp", "icmpv6", "1", "58"}
 EGRESS_CHOICES = (("false", "inbound"), ("true", "outbound"))
@@ -485,6 +516,7 @@ KINDS: dict[str, RowKind] = {
         SubnetKind(),
         AclKind(),
         NaclEntryKind(),
+        PrefixListKind(),
         PacketKind(),
         ChangeKind(
             "rule-change",
@@ -537,7 +569,13 @@ class Place:
 
     key: str
     kind: RowKind
-    path: tuple  # ("security_groups", 0, "IpPermissions", 2)
+    path: tuple  # ("security_groups", 0, "IpPermissions", 2); ("prefix_lists", "pl-a") for a keyed one
+    position: int | None = None  # a keyed object's place in its object's key order
+
+    @property
+    def index(self) -> int:
+        """Its position in its list (or its object's key order)."""
+        return self.path[-1] if self.position is None else self.position
 
 
 def places(doc: Any) -> Iterable[Place]:
@@ -563,6 +601,11 @@ def places(doc: Any) -> Iterable[Place]:
         for e, entry in enumerate(items(acl, "Entries")):
             if isinstance(entry, dict):
                 yield Place(f"acl{a}-e{e}", KINDS["nacl-entry"], ("network_acls", a, "Entries", e))
+    # Rows by position in the object's key order, as the page lists them; another value than a
+    # list is the engine's to report, with the general faults.
+    for p, (list_id, cidrs) in enumerate(keyed(doc, "prefix_lists").items()):
+        if isinstance(cidrs, list):
+            yield Place(f"pl{p}", KINDS["prefix-list"], ("prefix_lists", list_id), p)
     for t, entry in enumerate(items(doc, "timeline")):
         kind = entry_kind(entry)
         if kind is not None:
@@ -573,6 +616,12 @@ def get_at(doc: Any, path: tuple) -> Any:
     for step in path:
         doc = doc[step]
     return doc
+
+
+def object_at(doc: Any, place: Place) -> Any:
+    """What a place's row reads: the object at its path; for a keyed one, its id and value."""
+    value = get_at(doc, place.path)
+    return {"id": place.path[-1], "value": value} if place.kind.keyed else value
 
 
 def parse_path(path: str) -> list:
@@ -586,8 +635,9 @@ GENERAL = "scenario"  # faults that belong to no row: shown above the editor and
 
 
 def place_index(place_list: Iterable[Place]) -> dict[tuple, Place]:
-    """The places by their path, for locate_fault."""
-    return {place.path: place for place in place_list}
+    """The places by their path as locate_fault reads a fault's: a keyed object's id may hold
+    dots or brackets ("pl-a.b"), which split it in the engine's path as parse_path splits it."""
+    return {(tuple(parse_path(join(*place.path))) if place.kind.keyed else place.path): place for place in place_list}
 
 
 def locate_fault(path: str, by_path: dict[tuple, Place]) -> tuple[str, str | None]:
@@ -640,6 +690,7 @@ ROW_TITLES = {
     "subnet": "Subnet",
     "acl": "Network ACL",
     "nacl-entry": "Entry",
+    "prefix-list": "Prefix list",
     "packet": "Packet",
     "rule-change": "Rule change",
     "nacl-change": "Network ACL change",
@@ -654,11 +705,13 @@ class Editor:
     instances: list[Row] = field(default_factory=list)
     subnets: list[Row] = field(default_factory=list)
     acls: list[Row] = field(default_factory=list)
+    prefix_lists: list[Row] = field(default_factory=list)
     timeline: list[Row] = field(default_factory=list)
     general: list[str] = field(default_factory=list)
 
     def all_rows(self) -> Iterable[Row]:
-        for row in (*self.groups, *self.instances, *self.subnets, *self.acls, *self.timeline):
+        """Every row, in page order (templates/sandbox/partials/editor.html)."""
+        for row in (*self.groups, *self.instances, *self.subnets, *self.acls, *self.prefix_lists, *self.timeline):
             yield row
             yield from row.children
 
@@ -684,16 +737,24 @@ def _row(place: Place, obj: dict, placed: dict, children=()) -> Row:
     own = tuple(faults.pop(None, ()))
     # A fault at a field this row does not show (a key the forms leave to the JSON) stays with the row.
     stray = tuple(message for messages in faults.values() for message in messages)
-    return Row(place.key, place.kind.name, ROW_TITLES[place.kind.name], fields, own + stray, tuple(children), place.path[-1], remove_action(place.path))
+    return Row(place.key, place.kind.name, ROW_TITLES[place.kind.name], fields, own + stray, tuple(children), place.index, remove_action(place))
 
 
-REMOVE_ACTIONS = {"security_groups": "remove_group", "instances": "remove_instance", "subnets": "remove_subnet", "network_acls": "remove_acl", "timeline": "remove_entry"}
+REMOVE_ACTIONS = {
+    "security_groups": "remove_group",
+    "instances": "remove_instance",
+    "subnets": "remove_subnet",
+    "network_acls": "remove_acl",
+    "prefix_lists": "remove_prefix_list",
+    "timeline": "remove_entry",
+}
 
 
-def remove_action(path: tuple) -> str:
-    """The action (see document.apply_action) that removes the object at ``path``."""
+def remove_action(place: Place) -> str:
+    """The action (see document.apply_action) that removes the object at ``place``."""
+    path = place.path
     if len(path) == 2:
-        return f"{REMOVE_ACTIONS[path[0]]}:{path[1]}"
+        return f"{REMOVE_ACTIONS[path[0]]}:{place.index}"
     if path[0] == "security_groups":
         short = next(s for s, key in DIRECTIONS.items() if key == path[2])
         return f"remove_rule:{path[1]}:{short}:{path[3]}"
@@ -710,12 +771,12 @@ def editor_rows(doc: Any, messages: Iterable[tuple[str, str]] = ()) -> Editor:
         if parent != place.key:
             by_parent.setdefault(parent, []).append(place)
     editor = Editor()
-    sections = {"group": editor.groups, "instance": editor.instances, "subnet": editor.subnets, "acl": editor.acls}
+    sections = {"group": editor.groups, "instance": editor.instances, "subnet": editor.subnets, "acl": editor.acls, "prefix-list": editor.prefix_lists}
     for place in place_list:
         if place.key.split("-")[0] != place.key:
             continue  # a child, built with its parent
         children = [_row(child, get_at(doc, child.path), placed) for child in by_parent.get(place.key, [])]
-        row = _row(place, get_at(doc, place.path), placed, children)
+        row = _row(place, object_at(doc, place), placed, children)
         sections.get(place.kind.name, editor.timeline).append(row)
     editor.general = [message for faults in placed.values() for messages in faults.values() for message in messages]
     return editor
@@ -729,26 +790,52 @@ def apply_form(doc: Any, data: dict[str, str]) -> Any:
 
     Only rows the form carried (``<key>-present``) are written, so a post from an older page or
     a partial post changes nothing else; a missing text field keeps its value, a missing
-    checkbox is unchecked. A group id changed in the form is renamed everywhere it is named."""
+    checkbox is unchecked. A group id or prefix list id changed in the form is renamed
+    everywhere it is named."""
+    return form_applied(doc, data)[0]
+
+
+def form_applied(doc: Any, data: dict[str, str]) -> tuple[Any, list[str]]:
+    """apply_form's document, and the prefix list ids the post gives to two lists at once,
+    which an object keyed by id cannot hold: then every list keeps its id (the rest of the
+    post is written), and the post is to be refused (read_post)."""
     doc = copy.deepcopy(doc)
     renames = []
+    lists_written = {}  # a prefix list's id -> its row as posted ({"id", "value"})
     for place in list(places(doc)):
         if f"{place.key}-present" not in data:
             continue
-        obj = get_at(doc, place.path)
+        obj = object_at(doc, place)
         current = place.kind.read(obj)
         values = {
             spec.key: str(data.get(f"{place.key}-{spec.key}", "" if spec.kind == "checkbox" else current.get(spec.key, "")))
             for spec in place.kind.fields
         }
         updated = place.kind.write(obj, values)
+        if place.kind.keyed:
+            lists_written[place.path[-1]] = updated
+            continue
         parent = get_at(doc, place.path[:-1])
         parent[place.path[-1]] = updated
         if place.kind.name == "group" and obj.get("GroupId") != updated["GroupId"] and isinstance(obj.get("GroupId"), str) and updated["GroupId"]:
             renames.append((obj["GroupId"], updated["GroupId"]))
     for old, new in renames:
         doc = rename_group(doc, old, new)
-    return doc
+    return _write_prefix_lists(doc, lists_written)
+
+
+def _write_prefix_lists(doc: Any, written: dict[str, dict]) -> tuple[Any, list[str]]:
+    """``doc`` with its prefix lists as posted (``written``: old id -> {"id", "value"}), in the
+    object's key order, and the ids the post gives twice (then no list is renamed). The rules
+    that use a renamed list name its new id (not an emptied one, as for groups)."""
+    if not written:
+        return doc, []
+    lists = doc["prefix_lists"]
+    new_ids = Counter(written[old]["id"] if old in written else old for old in lists)
+    clashes = [list_id for list_id, count in new_ids.items() if count > 1]
+    renamed = {old: row["id"] for old, row in written.items() if not clashes and row["id"] != old}
+    doc["prefix_lists"] = {renamed.get(old, old): written[old]["value"] if old in written else value for old, value in lists.items()}
+    return rename_prefix_lists(doc, {old: new for old, new in renamed.items() if new}), clashes
 
 
 # What the editor's form posts besides its rows (templates/sandbox/partials/editor.html): the
@@ -774,6 +861,7 @@ def most_fields_posted() -> int:
         + MAX_INSTANCES * posted(KINDS["instance"])
         + MAX_SUBNETS * posted(KINDS["subnet"])
         + MAX_NETWORK_ACLS * (posted(KINDS["acl"]) + MAX_NACL_ENTRIES * posted(KINDS["nacl-entry"]))
+        + MAX_PREFIX_LISTS * posted(KINDS["prefix-list"])
         + MAX_TIMELINE_ENTRIES * timeline_row
     )
 
@@ -784,18 +872,35 @@ def rename_group(doc: Any, old: str, new: str) -> Any:
     for instance in items(doc, "instances"):
         if isinstance(instance, dict) and isinstance(instance.get("security_groups"), list):
             instance["security_groups"] = [new if g == old else g for g in instance["security_groups"]]
-    permissions = [p for g in items(doc, "security_groups") if isinstance(g, dict) for key in DIRECTIONS.values() for p in items(g, key)]
     for entry in items(doc, "timeline"):
         change = entry.get("change") if isinstance(entry, dict) else None
-        if isinstance(change, dict):
-            if change.get("group") == old:
-                change["group"] = new
-            permissions.append(change.get("permission"))
-    for permission in permissions:
+        if isinstance(change, dict) and change.get("group") == old:
+            change["group"] = new
+    for permission in _permissions(doc):
         for pair in items(permission, "UserIdGroupPairs"):
             if isinstance(pair, dict) and pair.get("GroupId") == old:
                 pair["GroupId"] = new
     return doc
+
+
+def rename_prefix_lists(doc: Any, renamed: dict[str, str]) -> Any:
+    """Every rule that uses a renamed prefix list (``renamed``: old id -> new) now names its new
+    id; all at once, so two lists that swap their ids keep their rules."""
+    for permission in _permissions(doc):
+        for peer in items(permission, "PrefixListIds"):
+            if isinstance(peer, dict) and isinstance(peer.get("PrefixListId"), str) and peer["PrefixListId"] in renamed:
+                peer["PrefixListId"] = renamed[peer["PrefixListId"]]
+    return doc
+
+
+def _permissions(doc: Any) -> list:
+    """Every rule of the document: the groups' and those the timeline's changes authorize or revoke."""
+    permissions = [p for g in items(doc, "security_groups") if isinstance(g, dict) for key in DIRECTIONS.values() for p in items(g, key)]
+    for entry in items(doc, "timeline"):
+        change = entry.get("change") if isinstance(entry, dict) else None
+        if isinstance(change, dict):
+            permissions.append(change.get("permission"))
+    return permissions
 
 
 # ---------------------------------------------------------------- a post of the editor
@@ -829,6 +934,7 @@ class Edit:
     doc: Any
     expected_version: int
     problem: str = ""
+    problem_field: str = ""  # the form field outside the rows the problem is about ("wait"), if one
 
 
 def read_post(post: Post, stored: Any, stored_version: int) -> Edit:
@@ -847,13 +953,15 @@ def read_post(post: Post, stored: Any, stored_version: int) -> Edit:
         base = stored
     if base is None:
         return Edit(None, None, expected)
-    typed = apply_form(base, post.data)
+    typed, clashes = form_applied(base, post.data)
+    if clashes:
+        return Edit(typed, typed, expected, f"Not saved: two prefix lists cannot both have the id {_listed(clashes)}; give each its own id.")
     if post.action in SAVE_ONLY:
         return Edit(typed, typed, expected)
     try:
         return Edit(typed, apply_action(typed, post.action, post.wait), expected)
     except ActionError as error:
-        return Edit(typed, typed, expected, f"That did not work: {error}.")
+        return Edit(typed, typed, expected, f"That did not work: {error}.", error.field)
 
 
 COUNTED = (  # row kinds counted when two versions of a draft are compared, and their names
@@ -863,6 +971,7 @@ COUNTED = (  # row kinds counted when two versions of a draft are compared, and 
     (("subnet",), "subnet", "subnets"),
     (("acl",), "network ACL", "network ACLs"),
     (("nacl-entry",), "network ACL entry", "network ACL entries"),
+    (("prefix-list",), "prefix list", "prefix lists"),
     (("packet", "rule-change", "nacl-change"), "timeline entry", "timeline entries"),
 )
 

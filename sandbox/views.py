@@ -211,6 +211,11 @@ def group_ids(doc):
     return [g["GroupId"] for g in documents.items(doc, "security_groups") if isinstance(g, dict) and isinstance(g.get("GroupId"), str)]
 
 
+def prefix_list_ids(doc):
+    """The prefix lists' ids: the editor suggests them as a rule's source or destination."""
+    return [list_id for list_id in documents.keyed(doc, "prefix_lists") if list_id]
+
+
 def _caps():
     return {
         "timeline": documents.MAX_TIMELINE_ENTRIES,
@@ -218,6 +223,7 @@ def _caps():
         "instances": documents.MAX_INSTANCES,
         "subnets": documents.MAX_SUBNETS,
         "network_acls": documents.MAX_NETWORK_ACLS,
+        "prefix_lists": documents.MAX_PREFIX_LISTS,
         "kilobytes": documents.MAX_DOCUMENT_BYTES // 1024,
     }
 
@@ -229,10 +235,11 @@ def _gallery(lesson):
     return points
 
 
-def _editor_context(request, draft, workspace, problem="", unsaved=None, version=None, conflict=None):
+def _editor_context(request, draft, workspace, problem="", unsaved=None, version=None, conflict=None, wait=documents.DEFAULT_WAIT, wait_errors=()):
     """``unsaved``: a document to show in the forms instead of the stored one (typing kept
     after a refused save); ``version``: the version the page keeps instead of the stored one
-    (after a refused save); ``conflict``: what the status says of a stale page (views._refused)."""
+    (after a refused save); ``conflict``: what the status says of a stale page (views._refused);
+    ``wait``: the wait field's value (as posted, after a button); ``wait_errors``: why it was refused."""
     doc = _shown_document(draft, workspace, unsaved)
     context = _with_results_table(analysis(doc), walkthrough.content_key(doc) if isinstance(doc, dict) else "")
     context.update(
@@ -246,9 +253,11 @@ def _editor_context(request, draft, workspace, problem="", unsaved=None, version
             "problem": problem,
             "addresses": addresses(doc),
             "group_ids": group_ids(doc),
+            "prefix_list_ids": prefix_list_ids(doc),
             "protocols": PROTOCOL_SUGGESTIONS,
             "caps": _caps(),
-            "wait": documents.DEFAULT_WAIT,
+            "wait": wait,
+            "wait_errors": wait_errors,
         }
     )
     return context
@@ -458,7 +467,7 @@ def save(request, slug=None):
     if _is_htmx(request):
         if post.action == "autosave":
             return _fields_untouched(_render(request, "sandbox/partials/autosave.html", _editor_context(request, draft, workspace)))
-        return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, workspace))
+        return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, workspace, wait=post.wait))
     return _back(workspace, "editor")
 
 
@@ -474,7 +483,9 @@ def _refused(request, draft, workspace, post, edit, refusal):
             "differences": row_differences(edit.doc, draft.document),
             "pressed": post.action not in SAVE_ONLY,
         }
-    shown = {"problem": refusal.message, "version": post.version, "conflict": conflict}
+    shown = {"problem": refusal.message, "version": post.version, "conflict": conflict, "wait": post.wait}
+    if edit.problem_field == "wait":
+        shown["wait_errors"] = [edit.problem]
     if _is_htmx(request):
         if post.action in SAVE_ONLY or not refusal.stale:
             # The fields stay as the learner left them (a refused button is not applied).

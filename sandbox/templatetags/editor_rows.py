@@ -96,6 +96,7 @@ def editor_row(row, title="", parent="", last=False) -> SafeString:
     if row.kind in ENTRY_KINDS:
         if row.kind == "packet":
             buttons += _button(f"reply:{row.index}", f"b-reply-{row.key}", f"↩ Reply to packet {number}")
+        buttons += _button(f"wait_before:{row.index}", f"b-wait-{row.key}", f'<span aria-hidden="true">⏱</span> Wait before <span class="visually-hidden">entry {number}</span>')
         buttons += _button(f"move_up:{row.index}", f"b-up-{row.key}", f'<span aria-hidden="true">↑</span> Move up <span class="visually-hidden">entry {number}</span>', row.index == 0)
         buttons += _button(f"move_down:{row.index}", f"b-down-{row.key}", f'<span aria-hidden="true">↓</span> Move down <span class="visually-hidden">entry {number}</span>', last)
     of_parent = f" of {escape(parent)}" if parent else ""
@@ -115,6 +116,12 @@ def editor_row(row, title="", parent="", last=False) -> SafeString:
 @register.simple_tag
 def editor_fields(row) -> SafeString:
     return mark_safe(_fields(row))
+
+
+@register.simple_tag
+def error_list(errors) -> SafeString:
+    """The faults of a field outside the rows (the wait), as a field's error list shows them."""
+    return mark_safe(_error_list(errors))
 
 
 @register.simple_tag

@@ -5,12 +5,14 @@ import json
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.engine.hostile import hostile_texts
 
 from sandbox.document import (
     MAX_DOCUMENT_BYTES,
     MAX_NETWORK_ACLS,
+    MAX_PREFIX_LISTS,
     MAX_SUBNETS,
     MAX_TIMELINE_ENTRIES,
     ActionError,
@@ -146,3 +148,102 @@ def test_any_text_is_one_of_a_storable_document_not_yet_a_document_or_unstorable
 
 def test_counts_are_written_with_their_noun_in_the_right_number():
     assert [counted(n, "network ACL", "network ACLs") for n in (0, 1, 2)] == ["no network ACLs", "1 network ACL", "2 network ACLs"]
+
+
+# ---------------------------------------------------------------- the timeline's reply and wait
+
+
+def times(doc):
+    return [entry["at"] for entry in doc["timeline"]]
+
+
+def test_a_reply_comes_right_after_its_packet_and_the_later_entries_move_by_the_wait():
+    doc = normalize(SEED)
+    replied = apply_action(doc, "reply:0", wait=2)
+    assert times(doc) == [0, 1, 2, 3] and times(replied) == [0, 2, 3, 4, 5]
+    assert replied["timeline"][1]["packet"] == reply_to(doc["timeline"][0]["packet"])
+    assert replied["timeline"][2:] == [{**entry, "at": entry["at"] + 2} for entry in doc["timeline"][1:]]
+    assert validate_scenario(replied).faults == ()
+    # The last packet's reply is appended, as before.
+    assert apply_action(doc, "reply:3", wait=2)["timeline"][4]["at"] == 5
+
+
+def test_a_wait_before_an_entry_moves_it_and_every_later_one():
+    doc = normalize(SEED)
+    waited = apply_action(doc, "wait_before:2", wait=400)
+    assert times(waited) == [0, 1, 402, 403]
+    assert [e["packet"] for e in waited["timeline"]] == [e["packet"] for e in doc["timeline"]]
+    assert times(apply_action(doc, "wait_before:0", wait=0.5)) == [0.5, 1.5, 2.5, 3.5]
+    assert times(apply_action(doc, "wait_before:1", wait=0.2)) == [0, 1.2, 2.2, 3.2]
+
+
+@pytest.mark.parametrize("wait, said", [("", "the wait is empty"), ("soon", "the wait “soon” is not a positive number"), (0, "“0” is not"), (-5, "“-5” is not"), (None, "“None” is not")])
+def test_a_wait_that_is_not_a_positive_number_is_refused_at_the_wait_field(wait, said):
+    with pytest.raises(ActionError) as refused:
+        apply_action(normalize(SEED), "wait_before:2", wait=wait)
+    assert refused.value.field == "wait"
+    assert said in str(refused.value) and "entry 3 and those after it" in str(refused.value)
+
+
+def test_a_wait_before_an_entry_that_is_not_there_is_refused_as_a_stale_page():
+    with pytest.raises(ActionError) as refused:
+        apply_action(normalize(SEED), "wait_before:9", wait=5)
+    assert refused.value.field == "" and "reload the page" in str(refused.value)
+
+
+# Times as typed (editor.typed): whole numbers, or up to 6 decimals.
+at_times = st.integers(0, 10**6) | st.decimals(0, 10**6, places=3).map(float)
+waits = st.integers(0, 10**5) | st.decimals(0, 10**5, places=2).map(float)
+
+
+@st.composite
+def timelines(draw):
+    """A timeline in time order of 1-12 packets."""
+    ats = sorted(draw(st.lists(at_times, min_size=1, max_size=12)))
+    return {**blank(), "timeline": [{"at": at, "packet": {"src": f"10.0.0.1:{1000 + i}", "dst": "10.0.0.2:80", "protocol": "tcp", "flags": "SYN"}} for i, at in enumerate(ats)]}
+
+
+def spacing(entries):
+    return [round(b["at"] - a["at"], 6) for a, b in zip(entries, entries[1:])]
+
+
+@given(timelines(), st.data(), waits)
+def test_a_reply_keeps_any_timeline_in_time_order_and_its_spacing(doc, data, wait):
+    k = data.draw(st.integers(0, len(doc["timeline"]) - 1))
+    replied = apply_action(doc, f"reply:{k}", wait=wait)["timeline"]
+    assert times({"timeline": replied}) == sorted(times({"timeline": replied}))
+    assert replied[: k + 1] == doc["timeline"][: k + 1]
+    assert replied[k + 1]["packet"]["dst"] == doc["timeline"][k]["packet"]["src"]
+    assert replied[k + 1]["at"] == pytest.approx(doc["timeline"][k]["at"] + wait)
+    assert spacing(replied[k + 2 :]) == spacing(doc["timeline"][k + 1 :])
+
+
+@given(timelines(), st.data(), waits.filter(lambda wait: wait > 0))
+def test_a_wait_keeps_any_timeline_in_time_order_and_its_spacing(doc, data, wait):
+    k = data.draw(st.integers(0, len(doc["timeline"]) - 1))
+    waited = apply_action(doc, f"wait_before:{k}", wait=wait)["timeline"]
+    assert times({"timeline": waited}) == sorted(times({"timeline": waited}))
+    assert waited[:k] == doc["timeline"][:k]
+    assert [entry["at"] for entry in waited[k:]] == [pytest.approx(entry["at"] + wait) for entry in doc["timeline"][k:]]
+    assert spacing(waited[k:]) == spacing(doc["timeline"][k:])
+
+
+# ---------------------------------------------------------------- prefix lists
+
+
+def test_prefix_lists_are_added_and_removed_by_their_place_in_the_objects_key_order():
+    doc = apply_action(apply_action(blank(), "add_prefix_list"), "add_prefix_list")
+    assert doc["prefix_lists"] == {"pl-1": [], "pl-2": []}
+    doc["prefix_lists"] = {"pl-z": ["10.0.0.0/8"], "pl-a": []}
+    assert apply_action(doc, "remove_prefix_list:0")["prefix_lists"] == {"pl-a": []}
+    with pytest.raises(ActionError):
+        apply_action(doc, "remove_prefix_list:2")
+    with pytest.raises(ActionError):
+        apply_action({**blank(), "prefix_lists": ["not", "an", "object"]}, "add_prefix_list")
+
+
+def test_the_prefix_list_cap():
+    at_cap = {"prefix_lists": {f"pl-{n}": [] for n in range(MAX_PREFIX_LISTS)}}
+    assert cap_problems(at_cap, 0) == []
+    over = {"prefix_lists": {f"pl-{n}": [] for n in range(MAX_PREFIX_LISTS + 1)}}
+    assert cap_problems(over, 0) == [f"{MAX_PREFIX_LISTS + 1} prefix lists: the sandbox allows at most {MAX_PREFIX_LISTS}."]

@@ -202,3 +202,92 @@ def test_a_button_that_fails_keeps_the_typing_and_says_why():
 )
 def test_the_rows_the_latest_draft_has_more_or_fewer_of_are_named(page, latest, sentence):
     assert row_differences(page, latest) == sentence
+
+
+def test_a_wait_refused_says_why_at_the_wait_field_and_keeps_the_typing():
+    edit = read_post(Post(posted(SEED) | {"sg0-name": "mine"}, action="wait_before:1", version=1, wait="soon"), SEED, 1)
+    assert edit.doc == edit.typed and edit.typed["security_groups"][0]["GroupName"] == "mine"
+    assert edit.problem_field == "wait" and edit.problem.startswith("That did not work: the wait “soon” is not a positive number")
+
+
+# ---------------------------------------------------------------- prefix lists
+
+# The seed with two prefix lists, one (with a dot in its id) used by an inbound rule and by a
+# rule a timeline change authorizes.
+WITH_LISTS = copy.deepcopy(SEED) | {"prefix_lists": {"pl-office": ["203.0.113.0/24", "2001:db8::/32"], "pl-v.2": ["198.51.100.0/24"]}}
+WITH_LISTS["security_groups"][0]["IpPermissions"].append({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "PrefixListIds": [{"PrefixListId": "pl-v.2"}]})
+WITH_LISTS["timeline"].append(
+    {"at": 9, "change": {"group": "sg-0a1b2c3d4e5f60001", "direction": "ingress", "action": "revoke", "permission": {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "PrefixListIds": [{"PrefixListId": "pl-v.2"}]}}}
+)
+
+
+def test_the_example_with_prefix_lists_is_a_valid_scenario():
+    assert validate_scenario(WITH_LISTS).faults == ()
+
+
+def test_prefix_lists_are_rows_in_the_objects_key_order():
+    rows = editor_rows(WITH_LISTS).prefix_lists
+    assert [(row.key, row.index, row.remove_action) for row in rows] == [("pl0", 0, "remove_prefix_list:0"), ("pl1", 1, "remove_prefix_list:1")]
+    assert [[field.value for field in row.fields] for row in rows] == [["pl-office", "203.0.113.0/24, 2001:db8::/32"], ["pl-v.2", "198.51.100.0/24"]]
+    reordered = WITH_LISTS | {"prefix_lists": dict(reversed(WITH_LISTS["prefix_lists"].items()))}
+    assert [row.fields[0].value for row in editor_rows(reordered).prefix_lists] == ["pl-v.2", "pl-office"]
+
+
+@pytest.mark.parametrize(
+    "prefix_lists, where",
+    [
+        ({"pl-office": ["203.0.113.0/33"]}, {"pl0-cidrs": ["'203.0.113.0/33' is not a CIDR"]}),
+        ({"pl-a": [], "pl-v.2": ["10.0.0.0/8", "nope"]}, {"pl1-cidrs": ["'nope' is not a CIDR"]}),
+        ({"office": []}, {"pl0-id": ["'office' is not a prefix list id (they look like pl-0123abcd)"]}),
+        ({"pl-a": [], "": []}, {"pl1-id": ["'' is not a prefix list id (they look like pl-0123abcd)"]}),
+    ],
+)
+def test_the_engines_faults_about_a_prefix_list_are_placed_at_its_fields(prefix_lists, where):
+    doc = copy.deepcopy(SEED) | {"prefix_lists": prefix_lists}
+    faults = [(f.path, f.message) for f in validate_scenario(doc).faults]
+    assert {path.split("[")[0].rstrip(".") for path, _ in faults} <= {f"prefix_lists.{list_id}" for list_id in prefix_lists} | {"prefix_lists"}
+    editor = editor_rows(doc, faults)
+    assert {field.name: list(field.errors) for row in editor.all_rows() for field in row.fields if field.errors} == where
+    assert editor.general == []
+
+
+def test_a_prefix_list_that_is_no_list_is_left_to_the_json_box_with_its_fault():
+    doc = copy.deepcopy(SEED) | {"prefix_lists": {"pl-a": "10.0.0.0/8"}}
+    editor = editor_rows(doc, [(f.path, f.message) for f in validate_scenario(doc).faults])
+    assert editor.prefix_lists == [] and len(editor.general) == 1
+
+
+def test_posting_a_page_with_prefix_lists_unchanged_gives_the_same_document():
+    assert apply_form(WITH_LISTS, posted(WITH_LISTS)) == WITH_LISTS
+    odd = WITH_LISTS | {"prefix_lists": {"pl-a": [7, " 10.0.0.0/8"]}}  # as typed in the JSON box
+    assert apply_form(odd, posted(odd)) == odd
+
+
+def test_a_prefix_lists_cidrs_are_written_as_typed_separated_by_commas():
+    doc = apply_form(WITH_LISTS, posted(WITH_LISTS) | {"pl0-cidrs": "10.0.0.0/8 ,, 2001:db8::/33,"})
+    assert doc["prefix_lists"] == {"pl-office": ["10.0.0.0/8", "2001:db8::/33"], "pl-v.2": ["198.51.100.0/24"]}
+
+
+def test_renaming_a_prefix_list_renames_the_rules_that_use_it_in_place():
+    doc = apply_form(WITH_LISTS, posted(WITH_LISTS) | {"pl1-id": "pl-admins"})
+    assert list(doc["prefix_lists"]) == ["pl-office", "pl-admins"]
+    assert doc["security_groups"][0]["IpPermissions"][1]["PrefixListIds"] == [{"PrefixListId": "pl-admins"}]
+    assert doc["timeline"][-1]["change"]["permission"]["PrefixListIds"] == [{"PrefixListId": "pl-admins"}]
+    assert validate_scenario(doc).faults == ()
+    emptied = apply_form(WITH_LISTS, posted(WITH_LISTS) | {"pl1-id": " "})  # an id being retyped: the rules wait for it
+    assert list(emptied["prefix_lists"]) == ["pl-office", ""] and emptied["security_groups"][0]["IpPermissions"][1]["PrefixListIds"] == [{"PrefixListId": "pl-v.2"}]
+
+
+def test_two_prefix_lists_that_swap_ids_keep_their_rules():
+    doc = apply_form(WITH_LISTS, posted(WITH_LISTS) | {"pl0-id": "pl-v.2", "pl1-id": "pl-office"})
+    assert doc["prefix_lists"] == {"pl-v.2": ["203.0.113.0/24", "2001:db8::/32"], "pl-office": ["198.51.100.0/24"]}
+    assert doc["security_groups"][0]["IpPermissions"][1]["PrefixListIds"] == [{"PrefixListId": "pl-office"}]
+
+
+def test_two_prefix_lists_given_one_id_are_refused_and_keep_their_ids():
+    post = Post(posted(WITH_LISTS) | {"pl0-id": "pl-v.2", "pl0-cidrs": "10.9.0.0/16", "sg0-name": "mine"}, action="add_packet", version=1)
+    edit = read_post(post, WITH_LISTS, 1)
+    assert edit.problem == "Not saved: two prefix lists cannot both have the id pl-v.2; give each its own id."
+    assert edit.doc == edit.typed and list(edit.doc["prefix_lists"]) == ["pl-office", "pl-v.2"]
+    assert edit.doc["prefix_lists"]["pl-office"] == ["10.9.0.0/16"] and edit.doc["security_groups"][0]["GroupName"] == "mine"
+    assert len(edit.doc["timeline"]) == len(WITH_LISTS["timeline"])  # the button is not applied

@@ -29,6 +29,7 @@ TEMPLATES = {
   <div class="row__actions">
     {% if row.kind == "packet" or row.kind == "rule-change" or row.kind == "nacl-change" %}
       {% if row.kind == "packet" %}<button type="submit" name="action" value="reply:{{ row.index }}" id="b-reply-{{ row.key }}">↩ Reply to packet {{ row.number }}</button>{% endif %}
+      <button type="submit" name="action" value="wait_before:{{ row.index }}" id="b-wait-{{ row.key }}"><span aria-hidden="true">⏱</span> Wait before <span class="visually-hidden">entry {{ row.number }}</span></button>
       <button type="submit" name="action" value="move_up:{{ row.index }}" id="b-up-{{ row.key }}"{% if row.index == 0 %} disabled{% endif %}><span aria-hidden="true">↑</span> Move up <span class="visually-hidden">entry {{ row.number }}</span></button>
       <button type="submit" name="action" value="move_down:{{ row.index }}" id="b-down-{{ row.key }}"{% if last %} disabled{% endif %}><span aria-hidden="true">↓</span> Move down <span class="visually-hidden">entry {{ row.number }}</span></button>
     {% endif %}

@@ -69,13 +69,13 @@ class Tab:
         found = ["save", "add_group", "add_instance", "add_packet"]
         timeline = [place for place in places(self.doc) if place.path[0] == "timeline"]
         for place in places(self.doc):
-            found.append(remove_action(place.path))
+            found.append(remove_action(place))
             if place.kind.name == "group":
                 found += [f"add_rule:{place.path[1]}:in", f"add_rule:{place.path[1]}:out"]
             if place.kind.name == "packet":
                 found.append(f"reply:{place.path[1]}")
         for index, _ in enumerate(timeline):
-            found += [f"move_up:{index}"] * (index > 0) + [f"move_down:{index}"] * (index < len(timeline) - 1)
+            found += [f"wait_before:{index}"] + [f"move_up:{index}"] * (index > 0) + [f"move_down:{index}"] * (index < len(timeline) - 1)
         return found
 
 

@@ -751,3 +751,22 @@ def test_a_scenario_with_faults_offers_no_groups_download_and_says_why_there(cli
     values = form_values(client.get("/try/").content.decode())
     pressed = client.post("/try/save/", values | {"sg0-in0-peer": "0.0.0.0/0", "action": "save"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'href="/try/download/security-groups.json" download' in re.search(r'<ul id="downloads" hx-swap-oob="true">(.*?)</ul>', pressed, re.S).group(1)
+
+
+def test_without_javascript_a_wait_that_is_no_number_is_refused_beside_its_field_and_kept(client):
+    values = form_values(start(client))
+    before = draft(client).document
+    response = client.post("/try/save/", values | {"action": "wait_before:1", "wait": "later"})
+    html = response.content.decode()
+    assert response.status_code == 400 and draft(client).document == before
+    assert field_errors(html, "wait") == ["That did not work: the wait “later” is not a positive number of seconds: write how many seconds entry 2 and those after it move later, e.g. 400."]
+    assert form_values(html)["wait"] == "later" and 'aria-invalid="true"' in html
+    assert client.post("/try/save/", values | {"action": "wait_before:1", "wait": "30"}).status_code == 302
+    assert [entry["at"] for entry in draft(client).document["timeline"]] == [0, 31, 32, 33]
+
+
+def test_the_page_states_the_prefix_list_cap_and_suggests_the_lists_as_peers(client):
+    values = form_values(start(client))
+    client.post("/try/save/", values | {"action": "add_prefix_list"})
+    html = client.get("/try/").content.decode()
+    assert "20 prefix lists" in html and '<option value="pl-1">' in html and 'id="f-pl0-cidrs"' in html
