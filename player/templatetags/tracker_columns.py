@@ -4,11 +4,15 @@ templates/player/partials/tracker_table.html wrote them.
 
 The tracker draws a column for every step, reached or not, on every page that shows a player:
 a 200-packet sandbox draft's tracker was 400 loop bodies of the template language, most of the
-time the run page took to render. Written here with ``format_html``, to the same markup.
+time the run page took to render. Written here to the same markup, escaped as Django escapes
+(``conditional_escape``: the standard library's ``html.escape``, text already marked safe left
+as it is) but without ``format_html``: its lazy-string checks on every argument were half the
+tags' time, 4,000 calls for a 200-step tracker.
 """
 
+from html import escape
+
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -18,24 +22,31 @@ def _name(cell) -> str:
     return f"After Step {cell.number}" if cell.number else "Start"
 
 
+def _escaped(text) -> str:
+    return str(text.__html__()) if hasattr(text, "__html__") else escape(str(text))
+
+
+CURRENT_HEAD = ' class="is-current" aria-current="step"'
+CURRENT_CELL = ' class="is-current"'
+
+
 @register.simple_tag
 def tracker_heads(frame) -> SafeString:
     return mark_safe("".join(
-        format_html(
-            '<th scope="col" role="columnheader" data-step="{}"{}>{}</th>',
-            cell.number, mark_safe(' class="is-current" aria-current="step"' if cell.current else ""), _name(cell),
-        )
+        f'<th scope="col" role="columnheader" data-step="{cell.number:d}"{CURRENT_HEAD if cell.current else ""}>{_name(cell)}</th>'
         for cell in frame.tracker
     ))
+
+
+def _text(cell) -> str:
+    """The cell's text as tracker_text.html writes it, newline included; "" when it has none."""
+    return f'<span class="tracker-text">{_escaped(cell.text)}</span>\n' if cell.text else ""
 
 
 @register.simple_tag
 def tracker_cells(frame) -> SafeString:
     return mark_safe("".join(
-        format_html(
-            '<td id="tracker-cell-{}" role="cell" data-step="{}" data-label="{}"{}><span class="tracker-pending visually-hidden">not reached yet</span>{}</td>',
-            cell.number, cell.number, _name(cell), mark_safe(' class="is-current"' if cell.current else ""),
-            format_html('<span class="tracker-text">{}</span>\n', cell.text) if cell.text else "",  # as tracker_text.html, newline included
-        )
+        f'<td id="tracker-cell-{cell.number:d}" role="cell" data-step="{cell.number:d}" data-label="{_name(cell)}"{CURRENT_CELL if cell.current else ""}>'
+        f'<span class="tracker-pending visually-hidden">not reached yet</span>{_text(cell)}</td>'
         for cell in frame.tracker
     ))
