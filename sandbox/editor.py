@@ -64,7 +64,12 @@ class Field:
 
     @property
     def id(self) -> str:
-        return f"f-{self.name}"
+        return field_id(self.name)
+
+
+def field_id(name: str) -> str:
+    """The id of the input of the field named ``name`` ("sg0-in2-protocol")."""
+    return f"f-{name}"
 
 
 @dataclass(frozen=True)
@@ -798,6 +803,28 @@ def rename_group(doc: Any, old: str, new: str) -> Any:
     return doc
 
 
+def rewritten_fields(before: Any, after: Any, data: Mapping[str, str]) -> dict[str, str]:
+    """The fields, by id, that ``after`` (the document a post made) draws otherwise than
+    ``before`` (the one its page was drawn from) in rows the post (``data``) did not carry: what
+    the server rewrote there, as the references to a renamed group. An answer that swaps no
+    fields (a save on change) sends them, and the page writes them in; a row the post carried
+    shows the learner's typing, which is theirs. Rows are matched by key: such a post adds or
+    removes none. A row whose object is unchanged is not read, so a big draft costs a walk and
+    an equality test per row."""
+    drawn = {place.key: place for place in places(before)}
+    fields = {}
+    for place in places(after):
+        old = drawn.get(place.key)
+        if old is None or old.kind is not place.kind or f"{place.key}-present" in data:
+            continue
+        then, now = get_at(before, old.path), get_at(after, place.path)
+        if then == now:
+            continue
+        shown_then = place.kind.read(then)
+        fields.update({field_id(f"{place.key}-{key}"): value for key, value in place.kind.read(now).items() if shown_then.get(key) != value})
+    return fields
+
+
 # ---------------------------------------------------------------- a post of the editor
 
 
@@ -829,6 +856,12 @@ class Edit:
     doc: Any
     expected_version: int
     problem: str = ""
+    base: Any = None  # the document the typing was laid over
+
+    def rewritten(self, data: Mapping[str, str]) -> dict[str, str]:
+        """The fields the server rewrote in rows this post (``data``) did not carry: see
+        rewritten_fields."""
+        return rewritten_fields(self.base, self.typed, data) if self.typed is not None else {}
 
 
 def read_post(post: Post, stored: Any, stored_version: int) -> Edit:
@@ -849,11 +882,11 @@ def read_post(post: Post, stored: Any, stored_version: int) -> Edit:
         return Edit(None, None, expected)
     typed = apply_form(base, post.data)
     if post.action in SAVE_ONLY:
-        return Edit(typed, typed, expected)
+        return Edit(typed, typed, expected, base=base)
     try:
-        return Edit(typed, apply_action(typed, post.action, post.wait), expected)
+        return Edit(typed, apply_action(typed, post.action, post.wait), expected, base=base)
     except ActionError as error:
-        return Edit(typed, typed, expected, f"That did not work: {error}.")
+        return Edit(typed, typed, expected, f"That did not work: {error}.", base=base)
 
 
 COUNTED = (  # row kinds counted when two versions of a draft are compared, and their names

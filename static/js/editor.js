@@ -163,6 +163,18 @@
     if (target && target.id === "editor-region" && !target.isConnected) typing.clear();
   });
 
+  // A save on change also answers the fields the server rewrote in rows it did not carry (a
+  // renamed group's references: sandbox.editor.rewritten_fields), each written in unless the
+  // learner has typed in its row since: their typing is theirs, and is posted as typed.
+  function writeRewritten(answer) {
+    answer.querySelectorAll("[data-for]").forEach(function (item) {
+      var input = document.getElementById(item.getAttribute("data-for"));
+      if (!input || !input.closest("#editor-form") || typing.has(rowOf(input.name))) return;
+      if (input.type === "checkbox") input.checked = item.getAttribute("value") !== "";
+      else input.value = item.getAttribute("value");
+    });
+  }
+
   // A save on change answers every fault in one element, #editor-faults, each list naming the
   // error list it belongs in (sandbox/templatetags/editor_rows.py): each is placed there, and
   // every other error list emptied, in one pass. (An out-of-band swap per error list made htmx
@@ -179,8 +191,9 @@
   }
 
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    if (event.detail.target.id !== "editor-faults") return;
-    placeFaults(event.detail.fragment);
+    var id = event.detail.target.id;
+    if (id !== "editor-faults" && id !== "editor-rewritten") return;
+    (id === "editor-faults" ? placeFaults : writeRewritten)(event.detail.fragment);
     event.detail.shouldSwap = false;
   });
   document.addEventListener("htmx:afterSettle", function () { syncInvalid(document); });

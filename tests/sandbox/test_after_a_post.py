@@ -1,0 +1,81 @@
+"""What the editor's page shows after a post that redraws nothing: the fields the server
+rewrote (sandbox.editor.rewritten_fields). Plain pytest and Hypothesis, no Django."""
+
+import copy
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sandbox.document import normalize
+from sandbox.editor import apply_form, editor_rows, field_id, rewritten_fields
+from tests.support.editor import posted, shown
+
+SEED = normalize(json.load(open("examples/seed-lesson.json")))
+NACL_TRAP = normalize(json.load(open("examples/sandbox/nacl-trap.json")))
+OLD = SEED["security_groups"][0]["GroupId"]
+
+
+def with_references():
+    """The seed lesson's scenario, and a second group whose rule names the first, and a
+    timeline change authorizing a rule of the first group from the second."""
+    doc = copy.deepcopy(SEED)
+    doc["security_groups"].append(
+        {"GroupId": "sg-db", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [{"GroupId": OLD}]}], "IpPermissionsEgress": []}
+    )
+    doc["timeline"].append({"at": 9, "change": {"group": OLD, "direction": "ingress", "action": "authorize", "permission": {"IpProtocol": "tcp", "UserIdGroupPairs": [{"GroupId": "sg-db"}]}}})
+    return doc
+
+
+def carrying(doc, rows, typed=()):
+    """A save on change's post: only ``rows`` (their fields as shown), with ``typed`` over them."""
+    return {name: value for name, value in posted(doc).items() if name.rsplit("-", 1)[0] in rows} | dict(typed)
+
+
+# ---------------------------------------------------------------- the fields the server rewrote
+
+
+def test_a_renamed_group_rewrites_its_references_in_the_rows_the_post_did_not_carry():
+    base = with_references()
+    data = carrying(base, {"sg0"}, {"sg0-group_id": "sg-web"})
+    after = apply_form(base, data)
+    assert rewritten_fields(base, after, data) == {
+        "f-inst0-security_groups": "sg-web",
+        "f-sg1-in0-peer": "sg-web",
+        "f-t4-group": "sg-web",
+    }
+
+
+def test_a_row_the_post_carried_keeps_the_learners_typing():
+    base = with_references()
+    data = carrying(base, {"sg0", "inst0"}, {"sg0-group_id": "sg-web", "inst0-name": "web"})
+    after = apply_form(base, data)
+    assert set(rewritten_fields(base, after, data)) == {"f-sg1-in0-peer", "f-t4-group"}
+
+
+def test_nothing_is_rewritten_when_the_post_changes_only_its_own_rows():
+    base = with_references()
+    data = carrying(base, {"sg0", "sg0-in0"}, {"sg0-name": "web", "sg0-in0-from_port": "8080"})
+    assert rewritten_fields(base, apply_form(base, data), data) == {}
+
+
+def test_a_group_whose_carried_rule_changed_is_read_for_its_own_fields_only():
+    base = with_references()
+    data = carrying(base, {"sg1-in0"}, {"sg1-in0-to_port": "5433"})
+    assert rewritten_fields(base, apply_form(base, data), data) == {}
+
+
+ROWS = sorted({row.key for doc in (with_references(), NACL_TRAP) for row in editor_rows(doc).all_rows()})
+
+
+@given(st.sampled_from([with_references(), NACL_TRAP, SEED]), st.sets(st.sampled_from(ROWS), max_size=4), st.sampled_from(["sg-web", "", "sg-db", OLD, "x"]))
+def test_the_page_with_what_was_rewritten_written_in_shows_what_a_reload_shows(doc, carried, group_id):
+    """Whatever rows a save on change carries, and whatever group id it types: the fields the
+    page leaves as they were, with the rewritten ones written in, are what the stored draft's
+    page shows in those rows (a carried row shows the typing, which may be spelt otherwise)."""
+    data = carrying(doc, carried, {"sg0-group_id": group_id} if "sg0" in carried else {})
+    after = apply_form(doc, data)
+    page = {field_id(name): value for name, value in shown(doc).items()}
+    page.update(rewritten_fields(doc, after, data))
+    reloaded = {field.id: field.value for row in editor_rows(after).all_rows() if row.key not in carried for field in row.fields}
+    assert {key: page[key] for key in reloaded} == reloaded
