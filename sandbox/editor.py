@@ -825,6 +825,75 @@ def rewritten_fields(before: Any, after: Any, data: Mapping[str, str]) -> dict[s
     return fields
 
 
+# ---------------------------------------------------------------- where the page lands after a button
+
+# The list each action that adds a row appends to, and each that removes one removes from, at
+# the top of the document (a group's rules and an ACL's entries: see _list_of).
+ADDED_TO = {
+    "add_group": "security_groups",
+    "add_instance": "instances",
+    "add_subnet": "subnets",
+    "add_acl": "network_acls",
+    "add_packet": "timeline",
+    "reply": "timeline",
+    "add_rule_change": "timeline",
+    "add_nacl_change": "timeline",
+}
+REMOVED_FROM = {action: key for key, action in REMOVE_ACTIONS.items()}
+# The "+ Add" button of each list at the top (templates/sandbox/partials/editor.html and
+# groups_section.html); a group's and an ACL's are named after their row.
+ADD_BUTTONS = {"security_groups": "b-add-group", "instances": "b-add-instance", "subnets": "b-add-subnet", "network_acls": "b-add-acl", "timeline": "b-add-packet"}
+MOVES = {"move_up": -1, "move_down": 1}
+
+
+def _list_of(name: str, args: list[str], by_path: dict[tuple, Place]) -> tuple[tuple, str, int | None]:
+    """(the path of the list an action adds to or removes from, its "+ Add" button's id, the
+    index removed or None)."""
+    if name in ("add_rule", "remove_rule"):
+        group = ("security_groups", int(args[0]))
+        return (*group, DIRECTIONS[args[1]]), f"b-add-{args[1]}-{by_path[group].key}", int(args[2]) if name == "remove_rule" else None
+    if name in ("add_acl_entry", "remove_acl_entry"):
+        acl = ("network_acls", int(args[0]))
+        return (*acl, "Entries"), f"b-add-entry-{by_path[acl].key}", int(args[1]) if name == "remove_acl_entry" else None
+    key = ADDED_TO.get(name) or REMOVED_FROM[name]
+    return (key,), ADD_BUTTONS[key], int(args[0]) if name in REMOVED_FROM else None
+
+
+def landing(action: str, doc: Any) -> str:
+    """The id of what the page lands on (the keyboard focus, the view) after a button's
+    ``action`` made ``doc``, so that a learner goes on where they were: an added row's first
+    field; after a removal, the first field of the row that took the removed one's place, or,
+    if it was the last, the list's "+ Add" button; after a move, the moved entry's button
+    pressed, so that pressing it again moves it on (its other move button once that one is
+    disabled, at the top or the bottom). "" for a save, or what it cannot place: the page
+    stays where it is (with JavaScript) or opens at the editor."""
+    name, _, rest = action.partition(":")
+    if name in SAVE_ONLY:
+        return ""
+    args = rest.split(":") if rest else []
+    by_path = {place.path: place for place in places(doc)}
+    try:
+        if name in MOVES:
+            return _moved(int(args[0]) + MOVES[name], name, by_path)
+        path, add_button, removed = _list_of(name, args, by_path)
+    except (KeyError, IndexError, ValueError):
+        return ""
+    rows = [place for place in by_path.values() if place.path[:-1] == path]
+    if removed is None:
+        rows = rows[-1:]
+    row = next((place for place in rows if place.path[-1] >= (removed or 0)), None)
+    return field_id(f"{row.key}-{row.kind.fields[0].key}") if row else add_button
+
+
+def _moved(index: int, name: str, by_path: dict[tuple, Place]) -> str:
+    """The move button of the timeline's entry now at ``index`` to land on after ``name``."""
+    place = by_path[("timeline", index)]
+    last = [p for p in by_path.values() if p.path[0] == "timeline"][-1]
+    # The first entry's Move up and the last one's Move down are disabled (editor_rows.editor_row).
+    up = index > 0 if name == "move_up" else place is last
+    return f"b-{'up' if up else 'down'}-{place.key}"
+
+
 # ---------------------------------------------------------------- a post of the editor
 
 

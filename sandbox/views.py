@@ -33,7 +33,7 @@ from sgviz.engine.errors import escaped
 from . import document as documents
 from . import undo as undos
 from .analysis import analysis, run_results, runnable
-from .editor import SAVE_ONLY, Post, incomplete_rows, read_post, row_differences, typed
+from .editor import SAVE_ONLY, Post, incomplete_rows, landing, read_post, row_differences, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
 from .paste import import_paste
@@ -455,11 +455,14 @@ def save(request, slug=None):
         return _refused(request, draft, workspace, post, edit, refusal)
     if post.action == "run":
         return _run_redirect(request, draft, workspace, RUN_BUTTONS[pressed], lambda: edit.rewritten(post.data))
+    if _is_htmx(request) and post.action == "autosave":
+        return _fields_kept(request, _editor_context(request, draft, workspace), edit.rewritten(post.data))
+    # Where the page opens after a button: the row it added, the one after the row it removed,
+    # the entry it moved (with htmx, editor.js moves the focus there after the swap).
+    land = landing(post.action, edit.doc)
     if _is_htmx(request):
-        if post.action == "autosave":
-            return _fields_kept(request, _editor_context(request, draft, workspace), edit.rewritten(post.data))
-        return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, workspace))
-    return _back(workspace, "editor")
+        return _render(request, "sandbox/partials/editor_answer.html", {**_editor_context(request, draft, workspace), "land": land})
+    return _back(workspace, land or "editor")
 
 
 def _refused(request, draft, workspace, post, edit, refusal):

@@ -158,9 +158,20 @@
 
   // The whole editor redrawn (a button's answer): its rows are the server's, renumbered maybe.
   // (A save on change swaps nothing, though its target is the editor too: that stays in place.)
+  // The focus, which the pressed button took with it, goes where the answer says the learner
+  // goes on (data-land, sandbox.editor.landing: the row added, the row after the one removed,
+  // the button of the entry moved), as the address's #anchor does without JavaScript.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
-    if (target && target.id === "editor-region" && !target.isConnected) typing.clear();
+    if (!target || target.id !== "editor-region" || target.isConnected) return;
+    typing.clear();
+    var region = document.getElementById("editor-region");
+    var spot = region && region.dataset.land && document.getElementById(region.dataset.land);
+    if (spot) {
+      spot.focus({preventScroll: true});
+      spot.scrollIntoView({block: "nearest"});
+      if (spot.type === "text") spot.select(); // as Tab into it would: typing replaces what the row starts with
+    }
   });
 
   // A save on change also answers the fields the server rewrote in rows it did not carry (a

@@ -1,14 +1,16 @@
-"""What the editor's page shows after a post that redraws nothing: the fields the server
-rewrote (sandbox.editor.rewritten_fields). Plain pytest and Hypothesis, no Django."""
+"""What the editor's page shows after a post that redraws nothing (the fields the server
+rewrote) and where it lands after a button (sandbox.editor.rewritten_fields and landing):
+plain pytest and Hypothesis, no Django."""
 
 import copy
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sandbox.document import normalize
-from sandbox.editor import apply_form, editor_rows, field_id, rewritten_fields
+from sandbox.document import apply_action, normalize
+from sandbox.editor import apply_form, editor_rows, field_id, landing, rewritten_fields
 from tests.support.editor import posted, shown
 
 SEED = normalize(json.load(open("examples/seed-lesson.json")))
@@ -79,3 +81,64 @@ def test_the_page_with_what_was_rewritten_written_in_shows_what_a_reload_shows(d
     page.update(rewritten_fields(doc, after, data))
     reloaded = {field.id: field.value for row in editor_rows(after).all_rows() if row.key not in carried for field in row.fields}
     assert {key: page[key] for key in reloaded} == reloaded
+
+
+# ---------------------------------------------------------------- where a button lands
+
+
+def everything():
+    """A document with every kind of list: groups and rules, instances, subnets, ACLs and
+    their entries, and a timeline of each kind of entry."""
+    doc = with_references()
+    for action in ("add_subnet", "add_subnet", "add_acl", "add_acl_entry:0", "add_acl_entry:0", "add_nacl_change"):
+        doc = apply_action(doc, action)
+    return doc
+
+
+@pytest.mark.parametrize(
+    "action, lands",
+    [
+        # An add: the new row's first field.
+        ("add_group", "f-sg2-group_id"),
+        ("add_rule:1:in", "f-sg1-in1-protocol"),
+        ("add_rule:0:out", "f-sg0-out0-protocol"),
+        ("add_instance", "f-inst1-name"),
+        ("add_subnet", "f-sn2-id"),
+        ("add_acl", "f-acl1-acl_id"),
+        ("add_acl_entry:0", "f-acl0-e2-rule_number"),
+        ("add_packet", "f-t6-at"),
+        ("reply:0", "f-t6-at"),
+        ("add_rule_change", "f-t6-at"),
+        ("add_nacl_change", "f-t6-at"),
+        # A removal: the row after it, now in its place; the last one's list's add button.
+        ("remove_group:0", "f-sg0-group_id"),
+        ("remove_group:1", "b-add-group"),
+        ("remove_rule:0:in:0", "b-add-in-sg0"),
+        ("remove_instance:0", "b-add-instance"),
+        ("remove_subnet:0", "f-sn0-id"),
+        ("remove_subnet:1", "b-add-subnet"),
+        ("remove_acl:0", "b-add-acl"),
+        ("remove_acl_entry:0:0", "f-acl0-e0-rule_number"),
+        ("remove_acl_entry:0:1", "b-add-entry-acl0"),
+        ("remove_entry:2", "f-t2-at"),
+        ("remove_entry:5", "b-add-packet"),
+        # A move: the moved entry's button pressed, at its new place.
+        ("move_down:1", "b-down-t2"),
+        ("move_up:3", "b-up-t2"),
+        ("move_up:1", "b-down-t0"),  # at the top its Move up is disabled
+        ("move_down:4", "b-up-t5"),  # at the bottom its Move down is
+    ],
+)
+def test_after_a_button_the_page_lands_where_the_learner_goes_on(action, lands):
+    assert landing(action, apply_action(everything(), action)) == lands
+
+
+def test_a_removal_lands_on_the_next_row_the_page_shows():
+    doc = everything()
+    doc["timeline"][3] = "not an entry"  # no row: the JSON box shows it
+    assert landing("remove_entry:2", apply_action(doc, "remove_entry:2")) == "f-t3-at"
+
+
+@pytest.mark.parametrize("action", ["save", "autosave", "run", "nonsense", "remove_rule:x:in:0", "move_up:99"])
+def test_a_save_or_what_landing_cannot_place_lands_nowhere(action):
+    assert landing(action, everything()) == ""

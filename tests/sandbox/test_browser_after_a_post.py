@@ -1,5 +1,6 @@
 """The sandbox's editor in Chromium after a post: a renamed group's references are shown
-without a reload (tests/browser/base.py: a real daphne, Debian's Chromium)."""
+without a reload, and the keyboard focus goes where the learner goes on after a button
+(tests/browser/base.py: a real daphne, Debian's Chromium)."""
 
 from playwright.sync_api import expect
 
@@ -41,3 +42,55 @@ class EditorAfterAPostBrowserTest(SandboxPages, BrowserTestCase):
         self.page.unroute("**/try/save/")
         expect(self.page.locator("#f-sg1-in0-peer")).to_have_value("sg-frontend")  # the answer is in
         expect(self.page.locator("#f-inst0-security_groups")).to_have_value("sg-web, sg-app")
+
+    def test_the_keyboard_focus_goes_to_a_rule_added_and_to_the_next_row_after_a_removal(self):
+        self.start("The first lesson's web server")
+        self.page.locator("#b-add-in-sg0").focus()
+        self.page.keyboard.press("Enter")
+        added = self.page.locator("#f-sg0-in1-protocol")
+        expect(added).to_be_focused()
+        expect(added).to_be_in_viewport()
+        self.page.keyboard.type("udp")  # the learner types on where the focus is
+        with self.page.expect_response("**/try/save/"):
+            self.page.keyboard.press("Tab")
+        # ✕ Remove the first rule: the focus goes to the rule after it, now the first.
+        self.page.locator("#b-remove-sg0-in0").focus()
+        self.page.keyboard.press("Space")
+        first = self.page.locator("#f-sg0-in0-protocol")
+        expect(first).to_be_focused()
+        expect(first).to_have_value("udp")
+        # Remove the last rule: no row after it, so the list's add button, and Enter presses it.
+        self.page.locator("#b-remove-sg0-in0").focus()
+        self.page.keyboard.press("Enter")
+        expect(self.page.locator("#b-add-in-sg0")).to_be_focused()
+        self.page.keyboard.press("Enter")
+        expect(self.page.locator("#f-sg0-in0-protocol")).to_be_focused()
+
+    def test_a_moved_entry_keeps_the_focus_on_its_button_so_pressing_again_moves_it_on(self):
+        self.start("The first lesson's web server")
+        first_packet = self.page.locator("#f-t0-src").input_value()
+        self.page.locator("#b-down-t0").focus()
+        for position in (1, 2, 3):
+            self.page.keyboard.press("Space")
+            expect(self.page.locator(f"#f-t{position}-src")).to_have_value(first_packet)
+            # At the bottom its Move down is disabled: the focus is on its Move up.
+            expect(self.page.locator(f"#b-{'down' if position < 3 else 'up'}-t{position}")).to_be_focused()
+        self.page.keyboard.press("Enter")
+        expect(self.page.locator("#f-t2-src")).to_have_value(first_packet)
+        expect(self.page.locator("#b-up-t2")).to_be_focused()
+
+    def test_without_javascript_a_button_opens_the_page_at_the_row_it_added_with_the_focus_there(self):
+        nojs = self.new_context(java_script_enabled=False)
+        try:
+            page = nojs.new_page()
+            self.start("The first lesson's web server", page=page)
+            page.locator("#b-add-packet").focus()
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/try/#f-t4-at")
+            expect(page.locator("#f-t4-at")).to_be_focused()
+            expect(page.locator("#f-t4-at")).to_be_in_viewport()
+            page.locator("#b-remove-t4").click()
+            page.wait_for_url("**/try/#b-add-packet")
+            expect(page.locator("#b-add-packet")).to_be_focused()
+        finally:
+            nojs.close()

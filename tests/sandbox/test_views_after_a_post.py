@@ -1,5 +1,6 @@
-"""What the editor's page shows after a renamed group, through Django's test client (SQLite):
-without JavaScript, the page after the redirect; with htmx, the fields a save on change rewrote."""
+"""Where the editor's page opens after a button, and what it shows after a renamed group,
+through Django's test client (SQLite): without JavaScript, the redirect's anchor; with htmx,
+the answer's data-land and the fields a save on change rewrote."""
 
 import json
 import re
@@ -8,10 +9,45 @@ from html import unescape
 import pytest
 
 from conftest import form_values
+from sandbox.editor import landing
 from sandbox.models import Draft
 from tests.sandbox.test_after_a_post import OLD, with_references
 
 pytestmark = pytest.mark.django_db
+
+# Every kind of button that redraws the editor, in an order each can be pressed in from the
+# seed lesson's scenario: adds, then moves, then removals (of a last row and of a row with one after it).
+BUTTONS = [
+    "add_group",
+    "add_rule:0:in",
+    "add_rule:1:out",
+    "add_instance",
+    "add_subnet",
+    "add_subnet",
+    "add_acl",
+    "add_acl_entry:0",
+    "add_acl_entry:0",
+    "add_packet",
+    "reply:0",
+    "add_rule_change",
+    "add_nacl_change",
+    "move_up:1",
+    "move_up:3",
+    "move_down:6",
+    "move_down:2",
+    "remove_rule:0:in:1",
+    "remove_rule:0:in:0",
+    "remove_entry:0",
+    "remove_entry:6",
+    "remove_acl_entry:0:0",
+    "remove_acl_entry:0:0",
+    "remove_subnet:0",
+    "remove_acl:0",
+    "remove_instance:1",
+    "remove_group:0",
+    "remove_group:0",
+]
+
 
 def draft(client):
     return Draft.objects.get(session_key=client.session.session_key, user=None, lesson=None)
@@ -19,6 +55,42 @@ def draft(client):
 
 def editor_fields(html):
     return form_values(html, form_id="editor-form")
+
+
+def focusable(html, element_id):
+    """Whether the page has an enabled field or button with this id (what an anchor focuses)."""
+    tag = re.search(rf'<(input|select|button)\b[^>]*\bid="{re.escape(element_id)}"[^>]*>', html)
+    return bool(tag) and " disabled" not in tag.group(0)
+
+
+def test_without_javascript_each_button_opens_the_page_at_where_the_learner_goes_on(client):
+    assert client.post("/try/start/", {"start": "seed"}).status_code == 302
+    html = client.get("/try/").content.decode()
+    for action in BUTTONS:
+        response = client.post("/try/save/", editor_fields(html) | {"action": action})
+        assert response.status_code == 302, action
+        land = landing(action, draft(client).document)
+        assert land and response["Location"] == f"/try/#{land}", action
+        html = client.get("/try/").content.decode()
+        assert focusable(html, land), (action, land)
+    assert draft(client).document["timeline"] and not draft(client).document["security_groups"]
+
+
+def test_a_save_without_javascript_opens_at_the_editor(client):
+    assert client.post("/try/start/", {"start": "seed"}).status_code == 302
+    html = client.get("/try/").content.decode()
+    assert client.post("/try/save/", editor_fields(html) | {"action": "save"})["Location"] == "/try/#editor"
+
+
+def test_with_htmx_a_buttons_answer_says_where_the_focus_goes(client):
+    assert client.post("/try/start/", {"start": "seed"}).status_code == 302
+    html = client.get("/try/").content.decode()
+    for action in ("add_rule:0:in", "move_down:0", "remove_entry:3"):
+        html = client.post("/try/save/", editor_fields(html) | {"action": action}, HTTP_HX_REQUEST="true").content.decode()
+        land = landing(action, draft(client).document)
+        assert f'<div id="editor-region" data-land="{land}">' in html and focusable(html, land), action
+    html = client.post("/try/save/", editor_fields(html) | {"action": "save"}, HTTP_HX_REQUEST="true").content.decode()
+    assert '<div id="editor-region">' in html  # a save leaves the focus on Save
 
 
 def with_references_stored(client):
