@@ -68,7 +68,12 @@ class Field:
 
     @property
     def id(self) -> str:
-        return f"f-{self.name}"
+        return field_id(self.name)
+
+
+def field_id(name: str) -> str:
+    """The id of the input of the field named ``name`` ("sg0-in2-protocol")."""
+    return f"f-{name}"
 
 
 @dataclass(frozen=True)
@@ -903,6 +908,110 @@ def _permissions(doc: Any) -> list:
     return permissions
 
 
+def rewritten_fields(before: Any, after: Any, data: Mapping[str, str]) -> dict[str, str]:
+    """The fields, by id, that ``after`` (the document a post made) draws otherwise than
+    ``before`` (the one its page was drawn from) in rows the post (``data``) did not carry: what
+    the server rewrote there, as the references to a renamed group. An answer that swaps no
+    fields (a save on change) sends them, and the page writes them in; a row the post carried
+    shows the learner's typing, which is theirs. Rows are matched by key: such a post adds or
+    removes none. A row whose object is unchanged is not read, so a big draft costs a walk and
+    an equality test per row."""
+    drawn = {place.key: place for place in places(before)}
+    fields = {}
+    for place in places(after):
+        old = drawn.get(place.key)
+        if old is None or old.kind is not place.kind or f"{place.key}-present" in data:
+            continue
+        then, now = get_at(before, old.path), get_at(after, place.path)
+        if then == now:
+            continue
+        shown_then = place.kind.read(then)
+        fields.update({field_id(f"{place.key}-{key}"): value for key, value in place.kind.read(now).items() if shown_then.get(key) != value})
+    return fields
+
+
+# ---------------------------------------------------------------- where the page lands after a button
+
+# The list each action that adds a row appends to, and each that removes one removes from, at
+# the top of the document (a group's rules and an ACL's entries: see _list_of).
+ADDED_TO = {
+    "add_group": "security_groups",
+    "add_instance": "instances",
+    "add_subnet": "subnets",
+    "add_acl": "network_acls",
+    "add_packet": "timeline",
+    "add_rule_change": "timeline",
+    "add_nacl_change": "timeline",
+    "add_prefix_list": "prefix_lists",
+}
+REMOVED_FROM = {action: key for key, action in REMOVE_ACTIONS.items()}
+# The "+ Add" button of each list at the top (templates/sandbox/partials/editor.html and
+# groups_section.html); a group's and an ACL's are named after their row.
+ADD_BUTTONS = {
+    "security_groups": "b-add-group",
+    "instances": "b-add-instance",
+    "subnets": "b-add-subnet",
+    "network_acls": "b-add-acl",
+    "prefix_lists": "b-add-prefix-list",
+    "timeline": "b-add-packet",
+}
+MOVES = {"move_up": -1, "move_down": 1}
+
+
+def _list_of(name: str, args: list[str], by_path: dict[tuple, Place]) -> tuple[tuple, str, int | None]:
+    """(the path of the list an action adds to or removes from, its "+ Add" button's id, the
+    index removed or None)."""
+    if name in ("add_rule", "remove_rule"):
+        group = ("security_groups", int(args[0]))
+        return (*group, DIRECTIONS[args[1]]), f"b-add-{args[1]}-{by_path[group].key}", int(args[2]) if name == "remove_rule" else None
+    if name in ("add_acl_entry", "remove_acl_entry"):
+        acl = ("network_acls", int(args[0]))
+        return (*acl, "Entries"), f"b-add-entry-{by_path[acl].key}", int(args[1]) if name == "remove_acl_entry" else None
+    key = ADDED_TO.get(name) or REMOVED_FROM[name]
+    return (key,), ADD_BUTTONS[key], int(args[0]) if name in REMOVED_FROM else None
+
+
+def landing(action: str, doc: Any) -> str:
+    """The id of what the page lands on (the keyboard focus, the view) after a button's
+    ``action`` made ``doc``, so that a learner goes on where they were: an added row's first
+    field; after a removal, the first field of the row that took the removed one's place, or,
+    if it was the last, the list's "+ Add" button; after a move, the moved entry's button
+    pressed, so that pressing it again moves it on (its other move button once that one is
+    disabled, at the top or the bottom). "" for a save, or what it cannot place: the page
+    stays where it is (with JavaScript) or opens at the editor."""
+    name, _, rest = action.partition(":")
+    if name in SAVE_ONLY:
+        return ""
+    args = rest.split(":") if rest else []
+    by_path = {place.path: place for place in places(doc)}
+    try:
+        if name in MOVES:
+            return _moved(int(args[0]) + MOVES[name], name, by_path)
+        if name == "wait_before":
+            # The same entry's button, so that pressing it again waits longer.
+            return f"b-wait-{by_path[('timeline', int(args[0]))].key}"
+        if name == "reply":
+            # The reply is the entry right after its packet (document.apply_action).
+            return field_id(f"{by_path[('timeline', int(args[0]) + 1)].key}-at")
+        path, add_button, removed = _list_of(name, args, by_path)
+    except (KeyError, IndexError, ValueError):
+        return ""
+    rows = [place for place in by_path.values() if place.path[:-1] == path]
+    if removed is None:
+        rows = rows[-1:]
+    row = next((place for place in rows if place.index >= (removed or 0)), None)
+    return field_id(f"{row.key}-{row.kind.fields[0].key}") if row else add_button
+
+
+def _moved(index: int, name: str, by_path: dict[tuple, Place]) -> str:
+    """The move button of the timeline's entry now at ``index`` to land on after ``name``."""
+    place = by_path[("timeline", index)]
+    last = [p for p in by_path.values() if p.path[0] == "timeline"][-1]
+    # The first entry's Move up and the last one's Move down are disabled (editor_rows.editor_row).
+    up = index > 0 if name == "move_up" else place is last
+    return f"b-{'up' if up else 'down'}-{place.key}"
+
+
 # ---------------------------------------------------------------- a post of the editor
 
 
@@ -935,6 +1044,12 @@ class Edit:
     expected_version: int
     problem: str = ""
     problem_field: str = ""  # the form field outside the rows the problem is about ("wait"), if one
+    base: Any = None  # the document the typing was laid over
+
+    def rewritten(self, data: Mapping[str, str]) -> dict[str, str]:
+        """The fields the server rewrote in rows this post (``data``) did not carry: see
+        rewritten_fields."""
+        return rewritten_fields(self.base, self.typed, data) if self.typed is not None else {}
 
 
 def read_post(post: Post, stored: Any, stored_version: int) -> Edit:
@@ -955,13 +1070,13 @@ def read_post(post: Post, stored: Any, stored_version: int) -> Edit:
         return Edit(None, None, expected)
     typed, clashes = form_applied(base, post.data)
     if clashes:
-        return Edit(typed, typed, expected, f"Not saved: two prefix lists cannot both have the id {_listed(clashes)}; give each its own id.")
+        return Edit(typed, typed, expected, f"Not saved: two prefix lists cannot both have the id {_listed(clashes)}; give each its own id.", base=base)
     if post.action in SAVE_ONLY:
-        return Edit(typed, typed, expected)
+        return Edit(typed, typed, expected, base=base)
     try:
-        return Edit(typed, apply_action(typed, post.action, post.wait), expected)
+        return Edit(typed, apply_action(typed, post.action, post.wait), expected, base=base)
     except ActionError as error:
-        return Edit(typed, typed, expected, f"That did not work: {error}.", error.field)
+        return Edit(typed, typed, expected, f"That did not work: {error}.", error.field, base=base)
 
 
 COUNTED = (  # row kinds counted when two versions of a draft are compared, and their names

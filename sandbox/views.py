@@ -33,7 +33,7 @@ from sgviz.engine.errors import escaped
 from . import document as documents
 from . import undo as undos
 from .analysis import analysis, run_results, runnable
-from .editor import SAVE_ONLY, Post, incomplete_rows, read_post, row_differences, typed
+from .editor import SAVE_ONLY, Post, incomplete_rows, landing, read_post, row_differences, typed
 from .gallery import BY_SLUG, GALLERY, StartingPoint
 from .models import Draft, Snapshot
 from .paste import import_paste
@@ -463,12 +463,15 @@ def save(request, slug=None):
     if refusal:
         return _refused(request, draft, workspace, post, edit, refusal)
     if post.action == "run":
-        return _run_redirect(request, draft, workspace, RUN_BUTTONS[pressed])
+        return _run_redirect(request, draft, workspace, RUN_BUTTONS[pressed], lambda: edit.rewritten(post.data))
+    if _is_htmx(request) and post.action == "autosave":
+        return _fields_kept(request, _editor_context(request, draft, workspace), edit.rewritten(post.data))
+    # Where the page opens after a button: the row it added, the one after the row it removed,
+    # the entry it moved (with htmx, editor.js moves the focus there after the swap).
+    land = landing(post.action, edit.doc)
     if _is_htmx(request):
-        if post.action == "autosave":
-            return _fields_untouched(_render(request, "sandbox/partials/autosave.html", _editor_context(request, draft, workspace)))
-        return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, workspace, wait=post.wait))
-    return _back(workspace, "editor")
+        return _render(request, "sandbox/partials/editor_answer.html", {**_editor_context(request, draft, workspace, wait=post.wait), "land": land})
+    return _back(workspace, land or "editor")
 
 
 def _refused(request, draft, workspace, post, edit, refusal):
@@ -490,7 +493,7 @@ def _refused(request, draft, workspace, post, edit, refusal):
         if post.action in SAVE_ONLY or not refusal.stale:
             # The fields stay as the learner left them (a refused button is not applied).
             context = _editor_context(request, draft, workspace, unsaved=edit.typed, **shown)
-            return _fields_untouched(_render(request, "sandbox/partials/autosave.html", context, status=refusal.status))
+            return _fields_kept(request, context, edit.rewritten(post.data), status=refusal.status)
         # A button pressed on a stale page: its rows are shown, as a stored press would show them.
         return _render(request, "sandbox/partials/editor_answer.html", _editor_context(request, draft, workspace, unsaved=edit.doc, **shown), status=refusal.status)
     return _page(request, draft, workspace, status=refusal.status, unsaved=edit.doc, **shown)
@@ -502,9 +505,18 @@ def _fields_untouched(response):
     return response
 
 
-def _run_redirect(request, draft, workspace, place):
+def _fields_kept(request, context, rewritten, status=200):
+    """The answer to an htmx post of the editor that leaves its fields as they are, but for
+    ``rewritten`` (editor.rewritten_fields: what the server rewrote in rows the post did not
+    carry, as a renamed group's references), which editor.js writes in."""
+    context["rewritten"] = rewritten
+    return _fields_untouched(_render(request, "sandbox/partials/autosave.html", context, status=status))
+
+
+def _run_redirect(request, draft, workspace, place, rewritten):
     """Run: to the player at its first step when the scenario runs, else the refusal beside
-    the Run button pressed (``place``); with htmx the page stays, its fields untouched. At
+    the Run button pressed (``place``); with htmx the page stays, its fields untouched but for
+    ``rewritten()`` (see _fields_kept: computed only then). At
     step 0, not at the last step a lesson's page shows without ``?step=``: the page beside the
     player already lists every packet's verdict, and the player starts at step 0 anyway once
     its websocket connects."""
@@ -513,7 +525,7 @@ def _run_redirect(request, draft, workspace, place):
             return _refuse_at(request, workspace, place, NOT_RUN)
         context = _editor_context(request, draft, workspace)
         context["placed"] = {place: [NOT_RUN]}
-        return _fields_untouched(_render(request, "sandbox/partials/autosave.html", context))
+        return _fields_kept(request, context, rewritten())
     target = workspace.url("run") + "?step=0"
     if _is_htmx(request):
         response = HttpResponse(status=204)

@@ -158,10 +158,33 @@
 
   // The whole editor redrawn (a button's answer): its rows are the server's, renumbered maybe.
   // (A save on change swaps nothing, though its target is the editor too: that stays in place.)
+  // The focus, which the pressed button took with it, goes where the answer says the learner
+  // goes on (data-land, sandbox.editor.landing: the row added, the row after the one removed,
+  // the button of the entry moved), as the address's #anchor does without JavaScript.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
-    if (target && target.id === "editor-region" && !target.isConnected) typing.clear();
+    if (!target || target.id !== "editor-region" || target.isConnected) return;
+    typing.clear();
+    var region = document.getElementById("editor-region");
+    var spot = region && region.dataset.land && document.getElementById(region.dataset.land);
+    if (spot) {
+      spot.focus({preventScroll: true});
+      spot.scrollIntoView({block: "nearest"});
+      if (spot.type === "text") spot.select(); // as Tab into it would: typing replaces what the row starts with
+    }
   });
+
+  // A save on change also answers the fields the server rewrote in rows it did not carry (a
+  // renamed group's references: sandbox.editor.rewritten_fields), each written in unless the
+  // learner has typed in its row since: their typing is theirs, and is posted as typed.
+  function writeRewritten(answer) {
+    answer.querySelectorAll("[data-for]").forEach(function (item) {
+      var input = document.getElementById(item.getAttribute("data-for"));
+      if (!input || !input.closest("#editor-form") || typing.has(rowOf(input.name))) return;
+      if (input.type === "checkbox") input.checked = item.getAttribute("value") !== "";
+      else input.value = item.getAttribute("value");
+    });
+  }
 
   // A save on change answers every fault in one element, #editor-faults, each list naming the
   // error list it belongs in (sandbox/templatetags/editor_rows.py): each is placed there, and
@@ -179,8 +202,9 @@
   }
 
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    if (event.detail.target.id !== "editor-faults") return;
-    placeFaults(event.detail.fragment);
+    var id = event.detail.target.id;
+    if (id !== "editor-faults" && id !== "editor-rewritten") return;
+    (id === "editor-faults" ? placeFaults : writeRewritten)(event.detail.fragment);
     event.detail.shouldSwap = false;
   });
   document.addEventListener("htmx:afterSettle", function () { syncInvalid(document); });

@@ -92,7 +92,7 @@ class RunTest(TransactionTestCase):
         lesson_try = f"/lessons/{SEED_SLUG}/try/"
         values = form_values((await database_sync_to_async(self.client.get)(lesson_try)).content.decode())
         response = await database_sync_to_async(self.client.post)(lesson_try + "save/", values | {"action": "remove_entry:3"})
-        self.assertEqual(response["Location"], lesson_try + "#editor")
+        self.assertEqual(response["Location"], lesson_try + "#b-add-packet")  # the last entry removed: at the timeline's add button
         cookie = f"sessionid={self.client.cookies['sessionid'].value}"
         for path, rows, total in (("/ws/sandbox/draft/?step=4", SEED_ROWS, 4), (f"/ws{lesson_try}?step=3", SEED_ROWS[:3], 3), ("/ws/sandbox/draft/?step=4", SEED_ROWS, 4)):
             communicator = await self.connect(path, cookie)

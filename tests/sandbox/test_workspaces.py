@@ -80,7 +80,7 @@ def test_save_and_every_button_stay_in_the_lessons_try_mode_and_change_its_draft
     response = client.post(LESSON_TRY + "save/", values | {"sg0-name": "typed here"})
     assert response["Location"] == LESSON_TRY + "#editor"
     response = client.post(LESSON_TRY + "save/", form_values(lesson_page(client)) | {"action": "add_rule:0:out"})
-    assert response["Location"] == LESSON_TRY + "#editor"
+    assert response["Location"] == LESSON_TRY + "#f-sg0-out0-protocol"  # at the rule added, in the lesson's Try mode
     html = lesson_page(client)
     assert_in_the_lessons_try_mode(html)
     assert form_values(html)["sg0-name"] == "typed here" and "sg0-out0-present" in form_values(html)
