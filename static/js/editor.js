@@ -44,6 +44,15 @@
   }
   // Capturing: noted before htmx's own listener on the form sends the save on change.
   document.addEventListener("input", noteTyping, true);
+  // A text that shows a field's value (a group's legend names its id) follows it as it is typed.
+  document.addEventListener("input", function (event) {
+    var id = event.target.id;
+    if (!id || !event.target.closest("#editor-form")) return;
+    document.querySelectorAll('[data-shows="' + id + '"]').forEach(function (shows) {
+      var value = event.target.value.trim();
+      shows.textContent = value ? shows.dataset.before + value : "";
+    });
+  });
   document.addEventListener("change", noteTyping, true);
   // Whether the fields show a document the server has not stored: after a refused save (a
   // cap, another tab) the page keeps the learner's version until a save is stored.

@@ -19,6 +19,7 @@ class EditorAfterAPostBrowserTest(SandboxPages, BrowserTestCase):
             self.fill("sg0-group_id", "sg-frontend")
         expect(self.page.locator("#f-inst0-security_groups")).to_have_value("sg-frontend")
         expect(self.page.locator("#f-sg1-in0-peer")).to_have_value("sg-frontend")
+        expect(self.page.locator("#sg0 > legend")).to_have_text("Security group 1: sg-frontend")  # followed the typing
         options = self.page.locator("#dl-group-ids option")
         expect(options).to_have_count(3)
         self.assertEqual(options.evaluate_all("options => options.map(o => o.value)"), ["sg-frontend", "sg-app", "sg-db"])
