@@ -32,7 +32,7 @@ def _result_row(row, use_l10n) -> str:
         return escape(str(localize(value, use_l10n=use_l10n)))
 
     result, comparison = row["result"], row["comparison"]
-    cells = f'<td data-label="Step">{shown(comparison.step) if comparison else CHANGE_STEP}</td><td data-label="At">{shown(result.at)} s</td>'
+    cells = f'<td data-label="Step">{shown(comparison.step) if comparison else CHANGE_STEP}</td><td data-label="At" class="results__at">{shown(result.at)} s</td>'
     if comparison:
         packet = row["entry"]["packet"]
         flags = packet.get("flags")

@@ -21,7 +21,7 @@ TEMPLATES = {
           {% with result=row.result comparison=row.comparison %}
           <tr id="result-{{ result.index }}"{% if comparison.differs %} class="is-different"{% endif %}>
             <td data-label="Step">{% if comparison %}{{ comparison.step }}{% else %}<span aria-hidden="true">–</span><span class="visually-hidden">a change, not a step</span>{% endif %}</td>
-            <td data-label="At">{{ result.at }} s</td>
+            <td data-label="At" class="results__at">{{ result.at }} s</td>
             {% if comparison %}
               <td data-label="Packet"><code>{{ row.entry.packet.src }}</code> → <code>{{ row.entry.packet.dst }}</code> {{ row.entry.packet.protocol }}{% if row.entry.packet.flags %} {{ row.entry.packet.flags }}{% endif %}</td>
               <td data-label="Stateful (AWS)">{% include "verdict.html" with result=result %}<span class="basis">{{ result.basis.value }}</span> {{ result.explanation }}</td>
