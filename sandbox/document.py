@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import ipaddress
 import json
 import math
 from dataclasses import dataclass
@@ -272,11 +273,44 @@ def _remove_rule(doc, group, direction, rule, *, wait):
     del rules[_index(rule, rules)]
 
 
+# Where a scenario's first instance goes: a private address past the few AWS keeps in a subnet.
+FIRST_PRIVATE_IP = ipaddress.IPv4Address("10.0.1.10")
+
+
+def _addresses(instances: list) -> list[ipaddress.IPv4Address]:
+    """The instances' private IPv4 addresses, in their order, those typed as one."""
+    found = []
+    for instance in instances:
+        try:
+            found.append(ipaddress.IPv4Address(instance.get("private_ip") if isinstance(instance, dict) else None))
+        except ValueError:
+            continue
+    return found
+
+
+def free_private_ip(instances: list) -> str:
+    """An address for a new instance that no instance has: the next free one after the last
+    instance's in its /24 (then from .4, the first AWS does not keep, up to it), or, when that
+    /24 is full or no instance has an address yet, FIRST_PRIVATE_IP upward. A new row so starts
+    as a working instance, beside the others, instead of as an empty field in error."""
+    addresses = _addresses(instances)
+    taken = set(addresses)
+    candidates = []
+    if addresses:
+        last = int(addresses[-1])
+        block = ipaddress.IPv4Network(f"{addresses[-1]}/24", strict=False)
+        first, broadcast = int(block.network_address) + 4, int(block.broadcast_address)
+        candidates = [ipaddress.IPv4Address(n) for n in (*range(max(last + 1, first), broadcast), *range(first, last))]
+    # One more than the addresses taken: one of them is free.
+    fallback = [FIRST_PRIVATE_IP + n for n in range(len(taken) + 1)]
+    return str(next(address for address in (*candidates, *fallback) if address not in taken))
+
+
 def _add_instance(doc, *, wait):
     instances = _section(doc, "instances")
     name = _unused("instance ", {i.get("name") for i in instances if isinstance(i, dict)})
     groups = [g["GroupId"] for g in items(doc, "security_groups")[:1] if isinstance(g, dict) and "GroupId" in g]
-    instances.append({"name": name, "private_ip": "", "security_groups": groups})
+    instances.append({"name": name, "private_ip": free_private_ip(instances), "security_groups": groups})
 
 
 def _add_subnet(doc, *, wait):
@@ -352,8 +386,29 @@ def _insert_after(doc, index: int, body: dict, wait) -> None:
     timeline.insert(index + 1, {"at": at, **body})
 
 
+# A new packet's defaults: a client from a documentation address (TEST-NET-2, as the lessons'
+# clients) on an ephemeral port opens a TCP connection to a web server's port.
+OUTSIDE_CLIENT = "198.51.100.10"
+CLIENT_PORT = 50000
+SERVER_PORT = 80
+
+
+def new_packet(doc: dict) -> dict:
+    """A new packet that can run as it is: with two instances or more, from the one before the
+    last to the last (the last added is most often the server of the one before); with one,
+    from a client outside to it; with none, its addresses left for the learner to write. The
+    client's port is one no packet of the timeline comes from yet, so it opens a new connection."""
+    addresses = [str(address) for address in _addresses(items(doc, "instances"))][-2:]
+    if not addresses:
+        return {"src": "", "dst": "", "protocol": "tcp", "flags": "SYN"}
+    client, server = ([OUTSIDE_CLIENT] + addresses)[-2:]
+    used = {str(e["packet"].get("src")) for e in items(doc, "timeline") if isinstance(e, dict) and isinstance(e.get("packet"), dict)}
+    port = next(port for port in range(CLIENT_PORT, CLIENT_PORT + len(used) + 1) if f"{client}:{port}" not in used)
+    return {"src": f"{client}:{port}", "dst": f"{server}:{SERVER_PORT}", "protocol": "tcp", "flags": "SYN"}
+
+
 def _add_packet(doc, *, wait):
-    _append_entry(doc, {"packet": {"src": "", "dst": "", "protocol": "tcp", "flags": "SYN"}}, wait)
+    _append_entry(doc, {"packet": new_packet(doc)}, wait)
 
 
 # A reply's ICMP type: echo reply for echo request (ICMP 8 -> 0, ICMPv6 128 -> 129).

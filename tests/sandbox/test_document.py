@@ -1,6 +1,7 @@
 """The sandbox's document helpers: plain pytest, no database, no Django."""
 
 import copy
+import ipaddress
 import json
 
 import pytest
@@ -22,6 +23,8 @@ from sandbox.document import (
     content_id,
     counted,
     encoded_size,
+    free_private_ip,
+    new_packet,
     normalize,
     read_json,
     reply_to,
@@ -53,6 +56,52 @@ def test_actions_build_a_scenario_that_runs():
     doc = apply_action(doc, "reply:0", wait=5)
     assert doc["timeline"][1] == {"at": 5, "packet": {"src": "10.0.0.5:22", "dst": "198.51.100.1:40000", "protocol": "tcp", "flags": "SYN,ACK"}}
     assert validate_scenario(doc).faults == ()
+
+
+def test_new_rows_start_as_a_scenario_that_runs():
+    """+ Add instance and + Add packet give rows with no empty field in error: an instance with a
+    free address beside the others, a packet between instances on an unused client port."""
+    doc = blank()
+    for action in ("add_group", "add_instance", "add_packet", "add_instance", "add_packet", "add_packet"):
+        doc = apply_action(doc, action)
+    assert [i["private_ip"] for i in doc["instances"]] == ["10.0.1.10", "10.0.1.11"]
+    packets = [e["packet"] for e in doc["timeline"]]
+    assert [(p["src"], p["dst"]) for p in packets] == [
+        ("198.51.100.10:50000", "10.0.1.10:80"),  # one instance: a client from outside to it
+        ("10.0.1.10:50000", "10.0.1.11:80"),  # two: the one before the last to the last
+        ("10.0.1.10:50001", "10.0.1.11:80"),  # a new connection, not the same one again
+    ]
+    assert validate_scenario(doc).faults == ()
+
+
+def test_a_new_packet_without_an_instance_address_leaves_its_addresses_to_write():
+    assert new_packet(blank())["src"] == new_packet({"instances": [{"private_ip": "nope"}]})["dst"] == ""
+
+
+@pytest.mark.parametrize(
+    ("ips", "free"),
+    [
+        ([], "10.0.1.10"),
+        (["10.0.0.5"], "10.0.0.6"),
+        (["10.0.0.254", "10.0.0.4"], "10.0.0.5"),  # after the last one, then from .4 up
+        (["10.0.0.5", "10.0.0.6", "10.0.0.5"], "10.0.0.7"),  # the next free one, not the next one
+        (["172.16.0.0"], "172.16.0.4"),  # never one AWS keeps in a subnet
+        (["", "x", "10.0.1.10"], "10.0.1.11"),
+    ],
+)
+def test_the_free_private_ip(ips, free):
+    assert free_private_ip([{"private_ip": ip} for ip in ips]) == free
+
+
+addresses = st.one_of(st.ip_addresses(v=4).map(str), st.sampled_from(["", "nope", "10.0.1.10", "10.0.1.11", "10.0.0.255"]))
+
+
+@given(st.lists(st.one_of(st.fixed_dictionaries({"private_ip": addresses}), st.just("not an instance")), max_size=30))
+def test_a_new_instances_address_is_never_one_already_used(instances):
+    free = free_private_ip(instances)
+    assert ipaddress.IPv4Address(free) not in {ipaddress.IPv4Address(i["private_ip"]) for i in instances if isinstance(i, dict) and i["private_ip"][:1].isdigit()}
+    doc = apply_action({"instances": instances}, "add_instance")
+    assert doc["instances"][-1]["private_ip"] == free
 
 
 def test_moving_an_entry_keeps_the_times_in_order():
