@@ -258,6 +258,7 @@ def _editor_context(request, draft, workspace, problem="", unsaved=None, version
             "caps": _caps(),
             "wait": wait,
             "wait_errors": wait_errors,
+            "default_wait": documents.DEFAULT_WAIT,
         }
     )
     return context
