@@ -341,15 +341,30 @@ def _remove_acl_entry(doc, acl, entry, *, wait):
 def next_time(timeline: list, wait: Any) -> float | int:
     """When an entry added after a wait of ``wait`` seconds happens: the first at 0."""
     times = [e["at"] for e in timeline if isinstance(e, dict) and _is_number(e.get("at"))]
+    pause = _pause(wait)  # checked even for the first entry: the field's value is refused the same way
     if not timeline:
         return 0
-    return _later(max(times, default=0), _pause(wait))
+    return _later(max(times, default=0), pause)
 
 
 def _pause(wait: Any) -> float | int:
-    """The pause before an added entry: ``wait``, or DEFAULT_WAIT when it is not a number of
-    seconds (adding an entry never fails for its wait)."""
-    return wait if _is_number(wait) and wait >= 0 else DEFAULT_WAIT
+    """The pause before an added entry: ``wait`` seconds (0: at the same time as the entry
+    before, as time order allows), DEFAULT_WAIT when the field is left empty; anything else is
+    refused at the wait field, so no entry lands at a time the learner did not ask for."""
+    if _is_empty(wait):
+        return DEFAULT_WAIT
+    if not (_is_number(wait) and 0 <= wait < math.inf):
+        raise ActionError(
+            f"the wait “{wait}” is not a number of seconds (0 or more): write how long after the entry before the new one comes, "
+            f"e.g. 5, or leave it empty for {DEFAULT_WAIT}",
+            field="wait",
+        )
+    return wait
+
+
+def _is_empty(wait: Any) -> bool:
+    """The wait field left empty (editor.typed keeps text that is no number as typed)."""
+    return isinstance(wait, str) and not wait.strip()
 
 
 def _later(time: float | int, pause: float | int) -> float | int:
@@ -449,7 +464,7 @@ def _wait_before(doc, entry, *, wait):
     timeline = _section(doc, "timeline")
     index = _index(entry, timeline)
     if not (_is_number(wait) and 0 < wait < math.inf):
-        said = "is empty" if isinstance(wait, str) and not wait.strip() else f"“{wait}” is not a positive number of seconds"
+        said = "is empty" if _is_empty(wait) else f"“{wait}” is not a positive number of seconds"
         raise ActionError(f"the wait {said}: write how many seconds entry {index + 1} and those after it move later, e.g. 400", field="wait")
     _shift(timeline[index:], wait)
 

@@ -166,7 +166,7 @@ class RowKind:
 class GroupKind(RowKind):
     name = "group"
     fields = (
-        FieldSpec("group_id", "Group id", hint="sg-… ; renaming it renames every reference"),
+        FieldSpec("group_id", "Group id", hint="sg-…; renaming it renames every reference"),
         FieldSpec("name", "Name"),
         FieldSpec("description", "Description"),
     )
@@ -358,7 +358,7 @@ class PrefixListKind(RowKind):
     name = "prefix-list"
     keyed = True
     fields = (
-        FieldSpec("id", "Prefix list id", hint="pl-… ; renaming it renames every rule that uses it"),
+        FieldSpec("id", "Prefix list id", hint="pl-…; renaming it renames every rule that uses it"),
         FieldSpec("cidrs", "CIDRs", hint="IPv4 or IPv6 CIDRs, separated by commas"),
     )
 

@@ -8,7 +8,7 @@ Try mode, whose routes give them the lesson's ``slug``."""
 import json
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from django.contrib import messages
 from django.core import signing
@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from csp.decorators import csp_replace
+
+from config.errors import NotFound
 
 from learners.identity import Learner, when_not_busy
 from lessons import mode_pages
@@ -51,6 +53,7 @@ IMPORT_REPORT_KEY = "sandbox_import_report"
 # Share creation per session: at most this many in this many seconds.
 SHARE_LIMIT, SHARE_WINDOW = 10, 600
 SNAPSHOT_ID_LENGTH = 20
+NO_SNAPSHOT = "No shared scenario has this link: check that it was copied whole."
 SNAPSHOT_BODIES_CACHED = 128  # rendered snapshot pages (one per snapshot, step and view) kept in memory
 PROTOCOL_SUGGESTIONS = ("tcp", "udp", "icmp", "icmpv6", "-1")
 
@@ -258,6 +261,7 @@ def _editor_context(request, draft, workspace, problem="", unsaved=None, version
             "caps": _caps(),
             "wait": wait,
             "wait_errors": wait_errors,
+            "default_wait": documents.DEFAULT_WAIT,
         }
     )
     return context
@@ -361,6 +365,30 @@ def _back(workspace, section):
     return redirect(f"{workspace.url('try')}#{section}")
 
 
+def _post_only(where):
+    """A form's address, which only a POST uses: a GET of it (the address bar after a post
+    without JavaScript, a reload, a bookmark) is sent on to the page ``where(request, **kwargs)``
+    names, rather than answered by a bare 405 that the browser shows as its own error page."""
+
+    def decorate(view):
+        posted = require_POST(view)
+
+        @wraps(view)
+        def answer(request, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                return redirect(where(request, **kwargs))
+            return posted(request, **kwargs)
+
+        return answer
+
+    return decorate
+
+
+def _section_of(section):
+    """``where`` for _post_only: the workspace's page at one of its sections."""
+    return lambda request, slug=None: f"{_workspace(request, slug).url('try')}#{section}"
+
+
 # ---------------------------------------------------------------- the editor
 
 
@@ -386,7 +414,7 @@ def _report(request, key, draft, pop):
     return report
 
 
-@require_POST
+@_post_only(_section_of("h-gallery"))
 def start(request, slug=None):
     """Replace the workspace's draft with a starting point of the gallery (or a lesson's scenario)."""
     workspace = _workspace(request, slug)
@@ -415,7 +443,7 @@ def _replaced(request, workspace, by, **changes):
     return _back(workspace, "replaced" if undos.offer(draft.replaced) else "editor")
 
 
-@require_POST
+@_post_only(_section_of("editor"))
 def undo(request, slug=None):
     """Undo the last replacement of the workspace's draft (``at``: the version it made, as the
     page's Undo names it): the draft it replaced comes back, and what replaced it is kept in
@@ -428,7 +456,7 @@ def undo(request, slug=None):
     return _replaced(request, workspace, undos.undone(kept["by"]), document=kept["document"], json_text=kept["json_text"], paste_text=kept["paste_text"])
 
 
-@require_POST
+@_post_only(_section_of("editor"))
 def save(request, slug=None):
     """A post of the whole editor: every field, plus the button pressed (``action``). htmx
     posts it on every change too (action "autosave"): then only the faults, the results, the
@@ -603,12 +631,14 @@ def _save_json(request, workspace):
     if discard:
         request.session[JSON_REPORT_KEY] = {"draft": draft.pk, "summary": "Discarded the text you typed: the box shows the scenario's JSON again."}
     elif read.document is not None:
-        request.session[JSON_REPORT_KEY] = {"draft": draft.pk, "summary": "Saved: the scenario is this JSON now."}
+        # "saved": the box's report then says how many faults the saved scenario has, and
+        # links to the first (box_report.html), rather than a bare "Saved" far below them.
+        request.session[JSON_REPORT_KEY] = {"draft": draft.pk, "summary": "Saved: the scenario is this JSON now.", "saved": True}
         request.session.pop(IMPORT_REPORT_KEY, None)  # what the draft was imported from is replaced
     return _back(workspace, "json")
 
 
-@require_POST
+@_post_only(_section_of("import"))
 def paste(request, slug=None):
     """Import pasted describe-… output into the draft; a paste that cannot be read is kept
     with its faults beside it, one holding a value no draft can keep is refused."""
@@ -672,7 +702,7 @@ def allow_share(times, now, limit=SHARE_LIMIT, window=SHARE_WINDOW):
     return True, [*recent, now]
 
 
-@require_POST
+@_post_only(_section_of("share"))
 def share(request, slug=None):
     workspace = _workspace(request, slug)
     doc = _document(_draft(request, workspace), workspace)
@@ -692,9 +722,11 @@ def share(request, slug=None):
 
 def _snapshot(snapshot_id, *fields):
     """The snapshot with this id, else a 404; with ``fields``, only those are loaded."""
-    if len(snapshot_id) != SNAPSHOT_ID_LENGTH or not snapshot_id.isalnum():
-        raise Http404("There is no shared scenario with this id.")
-    return get_object_or_404(Snapshot.objects.only(*fields) if fields else Snapshot, id=snapshot_id)
+    if len(snapshot_id) == SNAPSHOT_ID_LENGTH and snapshot_id.isalnum():
+        found = (Snapshot.objects.only(*fields) if fields else Snapshot.objects).filter(id=snapshot_id).first()
+        if found:
+            return found
+    raise NotFound(NO_SNAPSHOT)
 
 
 def _snapshot_page(request, snapshot_id, name, **extra):
@@ -744,7 +776,7 @@ def download_snapshot(request, snapshot_id, what):
     return _download(security_groups_to_aws(load_scenario(snapshot.document).security_groups), f"describe-security-groups-{snapshot.id}.json")
 
 
-@require_POST
+@_post_only(lambda request, snapshot_id: reverse("sandbox:snapshot", args=[snapshot_id]))
 def copy_snapshot(request, snapshot_id):
     """"Edit a copy": the shared scenario becomes the learner's sandbox draft (the snapshot stays)."""
     snapshot = _snapshot(snapshot_id)

@@ -37,10 +37,24 @@
   function isEditorPost(detail) {
     return detail.verb === "post" && detail.elt.closest && detail.elt.closest("#editor-form, #editor-region [hx-include='#editor-form']");
   }
+  // What each field held when a post last carried it: the change a field fires when it is left
+  // after a save while typing paused is no new typing, and saves nothing again.
+  var sent = new WeakMap(); // field -> its value as last posted
+  function valueOf(field) { return field.type === "checkbox" ? String(field.checked) : field.value; }
   function noteTyping(event) {
     var name = event.target.name;
     if (!name || name.indexOf("-") < 0 || !event.target.closest("#editor-form")) return;
+    if (event.type === "change" && !typing.has(rowOf(name)) && sent.get(event.target) === valueOf(event.target)) return;
     typing.set(rowOf(name), (typing.get(rowOf(name)) || 0) + 1);
+  }
+  // The post's rows typed in since the last stored save, and nothing of the others.
+  function keepTypedRows(formData, form) {
+    Array.from(new Set(Array.from(formData.keys()))).forEach(function (name) {
+      if (name.indexOf("-") < 0) return;
+      if (!typing.has(rowOf(name))) { formData.delete(name); return; }
+      var field = form.elements.namedItem(name);
+      if (field && field.nodeType === 1) sent.set(field, valueOf(field));
+    });
   }
   // Capturing: noted before htmx's own listener on the form sends the save on change.
   document.addEventListener("input", noteTyping, true);
@@ -57,6 +71,10 @@
   // Whether the fields show a document the server has not stored: after a refused save (a
   // cap, another tab) the page keeps the learner's version until a save is stored.
   var unstored = false;
+  var leftWith = ""; // the typing a save sent as the page was hidden or went (see saveBeforeLeaving)
+  // The wait field as the last stored save posted it: a change of it alone is saved too, which
+  // clears its refusal (it is no part of the draft, so it is not in ``typing``).
+  var storedWait = (document.getElementById("f-wait") || {}).value;
   document.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;
     if (!isEditorPost(detail)) return;
@@ -68,11 +86,16 @@
       window.location.assign(document.getElementById("editor-form").dataset.runUrl);
       return;
     }
-    var names = Array.from(new Set(Array.from(detail.formData.keys())));
-    names.forEach(function (name) {
-      if (name.indexOf("-") >= 0 && !typing.has(rowOf(name))) detail.formData.delete(name);
-    });
+    var wait = detail.formData.get("wait");
+    if (detail.formData.get("action") === "autosave" && typing.size === 0 && !unstored && wait === storedWait) {
+      // Nothing typed since the last stored save (a field left after a save while typing
+      // paused): a save would cost the server a whole check of the draft for nothing.
+      event.preventDefault();
+      return;
+    }
+    keepTypedRows(detail.formData, document.getElementById("editor-form"));
     detail.sentTyping = new Map(typing);
+    detail.sentWait = wait;
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var sent = event.detail.requestConfig && event.detail.requestConfig.sentTyping;
@@ -80,6 +103,59 @@
     if (sent) unstored = status < 200 || status > 299;
     if (!sent || status < 200 || status > 299) return;
     sent.forEach(function (edits, row) { if (typing.get(row) === edits) typing.delete(row); });
+    storedWait = event.detail.requestConfig.sentWait;
+    leftWith = ""; // the typing sent as the page was hidden is stored: what is typed next is new
+  });
+
+  // Typing not saved yet (it did not pause long enough, the field was not left) is saved when
+  // the page is hidden (another tab) and when it goes (a reload, a closed tab, another
+  // address). Hidden, the page lives on: the hidden save's ordinary post, whose answer moves
+  // the page's version on. Going, with keepalive, so that the browser sends it though the page
+  // goes; best effort: a save still on its way makes this one stale (refused). Either is sent
+  // once for the same typing (a reload fires both).
+  function typingNow() { return JSON.stringify(Array.from(typing)); }
+  function saveBeforeLeaving(event) {
+    var form = document.getElementById("editor-form");
+    if (!form || typing.size === 0 || typingNow() === leftWith) return;
+    leftWith = typingNow();
+    if (event.type !== "pagehide") {
+      htmx.trigger(form.querySelector("[hx-vals]"), "sgviz:save-now");
+      return;
+    }
+    var data = new FormData(form);
+    keepTypedRows(data, form);
+    data.set("action", "autosave");
+    try {
+      fetch(form.getAttribute("action").split("#")[0], {method: "POST", body: data, keepalive: true, credentials: "same-origin", headers: {"HX-Request": "true"}}).catch(function () {});
+      sessionStorage.setItem(LEFT_AT, editorVersion());
+    } catch (error) {} // a body over keepalive's 64 KB: the typing stays unsaved, as before
+  }
+  // A reload races that save: the page may be drawn before it is stored. Drawn at the version
+  // it was sent from, the page asks the stored version (the JSON box's address) for a moment,
+  // and is drawn again once the save has moved it on.
+  var LEFT_AT = "sgviz:left-at:" + window.location.pathname;
+  var leftAt = sessionStorage.getItem(LEFT_AT);
+  sessionStorage.removeItem(LEFT_AT);
+  var jsonForm = document.getElementById("f-json");
+  if (leftAt !== null && leftAt === editorVersion() && jsonForm) {
+    (function ask(tries) {
+      fetch(jsonForm.form.getAttribute("action"), {headers: {Accept: "application/json"}})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (saved) {
+          if (saved && String(saved.version) !== leftAt) window.location.reload();
+          else if (tries > 1) setTimeout(function () { ask(tries - 1); }, 200);
+        })
+        .catch(function () {});
+    })(10);
+  }
+  window.addEventListener("pagehide", saveBeforeLeaving);
+  document.addEventListener("visibilitychange", function (event) {
+    if (document.visibilityState === "hidden") saveBeforeLeaving(event);
+  });
+  // Back from the browser's page cache after a save sent as it went: the page's version is
+  // behind that save, so it is drawn again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && leftWith) window.location.reload();
   });
 
   // The JSON box shows the saved document after each save of the editor, unless the learner

@@ -66,6 +66,44 @@ class TimelineBrowserTest(SandboxPages, BrowserTestCase):
         expect(errors).to_be_empty()
         expect(self.page.locator("#f-wait")).not_to_have_attribute("aria-invalid", "true")
 
+        # The buttons that add an entry read the same field: refused the same way, "soon" kept.
+        for button in ("b-add-packet", "b-add-rule-change", "b-add-nacl-change", "b-reply-t0"):
+            self.fill("wait", "soon")
+            expect(errors).to_be_empty()
+            self.page.locator(f"#{button}").click()
+            expect(errors).to_contain_text("the wait “soon” is not a number of seconds (0 or more)")
+            expect(self.page.locator("#f-wait")).to_have_value("soon")
+            expect(self.page.locator("#f-wait")).to_have_attribute("aria-invalid", "true")
+            self.expect_entries(4)
+            self.assertEqual(self.stored_times(), [0, 1, 403, 404])
+            self.fill("wait", "5")
+        self.page.locator("#b-add-packet").click()
+        self.expect_entries(5)
+        self.assertEqual(self.stored_times(), [0, 1, 403, 404, 409])
+
+    def test_typing_is_saved_when_it_pauses_and_when_the_page_goes(self):
+        self.start(WEB_SSH)
+        saves = []
+        self.page.on("request", lambda request: saves.append(request) if request.url.endswith("/try/save/") else None)
+        name = self.page.locator("#f-inst0-name")
+        before = name.input_value()
+        # A pause in the typing saves it, once, without leaving the field; leaving it then saves nothing more.
+        name.focus()
+        name.press("End")
+        name.press_sequentially(" PAUSED", delay=30)
+        with self.page.expect_response("**/try/save/"):
+            pass
+        self.assertEqual(Draft.objects.get().document["instances"][0]["name"], before + " PAUSED")
+        name.press("Tab")
+        self.page.wait_for_timeout(1000)
+        self.assertEqual(len(saves), 1)
+        # A reload right after typing, the field never left: the text survives.
+        name.focus()
+        name.press("End")
+        name.press_sequentially(" NOBLUR", delay=20)
+        self.page.reload()
+        expect(self.page.locator("#f-inst0-name")).to_have_value(before + " PAUSED NOBLUR")
+
     def test_a_prefix_list_built_with_the_forms_lets_a_packet_from_inside_it_in(self):
         self.page.route(f"**{axe.AXE_PATH}", lambda route: route.fulfill(path=axe.AXE, content_type="text/javascript"))
         self.start(WEB_SSH)

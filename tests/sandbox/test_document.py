@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tests.engine.hostile import hostile_texts
 
 from sandbox.document import (
+    DEFAULT_WAIT,
     MAX_DOCUMENT_BYTES,
     MAX_NETWORK_ACLS,
     MAX_PREFIX_LISTS,
@@ -232,6 +233,33 @@ def test_a_wait_that_is_not_a_positive_number_is_refused_at_the_wait_field(wait,
         apply_action(normalize(SEED), "wait_before:2", wait=wait)
     assert refused.value.field == "wait"
     assert said in str(refused.value) and "entry 3 and those after it" in str(refused.value)
+
+
+ADDING_BUTTONS = ("add_packet", "add_rule_change", "add_nacl_change", "reply:0")
+
+
+@pytest.mark.parametrize("action", ADDING_BUTTONS)
+@pytest.mark.parametrize("wait", ["soon", -1, -0.5, "1e3", True])
+def test_a_button_that_adds_an_entry_refuses_a_wait_that_is_no_number_of_seconds_at_the_wait_field(action, wait):
+    with pytest.raises(ActionError) as refused:
+        apply_action(normalize(SEED), action, wait=wait)
+    assert refused.value.field == "wait" and f"the wait “{wait}” is not a number of seconds (0 or more)" in str(refused.value)
+
+
+@pytest.mark.parametrize("action", ADDING_BUTTONS)
+def test_an_empty_wait_adds_the_entry_after_the_default_wait_and_0_at_the_same_time(action):
+    doc = normalize(SEED)
+    last = 0 if action == "reply:0" else -1  # a reply comes right after its packet
+    added = 1 if action == "reply:0" else -1
+    assert times(apply_action(doc, action, wait=""))[added] == times(doc)[last] + DEFAULT_WAIT
+    assert times(apply_action(doc, action, wait="  "))[added] == times(doc)[last] + DEFAULT_WAIT
+    assert times(apply_action(doc, action, wait=0))[added] == times(doc)[last]
+
+
+def test_the_first_entry_refuses_a_bad_wait_too():
+    with pytest.raises(ActionError):
+        apply_action({}, "add_packet", wait="soon")
+    assert times(apply_action({}, "add_packet", wait="")) == [0]
 
 
 def test_a_wait_before_an_entry_that_is_not_there_is_refused_as_a_stale_page():

@@ -53,6 +53,14 @@ def test_every_starting_point_runs(client, slug):
     assert "The scenario is valid" in html and "ALLOW" in html
 
 
+def test_an_untouched_workspace_says_it_is_ready_not_saved_and_the_wait_label_is_short(client):
+    html = client.get("/try/").content.decode()
+    assert "Ready: your draft is saved as you change it." in html and "Saved." not in html
+    assert '<label for="f-wait">Wait (seconds)</label>' in html and 'aria-describedby="f-wait-hint f-wait-errors"' in html
+    started = start(client)
+    assert "Saved. The scenario is valid." in started and "sg-…; renaming" in started and "sg-… ;" not in started
+
+
 def test_a_bad_cidr_is_shown_at_its_field_and_everything_typed_is_kept(client):
     values = form_values(start(client))
     values |= {"sg0-in0-peer": "10.0.0.0/33", "sg0-name": "my web group", "t0-src": "198.51.100.99:41000"}
@@ -763,6 +771,21 @@ def test_without_javascript_a_wait_that_is_no_number_is_refused_beside_its_field
     assert form_values(html)["wait"] == "later" and 'aria-invalid="true"' in html
     assert client.post("/try/save/", values | {"action": "wait_before:1", "wait": "30"}).status_code == 302
     assert [entry["at"] for entry in draft(client).document["timeline"]] == [0, 31, 32, 33]
+
+
+@pytest.mark.parametrize("action", ["add_packet", "add_rule_change", "add_nacl_change", "reply:0"])
+def test_a_button_that_adds_an_entry_refuses_a_wait_that_is_no_number_beside_its_field_with_and_without_htmx(client, action):
+    values = form_values(start(client))
+    before = draft(client).document
+    message = "That did not work: the wait “soon” is not a number of seconds (0 or more)"
+    response = client.post("/try/save/", values | {"action": action, "wait": "soon"})
+    html = response.content.decode()
+    assert response.status_code == 400 and draft(client).document == before
+    assert field_errors(html, "wait")[0].startswith(message)
+    assert form_values(html)["wait"] == "soon" and 'aria-invalid="true"' in html
+    answer = client.post("/try/save/", values | {"action": action, "wait": "soon"}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 400 and draft(client).document == before
+    assert '<div data-for="f-wait-errors">' in answer.content.decode() and message in answer.content.decode()
 
 
 def test_the_page_states_the_prefix_list_cap_and_suggests_the_lists_as_peers(client):
