@@ -16,6 +16,7 @@ from typing import Any
 
 from player.walkthrough import Checked, checked
 from sgviz.engine import validate_scenario
+from sgviz.engine.where import said
 
 from .compare import compare_stateless
 from .document import canonical_json, items
@@ -58,7 +59,7 @@ def _analyse(doc: Any, engine: Checked | None) -> dict:
         "faults": found,
         "fault_count": len(found),
         # Standing: a CIDR with host bits set is read as AWS reads it, and said so while it is there.
-        "notices": [str(notice) for notice in validation.notices] + non_canonical_cidrs(doc),
+        "notices": [said(notice.path, notice.message, doc) for notice in (*validation.notices, *non_canonical_cidrs(doc))],
         **(_results(doc, engine) if engine and not found else _NO_RESULTS),
         "valid": validation.scenario is not None and not found,
         "explained": explain_groups(doc) if isinstance(doc, dict) else [],

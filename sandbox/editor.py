@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from sgviz.engine.errors import join
+from sgviz.engine.where import said
 
 from .document import (
     DEFAULT_WAIT,
@@ -656,13 +657,16 @@ def locate_fault(path: str, by_path: dict[tuple, Place]) -> tuple[str, str | Non
     return GENERAL, None
 
 
-def place_faults(messages: Iterable[tuple[str, str]], place_list: Iterable[Place]) -> dict[str, dict[str | None, list[str]]]:
+def place_faults(messages: Iterable[tuple[str, str]], place_list: Iterable[Place], doc: Any) -> dict[str, dict[str | None, list[str]]]:
     """The (path, message) pairs by the row they belong to, then by its field (None: the row
-    as a whole)."""
+    as a whole). A fault no row holds is shown away from its place, so it says where it is in
+    words (sgviz.engine.where); the path still decides where it goes."""
     by_path = place_index(place_list)
     placed: dict[str, dict[str | None, list[str]]] = {}
     for path, message in messages:
         row, field_key = locate_fault(path, by_path)
+        if row == GENERAL:
+            message = said(path, message, doc)
         placed.setdefault(row, {}).setdefault(field_key, []).append(message)
     return placed
 
@@ -769,7 +773,7 @@ def remove_action(place: Place) -> str:
 def editor_rows(doc: Any, messages: Iterable[tuple[str, str]] = ()) -> Editor:
     """The editor's rows for a document, each fault (path, message) at its field."""
     place_list = list(places(doc))
-    placed = place_faults(messages, place_list)
+    placed = place_faults(messages, place_list, doc)
     by_parent: dict[str, list[Place]] = {}
     for place in place_list:
         parent = place.key.split("-")[0]

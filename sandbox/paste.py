@@ -25,7 +25,8 @@ from sgviz.engine import (
     security_groups_to_aws,
 )
 
-from sgviz.engine.errors import join, parse_json
+from sgviz.engine.errors import Notice, join, parse_json
+from sgviz.engine.where import said
 
 from .document import DIRECTIONS, counted, items, normalize, storage_problems
 from .editor import peer_of
@@ -65,7 +66,7 @@ def shape_of(doc: Any) -> str | None:
     return None
 
 
-def non_canonical_cidrs(value: Any) -> list[str]:
+def non_canonical_cidrs(value: Any) -> list[Notice]:
     """Warnings for CIDRs with host bits set (2.2.2.2/28): AWS keeps them as 2.2.2.0/28. For a
     paste, and for the learner's draft, which may be nested as deeply as JSON allows: the walk
     keeps its own stack."""
@@ -85,7 +86,7 @@ def non_canonical_cidrs(value: Any) -> list[str]:
     return found
 
 
-def _host_bits(text: str, where: str) -> list[str]:
+def _host_bits(text: str, where: str) -> list[Notice]:
     if "/" not in text:  # not a CIDR at all: the engine says so
         return []
     try:
@@ -94,7 +95,7 @@ def _host_bits(text: str, where: str) -> list[str]:
         return []
     if str(network) == text.strip():
         return []
-    return [f"{where}: {text} has host bits set; AWS (and the sandbox) read it as {network}"]
+    return [Notice(where, f"{text} has host bits set; AWS (and the sandbox) read it as {network}")]
 
 
 def _merge(existing: list, incoming: list, id_key: str) -> tuple[list, int, int]:
@@ -257,9 +258,10 @@ def import_paste(document: Any, text: str) -> Imported:
             if groups_added:
                 done += f", {counted(groups_added, 'security group', 'security groups')} added for {'it' if rules_added == 1 else 'them'}"
     except ScenarioError as error:
-        return Imported(None, shape, "", faults=tuple(str(fault) for fault in error.faults))
+        return Imported(None, shape, "", faults=tuple(said(fault.path, fault.message, parsed) for fault in error.faults))
     doc.setdefault("instances", [])
-    warnings = tuple(str(notice) for notice in notices) + tuple(non_canonical_cidrs(parsed)) + tuple(placed)
+    # Paths into the paste, said as the paste names its groups and rules.
+    warnings = tuple(said(notice.path, notice.message, parsed) for notice in (*notices, *non_canonical_cidrs(parsed))) + tuple(placed)
     return Imported(normalize(doc), shape, f"Imported {shape} output: {done}.", warnings)
 
 

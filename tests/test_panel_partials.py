@@ -74,7 +74,7 @@ def test_the_connection_table_at_each_seed_step(seed, number):
 
 def test_the_used_row_says_it_let_the_reply_through(seed):
     assert "▶ found: let this reply through" in text(connections_html(seed, 2))
-    assert "＋ recorded at this step" in text(connections_html(seed, 1))
+    assert "+ recorded at this step" in text(connections_html(seed, 1))
 
 
 def test_a_revoked_rule_is_struck_through_with_words_and_an_untracked_flow_says_why():

@@ -60,10 +60,28 @@ class Cidr:
 PARSES_CACHED = 1024
 
 
+# How to write each kind, said after what is wrong: a learner reads both at the field.
+_HOW_ADDRESS = {
+    4: "write four numbers 0-255, e.g. 10.0.1.10",
+    6: "write e.g. 2001:db8::10",
+    None: "write e.g. 10.0.1.10 or 2001:db8::10",
+}
+_HOW_CIDR = {
+    4: "write four numbers 0-255 and a prefix length 0-32, e.g. 203.0.113.5/32",
+    6: "write an IPv6 address and a prefix length 0-128, e.g. 2001:db8::/32",
+    None: "write an address and a prefix length, e.g. 203.0.113.0/24 or 2001:db8::/32",
+}
+
+
+def _not_an_address(text: object, version: int | None) -> ValueError:
+    kind = f"an IPv{version} address" if version else "an IP address"
+    return ValueError(f"{text!r} is not {kind}: {_HOW_ADDRESS[version]}")
+
+
 def parse_ip(text: str, version: int | None = None) -> IpAddress:
     """Parse an IPv4 or IPv6 address; raises ValueError with a readable message."""
     if not isinstance(text, str):
-        raise ValueError(f"{text!r} is not an IP address")
+        raise _not_an_address(text, version)
     return _parse_ip_text(text, version)
 
 
@@ -72,32 +90,38 @@ def _parse_ip_text(text: str, version: int | None) -> IpAddress:
     try:
         parsed = ipaddress.ip_address(text.strip())
     except ValueError:
-        raise ValueError(f"{text!r} is not an IP address") from None
+        raise _not_an_address(text, version) from None
     if version is not None and parsed.version != version:
-        raise ValueError(f"{text!r} is not an IPv{version} address")
+        raise _not_an_address(text, version)
     return IpAddress(parsed.version, int(parsed))
 
 
 def parse_cidr(text: str, version: int | None = None) -> Cidr:
     """Parse a CIDR, canonicalising host bits away as AWS does (2.2.2.2/28 -> 2.2.2.0/28)."""
     if not isinstance(text, str):
-        raise ValueError(f"{text!r} is not {_cidr_kind(version)}")
+        raise _not_a_cidr(text, version)
     return _parse_cidr_text(text, version)
 
 
-def _cidr_kind(version: int | None) -> str:
-    return f"an IPv{version} CIDR" if version else "a CIDR"
+def _not_a_cidr(text: object, version: int | None, how: str | None = None) -> ValueError:
+    kind = f"an IPv{version} CIDR" if version else "a CIDR"
+    return ValueError(f"{text!r} is not {kind}: {how or _HOW_CIDR[version]}")
 
 
 @lru_cache(maxsize=PARSES_CACHED)
 def _parse_cidr_text(text: str, version: int | None) -> Cidr:
-    kind = _cidr_kind(version)
     if "/" not in text:
-        raise ValueError(f"{text!r} is not {kind}")
+        try:
+            address = ipaddress.ip_address(text.strip())
+        except ValueError:
+            raise _not_a_cidr(text, version) from None
+        if version is None or address.version == version:  # an address alone: only the prefix length is missing
+            raise _not_a_cidr(text, version, f"add a prefix length, e.g. {address}/{_BITS[address.version]} for this address alone")
+        raise _not_a_cidr(text, version)
     try:
         network = ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
-        raise ValueError(f"{text!r} is not {kind}") from None
+        raise _not_a_cidr(text, version) from None
     if version is not None and network.version != version:
-        raise ValueError(f"{text!r} is not {kind}")
+        raise _not_a_cidr(text, version)
     return Cidr(network.version, int(network.network_address), network.prefixlen)

@@ -200,12 +200,25 @@ def _label(labels: Mapping[str, str], address: str) -> str:
     return labels.get(address, address)
 
 
-def _who(connection: Connection, labels: Mapping[str, str]) -> str:
-    """``IP A:80``: the far end's label and the service port (what the seed lesson shows)."""
+def _who(connection: Connection, labels: Mapping[str, str]) -> tuple[str, bool]:
+    """The connection as the tracker names it, and whether that is by the far end's label.
+
+    A far end the scenario labels keeps the lessons' short form, ``for IP A:80``: the label and
+    the port it asked for. Otherwise both ends are named as the first packet went, each with its
+    own port (``198.51.100.10:50000 → web server:80``), so an address is never shown with the
+    other end's port.
+    """
     remote = labels.get(connection.remote_ip)
-    if connection.service_port is None:
-        return f"{remote or connection.remote_ip} ({protocol_name(connection.protocol)})"
-    return f"{remote}:{connection.service_port}" if remote else _endpoint(connection.remote_ip, connection.service_port)
+    if remote:
+        service = connection.service_port
+        return (f"{remote} ({protocol_name(connection.protocol)})" if service is None else f"{remote}:{service}"), True
+    ends = [
+        _endpoint(labels.get(connection.local_ip, connection.local_ip), connection.local_port),
+        _endpoint(connection.remote_ip, connection.remote_port),
+    ]
+    first, second = reversed(ends) if connection.initiated_inbound else ends
+    kind = "" if connection.local_port is not None else f" ({protocol_name(connection.protocol)})"
+    return f"{first} → {second}{kind}", False
 
 
 def _is_reply(change: TableChange, direction: Direction) -> bool:
@@ -213,18 +226,19 @@ def _is_reply(change: TableChange, direction: Direction) -> bool:
 
 
 def _change_phrase(change: TableChange, direction: Direction | None, labels: Mapping[str, str]) -> str | None:
-    who = _who(change.connection, labels)
+    name, by_label = _who(change.connection, labels)
+    who = f"for {name}" if by_label else name  # "Connection for IP A:80 expired", "Connection a → b expired"
     if change.kind == TableChangeKind.RECORDED:
-        return f"Connection recorded for {who}"
+        return f"Connection recorded {who}" if by_label else f"Connection recorded: {name}"
     if change.kind == TableChangeKind.USED:
         packet = "response" if direction is not None and _is_reply(change, direction) else "packet"
         return f"Connection state used to allow {packet}"
     if change.kind == TableChangeKind.RELATED:
-        return f"Connection for {who} let its ICMP error through"
+        return f"Connection {who} let its ICMP error through"
     if change.kind == TableChangeKind.CLOSED:
-        return f"Connection for {who} closing"
+        return f"Connection {who} closing"
     if change.kind == TableChangeKind.EXPIRED:
-        return f"Connection for {who} expired"
+        return f"Connection {who} expired"
     return None  # ESTABLISHED accompanies USED and adds nothing a learner needs here
 
 

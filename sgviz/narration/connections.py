@@ -132,7 +132,7 @@ def _change_mark(change: TableChange, direction: Direction | None) -> Mark | Non
     says nothing the State column does not."""
     kind = change.kind
     if kind == TableChangeKind.RECORDED:
-        return Mark("recorded", "＋", "recorded at this step")
+        return Mark("recorded", "+", "recorded at this step")
     if kind == TableChangeKind.USED:
         reply = direction is not None and change.connection.initiated_inbound != (direction == Direction.INGRESS)
         return Mark("used", "▶", f"found: let this {'reply' if reply else 'packet'} through")

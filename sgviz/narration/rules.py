@@ -320,7 +320,7 @@ class _Row:
 
 def _change_mark(adding: bool, after_packet: bool) -> Mark:
     when = "after this packet" if after_packet else "before this packet"
-    return Mark("added", "＋", f"added {when}") if adding else Mark("removed", "−", f"removed {when}")
+    return Mark("added", "+", f"added {when}") if adding else Mark("removed", "−", f"removed {when}")
 
 
 def _rows(prior: list, container: tuple, shown: Sequence[tuple[RuleChange | NaclChange, bool]]) -> list[_Row]:

@@ -24,6 +24,20 @@ def paths(value, prefix=()):
 
 PATHS = list(paths(scenario_doc()))
 
+
+def replaced(replacements):
+    """The test scenario with each (path, value) put in its place, in order."""
+    doc = scenario_doc()
+    for path, value in replacements:
+        container = doc
+        try:
+            for key in path[:-1]:
+                container = container[key]
+            container[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier replacement removed this place
+    return doc
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=20)
     | st.sampled_from(["10.0.1.10", "10.0.1.10:80", "[2001:db8::1]:443", "0.0.0.0/0", "::/0", "sg-web", "acl-db", "tcp", "-1", "icmp", "pl-office"]),

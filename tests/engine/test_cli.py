@@ -90,7 +90,7 @@ def test_bad_input_exits_2_with_one_line_per_fault_and_no_traceback(write):
     done = run("run", path, "--format", "jsonl")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
-        "error: security_groups[0].IpPermissions[0].IpRanges[0].CidrIp: '10.0.0.0/33' is not an IPv4 CIDR",
+        "error: security_groups[0].IpPermissions[0].IpRanges[0].CidrIp: '10.0.0.0/33' is not an IPv4 CIDR: write four numbers 0-255 and a prefix length 0-32, e.g. 203.0.113.5/32",
         "error: instances[0].connection_tracking.UdpTimeout: 90 is outside 30-60 (seconds, AWS's range for UdpTimeout)",
         f"{path}: 2 errors; nothing was run",
     ]

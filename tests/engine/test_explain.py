@@ -1,5 +1,8 @@
 """Plain words derived from results: table rows, tracker cells, captions, rule phrasing."""
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from sgviz.engine import explain
 from sgviz.engine.model import NaclAction, NaclEntry
 
@@ -64,20 +67,26 @@ def test_a_follow_up_packet_of_the_initiator_is_not_called_a_response():
     assert explain.tracker_cell(again, LABELS) == "Connection state used to allow packet"
 
 
-def test_unlabelled_addresses_are_shown_as_they_are():
+def test_unlabelled_addresses_are_shown_as_they_are_each_with_its_own_port():
     result = web(("tcp", 80, "0.0.0.0/0")).send(packet("203.0.113.9:1", f"{WEB}:80"))
-    assert explain.tracker_cell(result, {}) == "Connection recorded for 203.0.113.9:80"
+    assert explain.tracker_cell(result, {}) == "Connection recorded: 203.0.113.9:1 → 10.0.1.10:80"
+
+
+def test_an_unlabelled_far_end_is_named_with_the_labelled_instance_as_the_packet_went():
+    result = web(egress=(ALL_OUT,)).send(packet(f"{WEB}:40000", "203.0.113.9:443"))
+    assert explain.tracker_cell(result, {WEB: "web server"}) == "Connection recorded: web server:40000 → 203.0.113.9:443"
 
 
 def test_an_unlabelled_ipv6_end_is_bracketed_before_its_port():
     wire = Wire([group("sg-web", ingress=[("tcp", 443, "::/0")])], [instance("web", WEB, "sg-web", ipv6="2001:db8::10")])
     result = wire.send(packet("[2001:db8:ffff::1]:50000", "[2001:db8::10]:443"))
-    assert explain.tracker_cell(result, {}) == "Connection recorded for [2001:db8:ffff::1]:443"
+    assert explain.tracker_cell(result, {}) == "Connection recorded: [2001:db8:ffff::1]:50000 → [2001:db8::10]:443"
 
 
 def test_an_icmp_connection_is_named_by_protocol():
     result = web(egress=(ALL_OUT,)).send(icmp(WEB, "93.184.216.34", 8))
     assert explain.tracker_cell(result, LABELS) == "Connection recorded for example.com (icmp)"
+    assert explain.tracker_cell(result, {}) == "Connection recorded: 10.0.1.10 → 93.184.216.34 (icmp)"
 
 
 def test_an_expiry_shows_in_the_tracker():
@@ -135,3 +144,40 @@ def test_a_full_table_is_explained_with_its_size():
     result = wire.send(packet(f"{CLIENT}:2", f"{WEB}:22"))
     assert result.explanation == "Dropped: web's connection tracking table is full (1 connection), so no new connection can be recorded."
     assert result.steps[result.deciding_step].detail == "No: web already tracks 1 connection, its limit"
+
+
+@st.composite
+def tracked_first_packets(draw):
+    """A first packet the web instance records, in or out, over IPv4 or IPv6, and labels for some ends."""
+    six = draw(st.booleans())
+    far = f"[2001:db8:ffff::{draw(st.integers(1, 0xFFFF)):x}]" if six else f"{draw(st.sampled_from(['198.51.100', '203.0.113']))}.{draw(st.integers(1, 254))}"
+    near = "[2001:db8::10]" if six else WEB
+    protocol = draw(st.sampled_from(["tcp", "udp"]))
+    inbound = draw(st.booleans())
+    ports = draw(st.tuples(st.integers(1, 65535), st.integers(1, 65535).filter(lambda port: inbound or protocol != "tcp" or port != 25)))
+    src, dst = (far, near) if inbound else (near, far)
+    open_ = [(protocol, None, "::/0" if six else "0.0.0.0/0")]
+    wire = Wire(
+        [group("sg-web", ingress=open_ if inbound else (), egress=() if inbound else open_)],
+        [instance("web", WEB, "sg-web", ipv6="2001:db8::10")],
+    )
+    labelled = draw(st.sets(st.sampled_from([far.strip("[]"), near.strip("[]")])))
+    labels = {address: f"end {index}" for index, address in enumerate(sorted(labelled))}
+    return wire.send(packet(f"{src}:{ports[0]}", f"{dst}:{ports[1]}", protocol)), labels
+
+
+@given(tracked_first_packets())
+def test_a_recorded_connection_is_named_by_the_packets_own_ends_or_their_labels(case):
+    result, labels = case
+    packet_ = result.packet
+    far = packet_.src if result.steps[0].direction == IN else packet_.dst
+
+    def end(address, port):
+        name = labels.get(str(address), str(address))
+        return f"[{name}]:{port}" if ":" in name else f"{name}:{port}"
+
+    text = explain.tracker_cell(result, labels)
+    if str(far) in labels:  # the lessons' form: the far end's label and the port the connection asked for
+        assert text == f"Connection recorded for {labels[str(far)]}:{packet_.dst_port}"
+    else:
+        assert text == f"Connection recorded: {end(packet_.src, packet_.src_port)} → {end(packet_.dst, packet_.dst_port)}"

@@ -26,13 +26,13 @@ UNKNOWN_SUBNET = "is not one of subnets (known: subnet-db, subnet-web); add a su
 def test_it_names_the_path_of_an_invalid_cidr():
     doc = scenario_doc()
     doc["security_groups"][0]["IpPermissions"][0]["IpRanges"][0]["CidrIp"] = "10.0.0.0/33"
-    assert only_fault(doc) == "security_groups[0].IpPermissions[0].IpRanges[0].CidrIp: '10.0.0.0/33' is not an IPv4 CIDR"
+    assert only_fault(doc) == "security_groups[0].IpPermissions[0].IpRanges[0].CidrIp: '10.0.0.0/33' is not an IPv4 CIDR: write four numbers 0-255 and a prefix length 0-32, e.g. 203.0.113.5/32"
 
 
 def test_it_rejects_an_ipv6_cidr_in_the_ipv4_list():
     doc = scenario_doc()
     doc["security_groups"][0]["IpPermissions"][0]["IpRanges"][0]["CidrIp"] = "::/0"
-    assert only_fault(doc) == "security_groups[0].IpPermissions[0].IpRanges[0].CidrIp: '::/0' is not an IPv4 CIDR"
+    assert only_fault(doc) == "security_groups[0].IpPermissions[0].IpRanges[0].CidrIp: '::/0' is not an IPv4 CIDR: write four numbers 0-255 and a prefix length 0-32, e.g. 203.0.113.5/32"
 
 
 def test_it_reports_every_fault_not_just_the_first():
@@ -41,8 +41,8 @@ def test_it_reports_every_fault_not_just_the_first():
     doc["instances"][1]["private_ip"] = "10.0.2.300"
     doc["timeline"][0]["at"] = -1
     assert faults(doc) == [
-        "security_groups[0].IpPermissions[0].IpRanges[0].CidrIp: '10.0.0.0/33' is not an IPv4 CIDR",
-        "instances[1].private_ip: '10.0.2.300' is not an IP address",
+        "security_groups[0].IpPermissions[0].IpRanges[0].CidrIp: '10.0.0.0/33' is not an IPv4 CIDR: write four numbers 0-255 and a prefix length 0-32, e.g. 203.0.113.5/32",
+        "instances[1].private_ip: '10.0.2.300' is not an IPv4 address: write four numbers 0-255, e.g. 10.0.1.10",
         "timeline[0].at: expected a time in seconds (a number >= 0), got the number -1",
     ]
 

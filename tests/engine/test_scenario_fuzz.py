@@ -6,23 +6,13 @@ from hypothesis import strategies as st
 
 from sgviz.engine import simulate, validate_scenario
 
-from .data import scenario_doc
-from .hostile import PATHS, json_values
+from .hostile import PATHS, json_values, replaced
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(PATHS), json_values), min_size=1, max_size=3))
 def test_any_replaced_value_gives_faults_or_a_runnable_scenario(replacements):
-    doc = scenario_doc()
-    for path, value in replacements:
-        container = doc
-        try:
-            for key in path[:-1]:
-                container = container[key]
-            container[path[-1]] = value
-        except (KeyError, IndexError, TypeError):
-            continue  # an earlier replacement removed this place
-    scenario, faults, _ = validate_scenario(doc)
+    scenario, faults, _ = validate_scenario(replaced(replacements))
     assert (scenario is None) == bool(faults)
     if scenario is not None:
         simulate(scenario)

@@ -39,7 +39,7 @@ def test_a_row_names_both_ends_with_ports_and_who_opened_it(seed):
     (row,) = seed[1].rows
     assert (row.initiator, row.responder) == CONNECTION_ENDS
     assert (row.protocol, row.opened) == ("tcp", "inbound: IP A opened it")
-    assert (row.mark.glyph, row.mark.words) == ("＋", "recorded at this step")
+    assert (row.mark.glyph, row.mark.words) == ("+", "recorded at this step")
 
 
 def test_the_row_that_lets_a_reply_through_says_so(seed):

@@ -253,6 +253,12 @@ class SandboxBrowserTest(SandboxPages, BrowserTestCase):
         expect(self.page.locator("fieldset.row--group")).to_have_count(7)
         expect(self.page.locator("#explain details")).to_have_count(7)
         expect(self.page.locator("#explain")).to_contain_text("Inbound TCP port 443 from members of sg-00000002")
+        # A line with its own glyph (○ ● ⚠) has no list bullet as well: one marker per line.
+        markers = self.page.locator("#explain li").evaluate_all(
+            "items => items.filter(li => li.firstElementChild?.getAttribute('aria-hidden') === 'true')"
+            ".map(li => getComputedStyle(li).listStyleType)"
+        )
+        assert markers and set(markers) == {"none"}
 
     def test_the_stateless_comparison_on_the_seed_marks_step_2(self):
         self.start("The first lesson's web server")

@@ -236,8 +236,8 @@ def test_prefix_lists_are_rows_in_the_objects_key_order():
 @pytest.mark.parametrize(
     "prefix_lists, where",
     [
-        ({"pl-office": ["203.0.113.0/33"]}, {"pl0-cidrs": ["'203.0.113.0/33' is not a CIDR"]}),
-        ({"pl-a": [], "pl-v.2": ["10.0.0.0/8", "nope"]}, {"pl1-cidrs": ["'nope' is not a CIDR"]}),
+        ({"pl-office": ["203.0.113.0/33"]}, {"pl0-cidrs": ["'203.0.113.0/33' is not a CIDR: write an address and a prefix length, e.g. 203.0.113.0/24 or 2001:db8::/32"]}),
+        ({"pl-a": [], "pl-v.2": ["10.0.0.0/8", "nope"]}, {"pl1-cidrs": ["'nope' is not a CIDR: write an address and a prefix length, e.g. 203.0.113.0/24 or 2001:db8::/32"]}),
         ({"office": []}, {"pl0-id": ["'office' is not a prefix list id (they look like pl-0123abcd)"]}),
         ({"pl-a": [], "": []}, {"pl1-id": ["'' is not a prefix list id (they look like pl-0123abcd)"]}),
     ],

@@ -99,7 +99,7 @@ def test_describe_security_group_rules_and_network_acls_import():
 
 
 def test_bad_pastes_say_what_is_wrong_and_change_nothing():
-    for text, words in (("{oops", "not JSON"), ('{"Reservations": []}', "not describe-security-groups"), ('{"SecurityGroups": [{"GroupId": 5}]}', "SecurityGroups[0].GroupId")):
+    for text, words in (("{oops", "not JSON"), ('{"Reservations": []}', "not describe-security-groups"), ('{"SecurityGroups": [{"GroupId": 5}]}', "group 1, id: expected")):
         imported = import_paste({}, text)
         assert imported.document is None and words in imported.faults[0]
     assert shape_of([{"NetworkAclId": "acl-1"}]) == "describe-network-acls"
@@ -212,7 +212,7 @@ def test_a_cidr_with_host_bits_is_a_standing_warning_where_it_is_typed():
     doc = normalize(SEED)
     doc["security_groups"][0]["IpPermissions"][0]["IpRanges"][0]["CidrIp"] = "203.0.113.9/24"
     doc["subnets"] = [{"id": "subnet-1", "cidr": "10.0.1.0/24"}]
-    assert analysis(doc)["notices"] == ["security_groups[0].IpPermissions[0].IpRanges[0].CidrIp: 203.0.113.9/24 has host bits set; AWS (and the sandbox) read it as 203.0.113.0/24"]
+    assert analysis(doc)["notices"] == ["group sg-0a1b2c3d4e5f60001 (web-server), inbound rule 1: 203.0.113.9/24 has host bits set; AWS (and the sandbox) read it as 203.0.113.0/24"]
     doc["security_groups"][0]["IpPermissions"][0]["IpRanges"][0]["CidrIp"] = "203.0.113.9"  # no CIDR at all: the engine's fault, no warning
     assert analysis(doc)["notices"] == []
 

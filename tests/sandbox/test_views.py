@@ -350,7 +350,7 @@ def test_a_paste_that_cannot_be_read_is_kept_with_its_fault(client):
     before = draft(client).document
     client.post("/try/import/", {"paste": '{"SecurityGroups": [{"GroupId": 5}]}', "version": draft(client).version})
     html = client.get("/try/").content.decode()
-    assert "SecurityGroups[0].GroupId: expected a non-empty string" in html and "&quot;GroupId&quot;: 5" in html
+    assert "group 1, id: expected a non-empty string" in html and "&quot;GroupId&quot;: 5" in html
     assert draft(client).document == before
 
 
@@ -697,7 +697,7 @@ def test_an_import_says_what_it_did_at_the_box_until_the_next_import_or_another_
     for _ in range(2):  # not a flash: the host bits AWS clears are said as long as the import is the draft's last
         html = section(client.get("/try/").content.decode(), "import")
         assert "✓</span> Imported describe-security-groups output: 7 security groups added." in html
-        assert "⚠</span> Warning: SecurityGroups[" in html and "2.2.2.2/28 has host bits set" in html
+        assert "⚠</span> Warning: group sg-00000002 (Bastion), inbound rule 1, source 2: 2.2.2.2/28 has host bits set" in html
     values = form_values(client.get("/try/").content.decode())
     client.post("/try/save/", values | {"sg0-name": "renamed"})
     assert "7 security groups added" in section(client.get("/try/").content.decode(), "import")
