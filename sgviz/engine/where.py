@@ -89,6 +89,11 @@ def _named(kind: str, obj: Any, index: int, id_key: str, name_key: str | None = 
     return f"{kind} {ident} ({name})" if isinstance(name, str) and name.strip() and name != ident else f"{kind} {ident}"
 
 
+def _count(value: Any) -> int:
+    """How many peers a peer list holds: 0 for what is not a list (the engine faults it)."""
+    return len(value) if isinstance(value, list) else 0
+
+
 def _field(rest: list) -> list[str]:
     """The field a path ends at, when the learner knows it by a name."""
     return [_FIELDS[rest[0]]] if rest and rest[0] in _FIELDS else []
@@ -99,10 +104,10 @@ def _group(group: Any, index: int, rest: list) -> list[str]:
     if len(rest) >= 2 and rest[0] in _RULE_LISTS and isinstance(rest[1], int):
         words.append(f"{_RULE_LISTS[rest[0]]} {rest[1] + 1}")
         permission, inner = _at(_at(group, rest[0]), rest[1]), rest[2:]
-        peers = sum(len(_at(permission, key) or ()) for key in _PEER_LISTS)
+        peers = sum(_count(_at(permission, key)) for key in _PEER_LISTS)
         if len(inner) >= 2 and inner[0] in _PEER_LISTS and isinstance(inner[1], int) and peers > 1:
             # One AWS permission may hold several peers: which one, counted across its lists.
-            before = sum(len(_at(permission, key) or ()) for key in _PEER_LISTS[: _PEER_LISTS.index(inner[0])])
+            before = sum(_count(_at(permission, key)) for key in _PEER_LISTS[: _PEER_LISTS.index(inner[0])])
             words.append(f"{'source' if rest[0] == 'IpPermissions' else 'destination'} {before + inner[1] + 1}")
         elif inner and inner[0] not in _PEER_LISTS:
             words += _field(inner)
@@ -172,10 +177,9 @@ def _words(path: str, doc: Any) -> list[str] | None:
         return [f"timeline entry {index + 1}"] + _field(inner)
     if head == "prefix_lists" and path.startswith("prefix_lists."):
         return _prefix_list(path[len("prefix_lists.") :], _at(doc, head))
-    if head == "labels" and len(tokens) > 1:
-        return [f"label {path[len('labels.'):]}"]
-    if head == "parameters" and len(tokens) > 1:
-        return [f"parameter {path[len('parameters.'):]}"]
+    if head in ("labels", "parameters") and path.startswith(f"{head}."):
+        key, word = path[len(head) + 1 :], head[:-1]
+        return [f"{word} {key}" if key else f"the {word} with an empty {'address' if head == 'labels' else 'name'}"]
     return None
 
 

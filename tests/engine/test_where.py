@@ -1,6 +1,7 @@
 """Where a fault or notice is, said in words: for a scenario, and for AWS output as pasted."""
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -79,9 +80,17 @@ def test_the_engines_notice_about_a_pasted_group_names_it():
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(PATHS), json_values), min_size=1, max_size=3))
 def test_every_fault_of_a_broken_scenario_is_placed_in_words_not_in_the_engines_path(replacements):
+    """Whatever the broken document, ``where`` answers; a fault in an object the learner knows
+    (a group, instance, subnet, ACL or entry by its number, a label, parameter or prefix list
+    by its key) is named in words. A path into a shape no scenario has (a key where a list
+    goes: "security_groups.x") is shown as it is."""
     doc = replaced(replacements)
     _, faults, notices = validate_scenario(doc)
     for finding in (*faults, *notices):
         if finding.path:
             words = where(finding.path, doc)
-            assert words != finding.path, finding
+            if KNOWN_PLACE.match(finding.path):
+                assert words != finding.path, finding
+
+
+KNOWN_PLACE = re.compile(r"(security_groups|instances|subnets|network_acls|timeline)\[\d+\]|(labels|parameters|prefix_lists)\.")
