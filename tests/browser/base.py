@@ -153,11 +153,16 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         return tracker_cells(page or self.page)
 
 
+# Both read the page in one evaluation: a locator's evaluate_all finds the elements, then runs
+# the function in a second round trip, and a frame swapped in between (a class page's first
+# frame resets the table it was served with) leaves it holding detached rows, none "visible".
+
+
 def table_rows(page):
     """The process table's rows a reader sees, as lists of cell texts (glyphs are
     aria-hidden: kept out; the "no packet yet" row only while it shows)."""
-    return page.locator("#exec-table tbody tr").evaluate_all(
-        """rows => rows.filter(row => row.checkVisibility()).map(row => Array.from(row.cells, cell => {
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('#exec-table tbody tr')).filter(row => row.checkVisibility()).map(row => Array.from(row.cells, cell => {
                const copy = cell.cloneNode(true);
                copy.querySelectorAll('[aria-hidden="true"]').forEach(hidden => hidden.remove());
                return copy.textContent.trim();
@@ -167,8 +172,8 @@ def table_rows(page):
 
 def tracker_cells(page):
     """The status tracker's Connection State row: the text a reader sees in each column."""
-    return page.locator("#tracker tbody tr td").evaluate_all(
-        """cells => cells.map(cell => {
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('#tracker tbody tr td'), cell => {
                const copy = cell.cloneNode(true);
                copy.querySelectorAll('.visually-hidden').forEach(hidden => hidden.remove());
                return copy.textContent.trim();
