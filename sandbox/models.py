@@ -87,16 +87,18 @@ class Draft(models.Model):
             self.version = expected_version + 1
         return bool(stored)
 
-    def replace(self, expected_version, by, **changes):
+    def replace(self, expected_version, by, before=None, **changes):
         """save_changes for a change that replaces the draft (``by``: what replaces it, see
-        sandbox/undo.py), keeping the draft as it was for one Undo. Only from the version this
-        row was read at: the draft kept must be the one replaced. A change that changes nothing
-        keeps the Undo there was (pressing the same starting point twice loses nothing)."""
+        sandbox/undo.py), keeping the draft as it was for one Undo (``before``: its document
+        as the learner had it, when the same post also carried their typing). Only from the
+        version this row was read at: the draft kept must be the one replaced. A change that
+        changes nothing keeps the Undo there was (pressing the same starting point twice loses nothing)."""
         if expected_version != self.version:
             return False
         if all(getattr(self, name) == value for name, value in changes.items()):
             return True
-        kept = {"document": self.document, "json_text": self.json_text, "paste_text": self.paste_text, "by": by, "at": expected_version + 1}
+        document = self.document if before is None else before
+        kept = {"document": document, "json_text": self.json_text, "paste_text": self.paste_text, "by": by, "at": expected_version + 1}
         return self.save_changes(expected_version, replaced=kept, **changes)
 
 

@@ -1,9 +1,10 @@
 """One Undo for a draft replaced whole: what is kept, and what the page offers. Pure, no Django.
 
 A starting point, "Edit a copy", the JSON box and an AWS import replace the learner's draft
-(an import, much of it). The draft keeps what such a change replaced (``Draft.replaced``, one
-level), and Undo swaps the two back: what replaced the draft is kept in its turn, so pressing
-again brings it back, and nothing is lost either way.
+(an import, much of it), and removing a group, an instance, a subnet, a network ACL or a
+prefix list takes its rules, entries or fields with it. The draft keeps what such a change
+replaced (``Draft.replaced``, one level), and Undo swaps the two back: what replaced the draft
+is kept in its turn, so pressing again brings it back, and nothing is lost either way.
 """
 
 from __future__ import annotations
@@ -11,14 +12,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .editor import places, row_counts
+from sgviz.engine.where import where
 
-START, COPY, JSON, IMPORT = "start", "copy", "json", "import"
+from .editor import REMOVED_FROM, places, row_counts
+
+START, COPY, JSON, IMPORT, REMOVE = "start", "copy", "json", "import", "remove"
+# The removals kept for Undo: each takes a whole object with it. A rule, an ACL entry or a
+# timeline entry is one row, quickly typed again, and keeping each would push the Undo of a
+# bigger change out of its one level.
+KEPT_REMOVALS = frozenset({"remove_group", "remove_instance", "remove_subnet", "remove_acl", "remove_prefix_list"})
 
 
 def replacement(kind: str, title: str = "") -> dict:
     """What replaced a draft (``Draft.replace``'s ``by``), as kept in the database."""
     return {"kind": kind, "title": title, "undone": False}
+
+
+def removal(action: str, doc: Any) -> dict | None:
+    """What a removal kept for Undo replaced (``Draft.replace``'s ``by``), naming the object
+    as the page does ("group sg-web (web)") in ``doc``, the draft it is removed from; None for
+    any other editor action."""
+    name, _, index = action.partition(":")
+    if name not in KEPT_REMOVALS:
+        return None
+    section = REMOVED_FROM[name]
+    return {**replacement(REMOVE, where(f"{section}[{index}]", doc)), "section": section}
 
 
 def undone(by: dict) -> dict:
@@ -31,6 +49,7 @@ class Offer:
     text: str  # what happened, and what is kept
     button: str  # what pressing Undo does
     at: int  # the draft's version the replacement made: an Undo names it, so it undoes that one only
+    section: str = ""  # the editor section a removal was in, where the offer is shown ("": above the editor)
 
 
 def offer(kept: Any) -> Offer | None:
@@ -43,6 +62,8 @@ def offer(kept: Any) -> Offer | None:
         return None  # it replaced an empty draft: nothing to bring back
     kind, title = by.get("kind"), by.get("title", "")
     summary = row_counts(kept.get("document"))
+    if kind == REMOVE:
+        return _removal_offer(by, title, summary, kept.get("at"))
     if by.get("undone"):
         what = {START: f"the starting point “{title}”", COPY: f"the copy of shared scenario {title}", JSON: "the JSON you saved", IMPORT: "the import"}.get(kind, "what replaced it")
         return Offer(f"Your previous draft is back. What replaced it, {what} ({summary}), is kept too.", f"Redo: bring back {what}", kept.get("at"))
@@ -53,3 +74,10 @@ def offer(kept: Any) -> Offer | None:
         IMPORT: "You imported AWS output into your draft.",
     }.get(kind, "Your draft was replaced.")
     return Offer(f"{happened} The draft it replaced ({summary}) is kept.", "Undo: bring back my previous draft", kept.get("at"))
+
+
+def _removal_offer(by: dict, title: str, summary: str, at: Any) -> Offer:
+    section = str(by.get("section", ""))
+    if by.get("undone"):
+        return Offer(f"{title[:1].upper()}{title[1:]} is back, as the draft was before you removed it. The draft after the removal ({summary}) is kept too.", f"Redo: remove {title} again", at, section)
+    return Offer(f"You removed {title}. The draft before the removal ({summary}) is kept.", f"Undo: bring back {title}", at, section)

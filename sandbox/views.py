@@ -139,11 +139,11 @@ TOO_DEEP = (
 )
 
 
-def _store(request, draft, expected_version, replacing=None, **changes):
+def _store(request, draft, expected_version, replacing=None, before=None, **changes):
     """Store changes to the draft unless a value cannot be stored at all, the document breaks
     a cap or the draft changed since the page was loaded; returns the Refusal to tell the
     learner, or None when stored. ``replacing``: the change replaces the draft (sandbox/undo.py's
-    replacement), which is kept for one Undo."""
+    replacement), which is kept for one Undo (``before``: as the learner's post had it)."""
     for name, value in changes.items():
         problems = _storage_problems(name, value)
         if problems:
@@ -152,7 +152,7 @@ def _store(request, draft, expected_version, replacing=None, **changes):
         problems = documents.cap_problems(changes["document"], documents.encoded_size(changes["document"]))
         if problems:
             return Refusal(" ".join(problems) + " Nothing was saved.")
-    stored = draft.replace(expected_version, replacing, **changes) if replacing else draft.save_changes(expected_version, **changes)
+    stored = draft.replace(expected_version, replacing, before, **changes) if replacing else draft.save_changes(expected_version, **changes)
     if not stored:
         draft.refresh_from_db()  # the latest version, for the page that says so
         return Refusal(STALE_EDITOR, stale=True)
@@ -262,6 +262,7 @@ def _editor_context(request, draft, workspace, problem="", unsaved=None, version
             "wait": wait,
             "wait_errors": wait_errors,
             "default_wait": documents.DEFAULT_WAIT,
+            "undo": undos.offer(draft.replaced) if draft else None,
         }
     )
     return context
@@ -333,7 +334,7 @@ def _page(request, draft, workspace, status=200, problem="", box=None, json_text
     in the editor's status."""
     context = _editor_context(request, draft, workspace, problem="" if box else problem, **extra)
     context.update(_boxes(draft, _shown_document(draft, workspace, extra.get("unsaved")), box, problem, json_text, paste_text, reports))
-    context.update(_lesson_header(workspace), **_placed_messages(request), undo=undos.offer(draft.replaced) if draft else None)
+    context.update(_lesson_header(workspace), **_placed_messages(request))
     return _render(request, "sandbox/try.html", context, status=status)
 
 
@@ -487,7 +488,9 @@ def save(request, slug=None):
         return _page(request, draft, workspace, status=409, problem=STALE_UNPLACEABLE)
     # The JSON box's kept text stays: it is the learner's until they save it, replace the
     # draft another way or discard it.
-    refusal = Refusal(edit.problem) if edit.problem else _store(request, draft, edit.expected_version, document=edit.doc)
+    # Removing a whole group, instance, subnet, ACL or prefix list is kept for one Undo.
+    removal = None if edit.problem else undos.removal(post.action, edit.typed)
+    refusal = Refusal(edit.problem) if edit.problem else _store(request, draft, edit.expected_version, replacing=removal, before=edit.typed, document=edit.doc)
     if refusal:
         return _refused(request, draft, workspace, post, edit, refusal)
     if post.action == "run":

@@ -481,7 +481,19 @@ class SandboxBrowserTest(SandboxPages, BrowserTestCase):
             self.page.locator("#b-undo").click()
             self.expect_told_at("undo-message", views.NOT_UNDONE, focused=True)
 
-        states = [imported, share_refused_for_a_fault, share_refused_for_the_rate_limit, run_refused, replaced_with_undo_offered, undo_refused]
+        def removed_with_undo_offered():  # offered in the group's section, where the learner is
+            self.start("The first lesson's web server")
+            with self.page.expect_response("**/try/save/"):
+                self.page.get_by_role("button", name="Remove group 1").click()
+            notice = self.page.locator("#editor-region section:has(#h-groups) #replaced")
+            expect(notice).to_contain_text("You removed group sg-0a1b2c3d4e5f60001 (web-server).")
+            expect(self.page.locator(".row--group")).to_have_count(0)
+            self.page.locator("#b-undo").click()  # a plain form: the page reloads at the offer
+            expect(self.page.locator(".row--group")).to_have_count(1)
+            expect(notice).to_contain_text("Group sg-0a1b2c3d4e5f60001 (web-server) is back")
+            expect(self.page.locator("#b-undo")).to_be_in_viewport()
+
+        states = [imported, share_refused_for_a_fault, share_refused_for_the_rate_limit, run_refused, replaced_with_undo_offered, undo_refused, removed_with_undo_offered]
         ARTIFACTS.mkdir(exist_ok=True)
         for width in (1280, 360):
             if width != 1280:  # a new browser (its own session, so its own shares) per width

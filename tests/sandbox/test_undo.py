@@ -133,3 +133,72 @@ def test_replace_keeps_the_draft_it_replaces_only_from_the_version_it_was_read_a
     assert row.replace(row.version, undo.replacement(undo.JSON), document={"security_groups": []})
     row.refresh_from_db()
     assert row.document == {"security_groups": []} and row.replaced["document"] == BY_SLUG["seed"].document()
+
+
+# ---------------------------------------------------------------- a removal
+
+
+GROUP_TITLE = "group sg-0a1b2c3d4e5f60001 (web-server)"
+
+
+@pytest.mark.parametrize("action, section, title", [
+    ("remove_group:0", "security_groups", GROUP_TITLE),
+    ("remove_instance:0", "instances", "instance web server"),
+])
+def test_removing_a_whole_object_is_kept_for_undo_named_as_the_page_names_it(action, section, title):
+    by = undo.removal(action, SEED)
+    assert by == {**undo.replacement(undo.REMOVE, title), "section": section}
+    offer = undo.offer(kept(by))
+    assert offer == undo.Offer(f"You removed {title}. The draft before the removal ({SEED_ROWS}) is kept.", f"Undo: bring back {title}", 7, section)
+    back = undo.offer(kept(undo.undone(by)))
+    assert back.text.startswith(f"{title[0].upper()}{title[1:]} is back") and back.button == f"Redo: remove {title} again"
+    assert back.section == section
+
+
+@pytest.mark.parametrize("action", ["remove_rule:0:in:0", "remove_entry:0", "add_group", "move_up:1", "save", "autosave"])
+def test_a_row_removed_or_any_other_action_keeps_no_undo(action):
+    assert undo.removal(action, SEED) is None
+
+
+def in_section(html, section_heading_id):
+    """The HTML of the editor section headed by ``section_heading_id``, up to the next section."""
+    return html.split(f'id="{section_heading_id}"', 1)[1].split('class="editor-section"', 1)[0]
+
+
+@pytest.mark.django_db
+def test_a_removed_group_comes_back_with_undo_with_what_was_typed_in_the_same_post_then_redo(client):
+    client.post("/try/start/", {"start": "seed"})
+    values = form_values(page(client))
+    instance_name = next(name for name, value in values.items() if value == "web server")
+    response = client.post("/try/save/", {**values, instance_name: "typed with the removal", "action": "remove_group:0"})
+    assert response.status_code == 302
+    assert draft(client).document["security_groups"] == []
+    html = page(client)
+    groups = in_section(html, "h-groups")
+    assert f"You removed {GROUP_TITLE}." in groups and 'form="undo-form"' in groups and 'id="replaced"' in groups
+    assert html.count('id="replaced"') == 1 and 'id="undo-form"' in html
+    client.post("/try/undo/", {"at": undo_at(html)})
+    restored = draft(client).document
+    assert restored["security_groups"] == SEED["security_groups"]
+    assert restored["instances"][0]["name"] == "typed with the removal"  # the typing posted with the button is kept
+    html = page(client)
+    assert f"Redo: remove {GROUP_TITLE} again" in in_section(html, "h-groups")
+    client.post("/try/undo/", {"at": undo_at(html)})
+    assert draft(client).document["security_groups"] == []
+
+
+@pytest.mark.django_db
+def test_with_htmx_the_editor_answer_to_a_removal_offers_its_undo(client):
+    client.post("/try/start/", {"start": "seed"})
+    values = form_values(page(client))
+    answer = client.post("/try/save/", {**values, "action": "remove_instance:0"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "You removed instance web server." in in_section(answer, "h-instances") and 'id="undo-form"' in answer
+
+
+@pytest.mark.django_db
+def test_a_rule_removed_keeps_the_undo_there_was(client):
+    client.post("/try/start/", {"start": "seed"})
+    client.post("/try/start/", {"start": "web-ssh"})
+    offered = undo_at(page(client))
+    client.post("/try/save/", {**form_values(page(client)), "action": "remove_rule:0:in:0"})
+    assert undo_at(page(client)) == offered
