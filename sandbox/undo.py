@@ -52,12 +52,16 @@ class Offer:
     section: str = ""  # the editor section a removal was in, where the offer is shown ("": above the editor)
 
 
-def offer(kept: Any) -> Offer | None:
-    """What the page says after a replacement, given the draft's ``replaced`` (None: nothing
-    to undo)."""
+def offer(kept: Any, version: int | None = None) -> Offer | None:
+    """What the page says after a replacement, given the draft's ``replaced`` and its
+    ``version`` now (None: nothing to undo). A removal's Undo is offered only until the draft
+    changes again, as an editor's "Removed. Undo" is: pressed after later edits, it would put
+    them aside with the draft it swaps out, a surprise for one row removed."""
     if not isinstance(kept, dict) or not isinstance(kept.get("by"), dict):
         return None
     by = kept["by"]
+    if by.get("kind") == REMOVE and version != kept.get("at"):
+        return None
     if not by.get("undone") and not (any(places(kept.get("document"))) or kept.get("json_text") or kept.get("paste_text")):
         return None  # it replaced an empty draft: nothing to bring back
     kind, title = by.get("kind"), by.get("title", "")

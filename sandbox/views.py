@@ -262,7 +262,7 @@ def _editor_context(request, draft, workspace, problem="", unsaved=None, version
             "wait": wait,
             "wait_errors": wait_errors,
             "default_wait": documents.DEFAULT_WAIT,
-            "undo": undos.offer(draft.replaced) if draft else None,
+            "undo": undos.offer(draft.replaced, draft.version) if draft else None,
         }
     )
     return context
@@ -441,7 +441,7 @@ def _replaced(request, workspace, by, **changes):
         messages.error(request, refusal.message)
     else:
         request.session.pop(IMPORT_REPORT_KEY, None)
-    return _back(workspace, "replaced" if undos.offer(draft.replaced) else "editor")
+    return _back(workspace, "replaced" if undos.offer(draft.replaced, draft.version) else "editor")
 
 
 @_post_only(_section_of("editor"))
@@ -452,7 +452,7 @@ def undo(request, slug=None):
     workspace = _workspace(request, slug)
     draft = _draft(request, workspace)
     kept = draft.replaced if draft else None
-    if not kept or str(kept.get("at")) != request.POST.get("at"):
+    if not kept or str(kept.get("at")) != request.POST.get("at") or undos.offer(kept, draft.version) is None:
         return _refuse_at(request, workspace, "undo", NOT_UNDONE)
     return _replaced(request, workspace, undos.undone(kept["by"]), document=kept["document"], json_text=kept["json_text"], paste_text=kept["paste_text"])
 

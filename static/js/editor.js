@@ -293,6 +293,12 @@
     event.detail.shouldSwap = false;
   });
   document.addEventListener("htmx:afterSettle", function () { syncInvalid(document); });
+  // A removal's Undo is offered until the draft changes again (sandbox/undo.py): a save on
+  // change, which redraws no row, takes it away once it has stored a later version.
+  document.addEventListener("htmx:afterSettle", function () {
+    var offer = document.querySelector("#replaced[data-offered-at]");
+    if (offer && offer.dataset.offeredAt !== editorVersion()) offer.remove();
+  });
   document.addEventListener("htmx:sendError", function () {
     say("Not saved: the server cannot be reached. What you typed is still here; it is saved with your next change, or press Save.");
   });

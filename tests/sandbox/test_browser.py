@@ -511,6 +511,19 @@ class SandboxBrowserTest(SandboxPages, BrowserTestCase):
                 self.page.screenshot(path=str(shot))
                 print(f"screenshot: {shot}")
 
+    def test_a_removals_undo_goes_once_the_draft_changes_again(self):
+        self.start("The first lesson's web server")
+        with self.page.expect_response("**/try/save/"):
+            self.page.get_by_role("button", name="Remove instance 1").click()
+        expect(self.page.locator("#replaced")).to_contain_text("You removed instance web server.")
+        with self.page.expect_response("**/try/save/"):
+            self.page.locator("#f-sg0-name").fill("edited after the removal")
+            self.page.locator("#f-sg0-name").press("Tab")
+        expect(self.page.locator("#replaced")).to_have_count(0)
+        self.page.reload()
+        expect(self.page.locator("#f-sg0-name")).to_have_value("edited after the removal")
+        expect(self.page.locator("#replaced")).to_have_count(0)
+
     def start_with_a_fault(self, page=None, javascript=True):
         page = page or self.page
         self.start("The first lesson's web server", page=page)

@@ -148,11 +148,18 @@ GROUP_TITLE = "group sg-0a1b2c3d4e5f60001 (web-server)"
 def test_removing_a_whole_object_is_kept_for_undo_named_as_the_page_names_it(action, section, title):
     by = undo.removal(action, SEED)
     assert by == {**undo.replacement(undo.REMOVE, title), "section": section}
-    offer = undo.offer(kept(by))
+    offer = undo.offer(kept(by), version=7)
     assert offer == undo.Offer(f"You removed {title}. The draft before the removal ({SEED_ROWS}) is kept.", f"Undo: bring back {title}", 7, section)
-    back = undo.offer(kept(undo.undone(by)))
+    back = undo.offer(kept(undo.undone(by)), version=7)
     assert back.text.startswith(f"{title[0].upper()}{title[1:]} is back") and back.button == f"Redo: remove {title} again"
     assert back.section == section
+
+
+def test_a_removals_undo_is_offered_only_until_the_draft_changes_again():
+    by = undo.removal("remove_group:0", SEED)
+    assert undo.offer(kept(by, at=7), version=8) is None
+    assert undo.offer(kept(undo.undone(by), at=7), version=8) is None
+    assert undo.offer(kept(undo.replacement(undo.JSON), at=7), version=8) is not None  # a whole draft replaced: offered until the next replacement
 
 
 @pytest.mark.parametrize("action", ["remove_rule:0:in:0", "remove_entry:0", "add_group", "move_up:1", "save", "autosave"])
@@ -202,3 +209,16 @@ def test_a_rule_removed_keeps_the_undo_there_was(client):
     offered = undo_at(page(client))
     client.post("/try/save/", {**form_values(page(client)), "action": "remove_rule:0:in:0"})
     assert undo_at(page(client)) == offered
+
+
+@pytest.mark.django_db
+def test_after_an_edit_a_removals_undo_is_gone_and_refused(client):
+    client.post("/try/start/", {"start": "seed"})
+    client.post("/try/save/", {**form_values(page(client)), "action": "remove_instance:0"})
+    html = page(client)
+    at = undo_at(html)
+    client.post("/try/save/", {**form_values(html), "action": "add_group"})
+    assert 'id="replaced"' not in page(client)
+    response = client.post("/try/undo/", {"at": at})  # the removal's Undo, as the page before the edit showed it
+    assert response["Location"] == "/try/#undo-message"
+    assert draft(client).document["instances"] == [] and len(draft(client).document["security_groups"]) == 2
