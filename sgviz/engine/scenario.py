@@ -55,6 +55,8 @@ PACKET_KEYS = ("src", "dst", "protocol", "icmp_type", "icmp_code", "icmp_id", "f
 RULE_CHANGE_KEYS = ("group", "direction", "action", "permission")
 NACL_CHANGE_KEYS = ("network_acl", "action", "entry")
 TCP_FLAGS = ("SYN", "ACK", "FIN", "RST", "PSH", "URG")
+# How to mend a reference to a group the scenario does not have (a group removed, an id mistyped).
+ADD_THE_GROUP = "add a security group with this id, or fix the id"
 # AWS's names and allowed ranges for the per-interface idle timeouts (seconds).
 TIMEOUTS = (
     ("TcpEstablishedTimeout", "tcp_established_timeout", 60, 432000),
@@ -384,7 +386,7 @@ class _Reader:
             if group_id is None:
                 return None
             if group_id not in groups:
-                self.f.fault(join(where, j), f"{group_id!r} is not one of security_groups (known: {', '.join(groups) or 'none'})")
+                self.f.fault(join(where, j), f"{group_id!r} is not one of security_groups (known: {', '.join(groups) or 'none'}); {ADD_THE_GROUP}")
                 return None
             if group_id in ids:
                 self.f.fault(join(where, j), f"{group_id!r} is listed twice")
@@ -645,7 +647,7 @@ class _Timeline:
         self.f.only_keys(obj, RULE_CHANGE_KEYS, path)
         group_id = self.f.as_string(obj["group"], join(path, "group"), what=awsjson.GROUP_ID)
         if group_id is not None and group_id not in self.groups:
-            self.f.fault(join(path, "group"), f"{group_id!r} is not one of security_groups (known: {', '.join(self.groups) or 'none'})")
+            self.f.fault(join(path, "group"), f"{group_id!r} is not one of security_groups (known: {', '.join(self.groups) or 'none'}); {ADD_THE_GROUP}")
             group_id = None
         direction_text = self.f.as_string(self.f.required(obj, "direction", path), join(path, "direction"), what="ingress or egress")
         direction = None
@@ -706,7 +708,7 @@ class _Timeline:
         self.f.only_keys(obj, NACL_CHANGE_KEYS, path)
         acl_id = self.f.as_string(obj["network_acl"], join(path, "network_acl"), what=awsjson.ACL_ID)
         if acl_id is not None and acl_id not in self.acls:
-            self.f.fault(join(path, "network_acl"), f"{acl_id!r} is not one of network_acls (known: {', '.join(self.acls) or 'none'})")
+            self.f.fault(join(path, "network_acl"), f"{acl_id!r} is not one of network_acls (known: {', '.join(self.acls) or 'none'}); add a network ACL with this id, or fix the id")
             acl_id = None
         action = self.action(obj, path, (ChangeAction.ADD, ChangeAction.REMOVE))
         entry_path = join(path, "entry")

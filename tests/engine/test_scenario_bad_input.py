@@ -59,7 +59,7 @@ def test_load_scenario_raises_with_all_faults():
 def test_it_rejects_an_instance_naming_an_unknown_group():
     doc = scenario_doc()
     doc["instances"][0]["security_groups"] = ["sg-nope"]
-    assert only_fault(doc) == "instances[0].security_groups[0]: 'sg-nope' is not one of security_groups (known: sg-web, sg-db)"
+    assert only_fault(doc) == "instances[0].security_groups[0]: 'sg-nope' is not one of security_groups (known: sg-web, sg-db); add a security group with this id, or fix the id"
 
 
 def test_it_rejects_an_instance_without_groups():
@@ -98,7 +98,7 @@ def test_it_rejects_an_instance_address_outside_its_subnet():
 def test_it_rejects_a_change_naming_an_unknown_group():
     doc = scenario_doc()
     doc["timeline"][2]["change"]["group"] = "sg-nope"
-    assert only_fault(doc) == "timeline[2].change.group: 'sg-nope' is not one of security_groups (known: sg-web, sg-db)"
+    assert only_fault(doc) == "timeline[2].change.group: 'sg-nope' is not one of security_groups (known: sg-web, sg-db); add a security group with this id, or fix the id"
 
 
 def test_it_rejects_a_change_naming_an_unknown_nacl():
@@ -106,8 +106,8 @@ def test_it_rejects_a_change_naming_an_unknown_nacl():
     doc["timeline"][3]["change"]["network_acl"] = "acl-nope"
     doc["timeline"][6]["change"]["network_acl"] = "acl-nope"
     assert faults(doc) == [
-        "timeline[3].change.network_acl: 'acl-nope' is not one of network_acls (known: acl-db)",
-        "timeline[6].change.network_acl: 'acl-nope' is not one of network_acls (known: acl-db)",
+        "timeline[3].change.network_acl: 'acl-nope' is not one of network_acls (known: acl-db); add a network ACL with this id, or fix the id",
+        "timeline[6].change.network_acl: 'acl-nope' is not one of network_acls (known: acl-db); add a network ACL with this id, or fix the id",
     ]
 
 
