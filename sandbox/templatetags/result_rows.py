@@ -44,7 +44,7 @@ def _result_row(row, use_l10n) -> str:
         cells += (
             f'<td data-label="Packet"><code>{shown(packet.get("src", ""))}</code> → <code>{shown(packet.get("dst", ""))}</code> '
             f'{shown(packet.get("protocol", ""))}{" " + shown(flags) if flags else ""}</td>'
-            f'<td data-label="Stateful (AWS)">{_verdict(result)}<span class="basis">{shown(result.basis.value)}</span> {shown(result.explanation)}</td>'
+            f'<td data-label="Stateful (AWS)">{_verdict(result)}<span class="basis">{shown(result.basis.words)}</span> {shown(result.explanation)}</td>'
             f'<td data-label="Stateless">{_verdict(comparison.stateless)}{difference}</td>'
         )
     else:

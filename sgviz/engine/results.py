@@ -31,6 +31,22 @@ class Basis(str, Enum):
     # neither a rule nor a NACL decided, so it gets its own basis rather than a misleading one.
     BLOCKED = "blocked"
 
+    @property
+    def words(self) -> str:
+        """What decided the verdict, in a learner's words (the sandbox's results table)."""
+        return BASIS_WORDS[self]
+
+
+BASIS_WORDS = {
+    Basis.RULE: "by a rule",
+    Basis.STATE: "by the connection table",
+    Basis.NACL: "by a network ACL",
+    Basis.NO_MATCH: "no rule matched",
+    Basis.CAPACITY: "tracking table full",
+    Basis.EXEMPT: "never filtered",
+    Basis.BLOCKED: "blocked by EC2",
+}
+
 
 class TableChangeKind(str, Enum):
     RECORDED = "recorded"  # a new tracked connection

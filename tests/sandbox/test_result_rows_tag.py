@@ -24,7 +24,7 @@ TEMPLATES = {
             <td data-label="At" class="results__at">{{ result.at }} s</td>
             {% if comparison %}
               <td data-label="Packet"><code>{{ row.entry.packet.src }}</code> → <code>{{ row.entry.packet.dst }}</code> {{ row.entry.packet.protocol }}{% if row.entry.packet.flags %} {{ row.entry.packet.flags }}{% endif %}</td>
-              <td data-label="Stateful (AWS)">{% include "verdict.html" with result=result %}<span class="basis">{{ result.basis.value }}</span> {{ result.explanation }}</td>
+              <td data-label="Stateful (AWS)">{% include "verdict.html" with result=result %}<span class="basis">{{ result.basis.words }}</span> {{ result.explanation }}</td>
               <td data-label="Stateless">{% include "verdict.html" with result=comparison.stateless %}{% if comparison.differs %}<p class="difference"><span aria-hidden="true">≠</span> <strong>Differs:</strong> {{ comparison.reason }}</p>{% else %}<span class="muted">same verdict</span>{% endif %}</td>
             {% else %}
               <td data-label="Change" colspan="3">{{ result.explanation }}</td>
