@@ -411,15 +411,48 @@ SERVER_PORT = 80
 def new_packet(doc: dict) -> dict:
     """A new packet that can run as it is: with two instances or more, from the one before the
     last to the last (the last added is most often the server of the one before); with one,
-    from a client outside to it; with none, its addresses left for the learner to write. The
-    client's port is one no packet of the timeline comes from yet, so it opens a new connection."""
+    from a client outside to it; with none, its addresses left for the learner to write. It goes
+    to the port the server's first inbound TCP rule lets in (else 80) and, from outside, from the
+    one address that rule names, if it names one: the packet a learner who just wrote "SSH from
+    my address" means to send. The client's port is one no packet of the timeline comes from
+    yet, so it opens a new connection."""
     addresses = [str(address) for address in _addresses(items(doc, "instances"))][-2:]
     if not addresses:
         return {"src": "", "dst": "", "protocol": "tcp", "flags": "SYN"}
     client, server = ([OUTSIDE_CLIENT] + addresses)[-2:]
+    server_port, only_client = _first_tcp_rule_into(doc, server) or (SERVER_PORT, None)
+    if client == OUTSIDE_CLIENT and only_client:
+        client = only_client
     used = {str(e["packet"].get("src")) for e in items(doc, "timeline") if isinstance(e, dict) and isinstance(e.get("packet"), dict)}
     port = next(port for port in range(CLIENT_PORT, CLIENT_PORT + len(used) + 1) if f"{client}:{port}" not in used)
-    return {"src": f"{client}:{port}", "dst": f"{server}:{SERVER_PORT}", "protocol": "tcp", "flags": "SYN"}
+    return {"src": f"{client}:{port}", "dst": f"{server}:{server_port}", "protocol": "tcp", "flags": "SYN"}
+
+
+def _first_tcp_rule_into(doc: Any, server: str) -> tuple[int, str | None] | None:
+    """(its lowest port, the one IPv4 address it lets in or None) of the first inbound TCP rule
+    of the groups of the instance whose private IP is ``server``; None without one."""
+    instance = next((i for i in items(doc, "instances") if isinstance(i, dict) and i.get("private_ip") == server), None)
+    names = instance.get("security_groups") if instance else None
+    groups = {group.get("GroupId"): group for group in items(doc, "security_groups") if isinstance(group, dict) and isinstance(group.get("GroupId"), str)}
+    for name in names if isinstance(names, list) else []:
+        group = groups.get(name) if isinstance(name, str) else None
+        for rule in items(group, "IpPermissions"):
+            port = rule.get("FromPort") if isinstance(rule, dict) else None
+            if str(rule.get("IpProtocol") if isinstance(rule, dict) else "").lower() in ("tcp", "6") and type(port) is int and 0 <= port <= 65535:
+                return port, _one_address(rule)
+    return None
+
+
+def _one_address(rule: dict) -> str | None:
+    """The address a rule's first /32 IPv4 range names, if it has one."""
+    for allowed in items(rule, "IpRanges"):
+        cidr = allowed.get("CidrIp") if isinstance(allowed, dict) else None
+        if isinstance(cidr, str) and cidr.endswith("/32"):
+            try:
+                return str(ipaddress.IPv4Address(cidr.removesuffix("/32")))
+            except ValueError:
+                continue
+    return None
 
 
 def _add_packet(doc, *, wait):

@@ -31,7 +31,7 @@ from sandbox.document import (
     reply_to,
     storage_problems,
 )
-from sgviz.engine import dump_scenario, load_scenario, validate_scenario
+from sgviz.engine import Verdict, dump_scenario, load_scenario, simulate, validate_scenario
 
 SEED = json.load(open("examples/seed-lesson.json"))
 HYBRID = json.load(open("/work/shared/fixtures/aws/hybrid-cloud-describe-security-groups.json"))
@@ -73,6 +73,21 @@ def test_new_rows_start_as_a_scenario_that_runs():
         ("10.0.1.10:50001", "10.0.1.11:80"),  # a new connection, not the same one again
     ]
     assert validate_scenario(doc).faults == ()
+
+
+def test_a_new_packet_is_one_the_servers_first_tcp_rule_lets_in():
+    """The learner who wrote "SSH from 203.0.113.5" and added a packet sends that one."""
+    doc = blank()
+    for action in ("add_group", "add_rule:0:in", "add_instance"):
+        doc = apply_action(doc, action)
+    doc["security_groups"][0]["IpPermissions"][0].update({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "203.0.113.5/32"}]})
+    assert doc["instances"][0]["security_groups"] == ["sg-1"]
+    doc = apply_action(doc, "add_packet")
+    packet = doc["timeline"][0]["packet"]
+    assert (packet["src"], packet["dst"]) == ("203.0.113.5:50000", "10.0.1.10:22")
+    assert [result.verdict for result in simulate(load_scenario(doc)).results] == [Verdict.ALLOW]
+    doc["security_groups"][0]["IpPermissions"][0]["IpRanges"] = [{"CidrIp": "0.0.0.0/0"}]  # no one address: the client outside
+    assert (new_packet(doc)["src"], new_packet(doc)["dst"]) == ("198.51.100.10:50000", "10.0.1.10:22")
 
 
 def test_a_new_packet_without_an_instance_address_leaves_its_addresses_to_write():
@@ -324,3 +339,30 @@ def test_the_prefix_list_cap():
     assert cap_problems(at_cap, 0) == []
     over = {"prefix_lists": {f"pl-{n}": [] for n in range(MAX_PREFIX_LISTS + 1)}}
     assert cap_problems(over, 0) == [f"{MAX_PREFIX_LISTS + 1} prefix lists: the sandbox allows at most {MAX_PREFIX_LISTS}."]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+odd_rules = st.lists(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "IpProtocol": st.sampled_from(["tcp", "6", "TCP", "udp"]) | json_values,
+            "FromPort": st.integers(-5, 70000) | json_values,
+            "IpRanges": st.lists(st.fixed_dictionaries({"CidrIp": st.sampled_from(["203.0.113.5/32", "1.2.3.4/32x", "/32", "::1/32"]) | json_values})) | json_values,
+        },
+    ),
+    max_size=3,
+) | json_values
+
+
+@given(odd_rules, json_values | st.just({"GroupId": ["not", "an", "id"]}))
+def test_a_new_packet_goes_to_the_server_whatever_its_groups_hold(rules, other_group):
+    doc = {"instances": [{"private_ip": "10.0.0.5", "security_groups": [other_group, "sg-a"]}], "security_groups": [other_group, {"GroupId": "sg-a", "IpPermissions": rules}]}
+    packet = new_packet(doc)
+    host, _, port = packet["dst"].rpartition(":")
+    assert host == "10.0.0.5" and 0 <= int(port) <= 65535
+    ipaddress.IPv4Address(packet["src"].rpartition(":")[0])
