@@ -498,8 +498,9 @@ def save(request, slug=None):
     if _is_htmx(request) and post.action == "autosave":
         return _fields_kept(request, _editor_context(request, draft, workspace), edit.rewritten(post.data))
     # Where the page opens after a button: the row it added, the one after the row it removed,
-    # the entry it moved (with htmx, editor.js moves the focus there after the swap).
-    land = landing(post.action, edit.doc)
+    # the entry it moved (with htmx, editor.js moves the focus there after the swap); after a
+    # removal kept for Undo, its offer, which says what went and how to bring it back.
+    land = "replaced" if removal else landing(post.action, edit.doc)
     if _is_htmx(request):
         return _render(request, "sandbox/partials/editor_answer.html", {**_editor_context(request, draft, workspace, wait=post.wait), "land": land})
     return _back(workspace, land or "editor")
@@ -594,7 +595,7 @@ def run(request, slug=None):
         return _refuse_at(request, workspace, "run_top", NOT_RUN)
     _with_results_table(context, key)
     context.update(_player_context(request.GET, document, key, workspace.url("run"), workspace.ws_path, "Your scenario"))
-    context.update(workspace=workspace, **_lesson_header(workspace))
+    context.update(workspace=workspace, focus_player=True, **_lesson_header(workspace))
     return render(request, "sandbox/run.html", context)
 
 

@@ -242,4 +242,9 @@
 
   showPlayer(shown);
   revealCurrentCells();
+  // Opened to play (the sandbox's Run): the keys the caption names work at once, without a
+  // Tab into the player first. Not scrolled to: the page opens at its top, the caption in view.
+  if ("focusPlayer" in live.dataset && document.activeElement === document.body) {
+    player.focus({ preventScroll: true });
+  }
 })();

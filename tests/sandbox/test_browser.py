@@ -96,6 +96,8 @@ class SandboxBrowserTest(SandboxPages, BrowserTestCase):
         self.page.locator("#b-run").click()
         self.page.wait_for_url("**/try/run/?step=0")
         self.expect_live()
+        self.page.keyboard.press("ArrowRight")  # the player has the focus: "Press Step (or →)" works at once
+        self.expect_step(1, total=3)
         self.press_player("player-last")
         self.expect_step(3, total=3)
         self.assertEqual(self.stateful_verdicts(), ["✓ ALLOW", "✓ ALLOW", "✗ DROP"])
@@ -487,6 +489,8 @@ class SandboxBrowserTest(SandboxPages, BrowserTestCase):
                 self.page.get_by_role("button", name="Remove group 1").click()
             notice = self.page.locator("#editor-region section:has(#h-groups) #replaced")
             expect(notice).to_contain_text("You removed group sg-0a1b2c3d4e5f60001 (web-server).")
+            expect(notice).to_be_focused()  # in view, and read out: what went and how to bring it back
+            expect(notice).to_be_in_viewport()
             expect(self.page.locator(".row--group")).to_have_count(0)
             self.page.locator("#b-undo").click()  # a plain form: the page reloads at the offer
             expect(self.page.locator(".row--group")).to_have_count(1)

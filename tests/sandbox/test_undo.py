@@ -178,7 +178,7 @@ def test_a_removed_group_comes_back_with_undo_with_what_was_typed_in_the_same_po
     values = form_values(page(client))
     instance_name = next(name for name, value in values.items() if value == "web server")
     response = client.post("/try/save/", {**values, instance_name: "typed with the removal", "action": "remove_group:0"})
-    assert response.status_code == 302
+    assert response["Location"] == "/try/#replaced"  # the page opens at the offer: what went, and how to bring it back
     assert draft(client).document["security_groups"] == []
     html = page(client)
     groups = in_section(html, "h-groups")
@@ -200,6 +200,7 @@ def test_with_htmx_the_editor_answer_to_a_removal_offers_its_undo(client):
     values = form_values(page(client))
     answer = client.post("/try/save/", {**values, "action": "remove_instance:0"}, HTTP_HX_REQUEST="true").content.decode()
     assert "You removed instance web server." in in_section(answer, "h-instances") and 'id="undo-form"' in answer
+    assert 'data-land="replaced"' in answer  # editor.js moves the focus to the offer
 
 
 @pytest.mark.django_db
