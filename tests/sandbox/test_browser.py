@@ -515,6 +515,21 @@ class SandboxBrowserTest(SandboxPages, BrowserTestCase):
                 self.page.screenshot(path=str(shot))
                 print(f"screenshot: {shot}")
 
+    def test_the_editors_answers_break_no_content_security_policy(self):
+        """A save on change, a button's answer and an Undo swap nothing the strict CSP refuses
+        (htmx settled a style attribute across swaps with setAttribute, which 'style-src' refuses)."""
+        violations = []
+        self.page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+        self.start("The first lesson's web server")
+        self.fill("sg0-name", "typed")
+        self.press("b-add-in-sg0", "sg0-in1-protocol")
+        with self.page.expect_response("**/try/save/"):
+            self.page.get_by_role("button", name="Remove instance 1").click()
+        expect(self.page.locator("#replaced")).to_be_focused()
+        self.page.locator("#b-undo").click()
+        expect(self.page.locator("#b-undo")).to_contain_text("Redo")
+        self.assertEqual(violations, [])
+
     def test_a_removals_undo_goes_once_the_draft_changes_again(self):
         self.start("The first lesson's web server")
         with self.page.expect_response("**/try/save/"):
