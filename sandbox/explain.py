@@ -43,7 +43,7 @@ def _ports(permission: dict) -> tuple[int, int] | None:
 
 
 def rule_words(permission: dict, inbound: bool) -> str:
-    """"Inbound TCP port 22 from 203.0.113.7/32 (SSH from the admin)"."""
+    """"Inbound TCP port 22 from 203.0.113.7/32 — “SSH from the admin”" (its description quoted)."""
     protocol = _protocol(permission)
     words = PROTOCOL_WORDS.get(protocol, f"protocol {protocol}")
     ports = _ports(permission)
@@ -57,7 +57,7 @@ def rule_words(permission: dict, inbound: bool) -> str:
     peer, detail = peer_of(permission)
     where = "anywhere (every IPv4 address)" if peer == "0.0.0.0/0" else "anywhere (every IPv6 address)" if peer == "::/0" else f"members of {peer}" if peer.startswith("sg-") else peer
     text = f"{'Inbound' if inbound else 'Outbound'} {words} {'from' if inbound else 'to'} {where}"
-    return text + (f" ({detail['Description']})" if isinstance(detail.get("Description"), str) else "")
+    return text + (f" — “{detail['Description']}”" if isinstance(detail.get("Description"), str) else "")
 
 
 def _returns_everything(permissions: list, version: int, protocol: str) -> bool:
@@ -114,6 +114,9 @@ def explain_groups(doc: dict) -> list[GroupExplanation]:
                     else:
                         explanation.untracked.append(f"{words}: untracked, because the group also allows all {back} IPv{version} traffic back")
                 else:
-                    explanation.tracked.append(f"{words}: tracked, because nothing lets every IPv{version} address back {back} on every port")
+                    towards = "to" if inbound else "from"
+                    explanation.tracked.append(
+                        f"{words}: tracked. AWS would leave it untracked only if an {back} rule allowed every port {towards} every IPv{version} address, and none does"
+                    )
         explained.append(explanation)
     return explained

@@ -12,12 +12,15 @@ SEED = json.load(open("examples/seed-lesson.json"))
 
 def test_a_rule_open_to_everyone_is_untracked_only_with_everything_allowed_back():
     (web,) = explain_groups(WEB_SSH)
-    assert web.rules[0] == "Inbound TCP port 443 from anywhere (every IPv4 address) (HTTPS from anywhere)"
+    assert web.rules[0] == "Inbound TCP port 443 from anywhere (every IPv4 address) — “HTTPS from anywhere”"
     assert len(web.untracked) == 1 and "untracked, because the group also allows all outbound IPv4 traffic back" in web.untracked[0]
     # What the server opens outbound is tracked: nothing lets every address back in on every port.
-    assert web.tracked == ["Outbound all traffic to anywhere (every IPv4 address) (AWS's default outbound rule): tracked, because nothing lets every IPv4 address back inbound on every port"]
+    assert web.tracked == [
+        "Outbound all traffic to anywhere (every IPv4 address) — “AWS's default outbound rule”: tracked. "
+        "AWS would leave it untracked only if an inbound rule allowed every port from every IPv4 address, and none does"
+    ]
     (seed,) = explain_groups(SEED)
-    assert seed.untracked == [] and "tracked, because nothing lets every IPv4 address back outbound" in seed.tracked[0]
+    assert seed.untracked == [] and "tracked. AWS would leave it untracked only if an outbound rule allowed every port to every IPv4 address" in seed.tracked[0]
 
 
 def test_families_are_judged_apart():
