@@ -17,10 +17,11 @@ from sgviz.engine.where import where
 from .editor import REMOVED_FROM, places, row_counts
 
 START, COPY, JSON, IMPORT, REMOVE = "start", "copy", "json", "import", "remove"
-# The removals kept for Undo: each takes a whole object with it. A rule, an ACL entry or a
-# timeline entry is one row, quickly typed again, and keeping each would push the Undo of a
-# bigger change out of its one level.
-KEPT_REMOVALS = frozenset({"remove_group", "remove_instance", "remove_subnet", "remove_acl", "remove_prefix_list"})
+# The removals kept for Undo: those of a whole object of a top-level section (a group, an
+# instance, a subnet, a network ACL, a prefix list), which takes its rules, entries or fields
+# with it. A timeline entry, a rule or an ACL entry is one row, quickly typed again, and keeping
+# each would push the Undo of a bigger change out of its one level.
+KEPT_REMOVALS = frozenset(action for action, section in REMOVED_FROM.items() if section != "timeline")
 
 
 def replacement(kind: str, title: str = "") -> dict:
